@@ -1,0 +1,3 @@
+from ninety.cli import main
+
+main()

@@ -1,0 +1,149 @@
+"""Activities (behavior events), deals, quotas, and the daily rollup the analytics read."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class ActivityType(models.TextChoices):
+    """Funnel activity types. Other free types (``email``, ``note`` …) are stored as given."""
+
+    DIAL = "dial", "Dial"
+    CONNECT = "connect", "Connect"
+    CONVERSATION = "conversation", "Conversation"
+    MEETING = "meeting", "Meeting"
+    PROPOSAL = "proposal", "Proposal"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    EMAIL = "email", "Email"
+
+
+class Deal(models.Model):
+    """An opportunity owned by a rep."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    org = models.ForeignKey("people.Org", on_delete=models.CASCADE, related_name="deals")
+    owner = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="deals")
+    account = models.CharField(max_length=200, blank=True)
+    product = models.CharField(max_length=100, blank=True)
+    stage = models.CharField(max_length=50, blank=True)
+    value = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    source = models.CharField(max_length=40, default="manual")
+    external_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "source", "external_id"],
+                condition=~Q(external_id=""),
+                name="deal_unique_external_id_per_source",
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="deal_value_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "closed_at"], name="deal_owner_closed"),
+            models.Index(fields=["owner", "status", "opened_at"], name="deal_owner_status_opened"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account or self.external_id} ({self.status})"
+
+
+class Activity(models.Model):
+    """One behavior event: who did what, when, and with which way."""
+
+    org = models.ForeignKey("people.Org", on_delete=models.CASCADE, related_name="activities")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="activities")
+    occurred_at = models.DateTimeField()
+    type = models.CharField(max_length=32)
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    way = models.ForeignKey(
+        "playbook.Way", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=50, blank=True)
+    source = models.CharField(max_length=40, default="manual")
+    external_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "source", "external_id"],
+                condition=~Q(external_id=""),
+                name="activity_unique_external_id_per_source",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "occurred_at"], name="activity_person_time"),
+            models.Index(fields=["type", "occurred_at"], name="activity_type_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} by {self.person_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class Quota(models.Model):
+    """A rep's target for one period (a calendar month, ``YYYY-MM``)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="quotas")
+    period = models.CharField(max_length=7)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["person", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "period"], name="quota_unique_period"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="quota_not_negative"),
+            models.CheckConstraint(
+                condition=Q(period__regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$"),
+                name="quota_period_is_yyyy_mm",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.period}: {self.amount}"
+
+
+class ActivityRollup(models.Model):
+    """Activities per person, day, type and way: what the analytics read instead of raw rows.
+
+    ``advanced`` counts the rows whose attempt reached the next funnel type (their outcome).
+    Kept up to date incrementally by the importer.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    type = models.CharField(max_length=32)
+    way = models.ForeignKey("playbook.Way", null=True, blank=True, on_delete=models.CASCADE)
+    count = models.PositiveIntegerField(default=0)
+    advanced = models.PositiveIntegerField(default=0)
+    duration_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "day", "type"],
+                condition=Q(way__isnull=True),
+                name="rollup_unique_without_way",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "day", "type", "way"],
+                condition=Q(way__isnull=False),
+                name="rollup_unique_with_way",
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "person"], name="rollup_day_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.day} {self.type}: {self.count}"

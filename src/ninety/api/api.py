@@ -1,0 +1,23 @@
+"""The REST API root: ``/api/``, with the OpenAPI schema at ``/api/openapi.json``."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from ninety.api.auth import API_AUTH
+from ninety.people.api import router as people_router
+
+api = NinjaAPI(
+    title="Ninety API",
+    version="1",
+    description=(
+        "Coach the 90%: people, teams, playbook, activities and diagnosis. Authenticate with a "
+        "personal access token (`Authorization: Bearer nty_…`, created on your Tokens page) or a "
+        "browser session. Every endpoint shows only what the caller may see."
+    ),
+    auth=API_AUTH,
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+api.add_router("/", people_router)

@@ -1,0 +1,23 @@
+"""Personal access tokens for the REST API. Only a SHA-256 hash of each token is stored."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class PersonalAccessToken(models.Model):
+    """A bearer token that acts as its person. Shown once at creation, stored hashed."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, help_text="First characters, to recognise it.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

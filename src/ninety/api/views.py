@@ -1,0 +1,41 @@
+"""The Tokens page: create and revoke personal access tokens for the API."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ninety.api.models import PersonalAccessToken
+from ninety.api.services import create_token, revoke_token
+from ninety.people.views import viewer_of
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What will use it, e.g. 'CRM sync'.")
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    new_token = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _, new_token = create_token(viewer, form.cleaned_data["name"])
+        form = TokenForm()
+    items = PersonalAccessToken.objects.filter(person=viewer)
+    return render(
+        request, "api/tokens.html", {"form": form, "tokens": items, "new_token": new_token}
+    )
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    if not revoke_token(viewer_of(request), token_id):
+        raise Http404("No such token.")
+    messages.success(request, "Token revoked.")
+    return redirect("tokens")

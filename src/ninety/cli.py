@@ -1,0 +1,22 @@
+"""The ``ninety`` command: Django's management commands under Ninety's own name.
+
+``ninety demo``, ``ninety serve``, ``ninety migrate``, ``ninety createadmin``, ``ninety simulate`` …
+all work on the database that ``NINETY_DATABASE_URL`` names (SQLite path or PostgreSQL URL).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    execute_from_command_line(["ninety", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Typed readers for settings that come from the environment; bad values fail at start."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r}: expected one of 1/0, true/false, yes/no, on/off")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected an integer") from exc
+
+
+def database_config(url: str | None, default_path: Path) -> dict[str, Any]:
+    """Turn ``NINETY_DATABASE_URL`` into a Django ``DATABASES['default']`` entry.
+
+    Accepts a PostgreSQL URL, a ``sqlite:///path`` URL, or a bare file path (taken as SQLite).
+    """
+    import dj_database_url
+
+    if not url:
+        url = f"sqlite:///{default_path}"
+    elif "://" not in url:
+        url = f"sqlite:///{Path(url).expanduser().resolve()}"
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"NINETY_DATABASE_URL: {exc}") from exc
+    engine = config["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = False
+        # WAL lets the web server read while an import writes; IMMEDIATE avoids lock upgrades
+        # failing half-way through a write transaction.
+        config["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+                "PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        }
+        config["TEST"] = {"NAME": None}
+    elif engine not in ("django.db.backends.postgresql",):
+        raise ImproperlyConfigured(
+            f"NINETY_DATABASE_URL: engine {engine} is not supported (use SQLite or PostgreSQL)"
+        )
+    return config

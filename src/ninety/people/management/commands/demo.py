@@ -1,0 +1,38 @@
+"""``ninety demo``: migrate, build the demo org, print the logins, and serve on 127.0.0.1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from ninety.demo import DEMO_LOGINS, DEMO_PASSWORD, build_demo_org
+
+
+class Command(BaseCommand):
+    help = "Build the demo org (Dana Reyes's team) and serve it on 127.0.0.1."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="Only build the demo org.")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        console = Console()
+        call_command("migrate", interactive=False, verbosity=0)
+        with console.status("Building the demo org…"):
+            org = build_demo_org()
+        url = f"http://127.0.0.1:{opts['port']}/"
+        table = Table(title=f"Demo org: {org.name}", show_lines=False)
+        for col in ("login", "password", "who"):
+            table.add_column(col)
+        for login in DEMO_LOGINS:
+            table.add_row(login.username, DEMO_PASSWORD, f"{login.name} — {login.note}")
+        console.print(table)
+        console.print(f"Open [bold]{url}[/bold] and sign in as [bold]dana[/bold].")
+        if not opts["no_serve"]:
+            from ninety.people.management.commands.serve import serve
+
+            serve("127.0.0.1", opts["port"])

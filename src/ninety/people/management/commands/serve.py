@@ -1,0 +1,32 @@
+"""``ninety serve [--port N]``: serve Ninety on 127.0.0.1 with gunicorn."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve Ninety on 127.0.0.1 (gunicorn, 2 workers)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        serve(opts["host"], opts["port"], opts["workers"])
+
+
+def serve(host: str, port: int, workers: int = 2) -> None:
+    """Replace this process with gunicorn serving ``ninety.wsgi``."""
+    argv = [
+        sys.executable, "-m", "gunicorn", "ninety.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--access-logfile", "-", "--graceful-timeout", "5",
+    ]  # fmt: skip
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)

@@ -1,0 +1,64 @@
+"""People pages: the org as the signed-in person may see it, and one person."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ninety.people.models import Person
+from ninety.people.permissions import CHANGE, can, visible_people
+from ninety.people.queries import activity_summary, people_by_team
+from ninety.people.services import set_high_potential
+
+
+def viewer_of(request: HttpRequest) -> Person:
+    """The signed-in Person; a login without a Person in an org gets 403."""
+    person = getattr(request, "person", None)
+    if person is None:
+        raise PermissionDenied("Your login is not linked to a person in an org.")
+    return person
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    if viewer.role == "rep":
+        return redirect("person", person_id=viewer.pk)
+    return redirect("people")
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    groups = people_by_team(viewer)
+    count = sum(len(g.people) for g in groups)
+    return render(request, "people/people.html", {"groups": groups, "count": count})
+
+
+@login_required
+def person(request: HttpRequest, person_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    subject = get_object_or_404(
+        visible_people(viewer).select_related("team", "team__leader", "org"), pk=person_id
+    )
+    context = {
+        "subject": subject,
+        "activity": activity_summary(subject),
+        "can_change": can(viewer, CHANGE, subject),
+        "led_teams": subject.led_teams.all(),
+    }
+    return render(request, "people/person.html", context)
+
+
+@login_required
+@require_POST
+def toggle_high_potential(request: HttpRequest, person_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    subject = get_object_or_404(visible_people(viewer), pk=person_id)
+    if not can(viewer, CHANGE, subject):
+        raise PermissionDenied("You may not change this person.")
+    set_high_potential(subject, request.POST.get("high_potential") == "on")
+    return redirect("person", person_id=subject.pk)

@@ -1,0 +1,165 @@
+"""Ninety's one settings module. Everything that varies comes from NINETY_* environment variables.
+
+Development is the default (the demo and the tests). ``NINETY_ENV=production`` turns on the
+production posture: no DEBUG, a required secret key, secure cookies, and (``NINETY_HTTPS``,
+default on in production) SSL redirect and HSTS.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from ninety.conf import database_config, env_bool, env_int, env_list
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("NINETY_DATA_DIR", Path.cwd())).expanduser()
+
+ENV = os.environ.get("NINETY_ENV", "development").strip().lower()
+if ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"NINETY_ENV={ENV!r}: expected development or production")
+PRODUCTION = ENV == "production"
+
+DEBUG = env_bool("NINETY_DEBUG", default=not PRODUCTION)
+
+SECRET_KEY = os.environ.get("NINETY_SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("NINETY_SECRET_KEY must be set when NINETY_ENV=production")
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-ninety-0123456789"
+
+ALLOWED_HOSTS = env_list(
+    "NINETY_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env_list("NINETY_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "axes",
+    "ninja",
+    "ninety.people",
+    "ninety.playbook",
+    "ninety.activity",
+    "ninety.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ninety.people.middleware.CurrentPersonMiddleware",
+    # Axes last: it turns a locked-out login into a 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "ninety.urls"
+WSGI_APPLICATION = "ninety.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ninety.people.context_processors.current_person",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_config(os.environ.get("NINETY_DATABASE_URL"), DATA_DIR / "ninety.sqlite3")
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2 first: new and changed passwords are hashed with it; older hashes upgrade on login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling: five failures for a username from one address lock it for 15 minutes.
+AXES_FAILURE_LIMIT = env_int("NINETY_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("NINETY_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+# collectstatic target for production; in development WhiteNoise serves from the app folders.
+STATIC_ROOT = os.environ.get("NINETY_STATIC_ROOT") or (
+    DATA_DIR / "staticfiles" if PRODUCTION else None
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+HTTPS = env_bool("NINETY_HTTPS", default=PRODUCTION)
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("NINETY_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("NINETY_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("NINETY_HSTS_PRELOAD", default=False)
+    # Behind a TLS-terminating proxy (nginx, a load balancer) that sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+NINJA_PAGINATION_PER_PAGE = 100
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("NINETY_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from ninety.api import views as api_views
+from ninety.api.api import api
+from ninety.people import views as people_views
+
+urlpatterns = [
+    path("", people_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("people/", people_views.people, name="people"),
+    path("people/<int:person_id>/", people_views.person, name="person"),
+    path(
+        "people/<int:person_id>/high-potential/",
+        people_views.toggle_high_potential,
+        name="person-high-potential",
+    ),
+    path("account/tokens/", api_views.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", api_views.revoke, name="token-revoke"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,94 @@
+"""Shared fixtures: a small world with the personas of every permission test.
+
+Org "Acme": admin Riley; director Morgan leads "West" (members: leaders Dana and Chris);
+Dana leads "Crew" (reps Sam, Alex); Chris leads "Closers" (rep Grace).
+Org "Other": Olive (admin) — the outsider who should have no access to Acme.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from ninety.people.models import Org, Person, Role, Team
+from ninety.people.services import create_person
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class World:
+    org: Org
+    other_org: Org
+    admin: Person
+    director: Person
+    leader: Person
+    other_leader: Person
+    rep: Person
+    teammate: Person
+    other_rep: Person
+    outsider: Person
+    outsider_rep: Person
+    west: Team
+    crew: Team
+    closers: Team
+    other_team: Team
+
+    def persona(self, name: str) -> Person:
+        return getattr(self, name)
+
+
+def build_world() -> World:
+    org = Org.objects.create(name="Acme", slug="acme")
+    other = Org.objects.create(name="Other", slug="other")
+
+    def p(o: Org, name: str, role: str, team: Team | None = None, **kw: object) -> Person:
+        username = name.lower()
+        return create_person(
+            o, name, role=role, team=team, email=f"{username}@example.com",
+            external_id=f"ext-{username}", username=username, password=PASSWORD,
+            **kw,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    admin = p(org, "Riley", Role.ADMIN)
+    director = p(org, "Morgan", Role.LEADER)
+    west = Team.objects.create(org=org, name="West", leader=director)
+    leader = p(org, "Dana", Role.LEADER, west)
+    other_leader = p(org, "Chris", Role.LEADER, west)
+    crew = Team.objects.create(org=org, name="Crew", leader=leader, parent=west)
+    closers = Team.objects.create(org=org, name="Closers", leader=other_leader, parent=west)
+    rep = p(org, "Sam", Role.REP, crew)
+    teammate = p(org, "Alex", Role.REP, crew, high_potential=True)
+    other_rep = p(org, "Grace", Role.REP, closers)
+    outsider = p(other, "Olive", Role.ADMIN)
+    other_team = Team.objects.create(org=other, name="Elsewhere", leader=outsider)
+    outsider_rep = p(other, "Oscar", Role.REP, other_team)
+    return World(
+        org, other, admin, director, leader, other_leader, rep, teammate, other_rep,
+        outsider, outsider_rep, west, crew, closers, other_team,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_for(db: None):
+    def make(person: Person | None) -> Client:
+        client = Client()
+        if person is not None:
+            client.force_login(person.user)
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(request: pytest.FixtureRequest, settings: object) -> None:
+    """Argon2 is deliberately slow; tests use a fast hasher unless they test hashing itself."""
+    if "real_hasher" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -1,0 +1,247 @@
+"""The permission matrix: every page and API endpoint × every persona × read and write.
+
+A new URL or API operation without a row here fails ``test_every_url_is_in_the_matrix``; a view
+or endpoint that skips the permission check fails the denial cells (expect 403/404 and nothing
+changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from ninety.api.api import api
+from ninety.api.models import PersonalAccessToken
+from ninety.api.services import create_token
+from ninety.people.models import Person
+from tests.conftest import World
+
+PERSONAS = ("anon", "rep", "teammate", "leader", "other_leader", "director", "admin", "outsider")
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: Callable[[World], str]
+    expect: dict[str, int]
+    data: dict[str, Any] = field(default_factory=dict)
+    # For writes: a check that the denied request changed nothing.
+    unchanged: Callable[[World], bool] | None = None
+
+
+def _sam_not_high_potential(w: World) -> bool:
+    return not Person.objects.get(pk=w.rep.pk).high_potential
+
+
+def _no_token_revoked(w: World) -> bool:
+    return not PersonalAccessToken.objects.filter(revoked_at__isnull=False).exists()
+
+
+def _sam_token(w: World) -> int:
+    record, _ = create_token(w.rep, "sam's token")
+    return record.pk
+
+
+LOGIN_REDIRECT = 302
+ALL_SIGNED_IN_OK = {p: 200 for p in PERSONAS} | {"anon": LOGIN_REDIRECT}
+
+# Pages: url name -> cases. A view that forgets visible_people() lets Chris or Olive see Sam.
+PAGE_CASES: dict[str, list[Case]] = {
+    "home": [Case("get", lambda w: "/", {p: 302 for p in PERSONAS})],
+    "login": [Case("get", lambda w: "/login/", {"anon": 200} | {p: 302 for p in PERSONAS[1:]})],
+    "logout": [Case("post", lambda w: "/logout/", {p: 302 for p in PERSONAS})],
+    "people": [Case("get", lambda w: "/people/", ALL_SIGNED_IN_OK)],
+    "person": [
+        Case(
+            "get",
+            lambda w: f"/people/{w.rep.pk}/",
+            {
+                "anon": LOGIN_REDIRECT,
+                "rep": 200,
+                "teammate": 404,
+                "leader": 200,
+                "other_leader": 404,
+                "director": 200,
+                "admin": 200,
+                "outsider": 404,
+            },
+        ),
+        Case(
+            "get",
+            lambda w: f"/people/{w.outsider_rep.pk}/",
+            {p: 404 for p in PERSONAS[1:-1]} | {"anon": LOGIN_REDIRECT, "outsider": 200},
+        ),
+    ],
+    "person-high-potential": [
+        Case(
+            "post",
+            lambda w: f"/people/{w.rep.pk}/high-potential/",
+            {
+                "anon": LOGIN_REDIRECT,
+                "rep": 403,
+                "teammate": 404,
+                "leader": 302,
+                "other_leader": 404,
+                "director": 302,
+                "admin": 302,
+                "outsider": 404,
+            },
+            data={"high_potential": "on"},
+            unchanged=_sam_not_high_potential,
+        )
+    ],
+    "tokens": [Case("get", lambda w: "/account/tokens/", ALL_SIGNED_IN_OK)],
+    "token-revoke": [
+        Case(
+            "post",
+            lambda w: f"/account/tokens/{_sam_token(w)}/revoke/",
+            {p: 404 for p in PERSONAS} | {"anon": LOGIN_REDIRECT, "rep": 302},
+            unchanged=_no_token_revoked,
+        )
+    ],
+}
+
+# API operations: (method, path template) -> cases.
+API_CASES: dict[tuple[str, str], list[Case]] = {
+    ("get", "/api/me"): [Case("get", lambda w: "/api/me", {p: 200 for p in PERSONAS[1:]})],
+    ("get", "/api/people"): [Case("get", lambda w: "/api/people", {p: 200 for p in PERSONAS[1:]})],
+    ("get", "/api/people/{person_id}"): [
+        Case(
+            "get",
+            lambda w: f"/api/people/{w.rep.pk}",
+            {
+                "rep": 200,
+                "teammate": 404,
+                "leader": 200,
+                "other_leader": 404,
+                "director": 200,
+                "admin": 200,
+                "outsider": 404,
+            },
+        )
+    ],
+    ("patch", "/api/people/{person_id}"): [
+        Case(
+            "patch",
+            lambda w: f"/api/people/{w.rep.pk}",
+            {
+                "rep": 403,
+                "teammate": 404,
+                "leader": 200,
+                "other_leader": 404,
+                "director": 200,
+                "admin": 200,
+                "outsider": 404,
+            },
+            data={"high_potential": True},
+            unchanged=_sam_not_high_potential,
+        )
+    ],
+    ("get", "/api/teams"): [Case("get", lambda w: "/api/teams", {p: 200 for p in PERSONAS[1:]})],
+    ("get", "/api/teams/{team_id}"): [
+        Case(
+            "get",
+            lambda w: f"/api/teams/{w.crew.pk}",
+            {
+                "rep": 200,
+                "teammate": 200,
+                "leader": 200,
+                "other_leader": 404,
+                "director": 200,
+                "admin": 200,
+                "outsider": 404,
+            },
+        )
+    ],
+}
+
+# Framework pages with their own checks (Django admin: staff only; API docs: public schema).
+EXEMPT_PREFIXES = ("admin", "api/")
+
+
+def _page_patterns() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                if not route.startswith(EXEMPT_PREFIXES):
+                    walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern) and not route.startswith(EXEMPT_PREFIXES):
+                names.add(p.name or route)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def _api_operations() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return {
+        (method.lower(), path)
+        for path, ops in schema["paths"].items()
+        for method in ops
+        if path not in ("/api/openapi.json", "/api/docs")
+    }
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    assert _page_patterns() == set(PAGE_CASES)
+
+
+def test_every_api_operation_is_in_the_matrix() -> None:
+    assert _api_operations() == set(API_CASES)
+
+
+def _request(client: Any, case: Case, path: str, **extra: Any) -> Any:
+    if case.method == "get":
+        return client.get(path, **extra)
+    if case.method == "post":
+        return client.post(path, case.data, **extra)
+    return client.generic(
+        case.method.upper(), path, __import__("json").dumps(case.data),
+        content_type="application/json", **extra,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    ("name", "index"), [(n, i) for n, cases in PAGE_CASES.items() for i in range(len(cases))]
+)
+def test_page_permissions(world: World, client_for: Any, name: str, index: int, persona: str):
+    case = PAGE_CASES[name][index]
+    who = None if persona == "anon" else world.persona(persona)
+    path = case.path(world)
+    response = _request(client_for(who), case, path)
+    expected = case.expect[persona]
+    assert response.status_code == expected, f"{persona} {case.method.upper()} {path}"
+    if case.unchanged is not None:
+        denied = expected in (403, 404) or persona == "anon"
+        assert case.unchanged(world) == denied, f"{persona} {path}: change should be {not denied}"
+    if expected == LOGIN_REDIRECT and persona == "anon" and name not in ("logout", "home"):
+        assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    ("op", "index"), [(op, i) for op, cases in API_CASES.items() for i in range(len(cases))]
+)
+def test_api_permissions(world: World, client_for: Any, op: tuple[str, str], index: int, persona):
+    case = API_CASES[op][index]
+    path = case.path(world)
+    client = client_for(None)
+    if persona == "anon":
+        response = _request(client, case, path)
+        assert response.status_code == 401
+        return
+    _, token = create_token(world.persona(persona), "matrix")
+    response = _request(client, case, path, HTTP_AUTHORIZATION=f"Bearer {token}")
+    expected = case.expect[persona]
+    assert response.status_code == expected, f"{persona} {case.method.upper()} {path}"
+    if case.unchanged is not None:
+        denied = expected in (403, 404)
+        assert case.unchanged(world) == denied, f"{persona} {path}: change should be {not denied}"
