@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ninety.people",
     "ninety.playbook",
     "ninety.activity",
+    "ninety.ingest",
     "ninety.api",
 ]
 
@@ -123,10 +124,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # collectstatic target for production; in development WhiteNoise serves from the app folders.
 STATIC_ROOT = os.environ.get("NINETY_STATIC_ROOT") or (
     DATA_DIR / "staticfiles" if PRODUCTION else None
 )
+# Outside production WhiteNoise serves straight from the app folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -152,6 +157,10 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env_int("NINETY_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("NINETY_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining the browsers' preload list is hard to undo: the operator opts in with
+        # NINETY_HSTS_PRELOAD=1, so the deploy check need not insist on it.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     # Behind a TLS-terminating proxy (nginx, a load balancer) that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -1,0 +1,33 @@
+"""``ninety demo --no-serve`` builds the demo org the README promises."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.test import Client
+
+from ninety.demo import DEMO_PASSWORD
+from ninety.people.models import Org, Person
+from ninety.playbook.models import Playbook
+
+
+def test_the_demo_leader_sees_only_her_team(db: None) -> None:
+    call_command("demo", "--no-serve")
+    client = Client()
+    assert client.post("/login/", {"username": "dana", "password": DEMO_PASSWORD}).status_code == 302
+    html = client.get("/people/").content.decode()
+    assert "Greeting Crew" in html and "Sam Patel" in html and "Alex Kim" in html
+    assert "Desert Closers" not in html and "Grace Liu" not in html
+
+
+def test_the_demo_can_be_built_twice(db: None) -> None:
+    call_command("demo", "--no-serve")
+    call_command("demo", "--no-serve")
+    assert Org.objects.filter(slug="demo").count() == 1
+    assert Person.objects.filter(name="Sam Patel").count() == 1
+    playbook = Playbook.objects.get(org__slug="demo", status="published")
+    greeting = playbook.stages.get(key="conversation")
+    behavior = greeting.behaviors.get()
+    assert behavior.name == "Create a compelling reason to speak"
+    assert behavior.ways.count() >= 7
+    questions = " ".join(q.text for q in behavior.questions.all()).lower()
+    assert "tone or inflection" in questions and "trust or likability" in questions

@@ -1,0 +1,82 @@
+"""Settings from the environment: the database URL, typed readers, the production posture."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from ninety.conf import database_config, env_bool
+
+
+def _ninety(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("NINETY_")}
+    return subprocess.run(
+        [sys.executable, "-m", "ninety", *args],
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_sqlite_is_the_default(tmp_path: Path) -> None:
+    config = database_config(None, tmp_path / "db.sqlite3")
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "db.sqlite3")
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_a_bare_path_means_sqlite(tmp_path: Path) -> None:
+    config = database_config(str(tmp_path / "x.db"), tmp_path / "unused")
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"].endswith("x.db")
+
+
+def test_a_postgres_url_means_postgres(tmp_path: Path) -> None:
+    config = database_config("postgresql://postgres@127.0.0.1:5432/test", tmp_path / "unused")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("127.0.0.1", 5432, "test")
+
+
+def test_an_unsupported_engine_fails_at_start(tmp_path: Path) -> None:
+    with pytest.raises(ImproperlyConfigured, match="not supported"):
+        database_config("mysql://root@localhost/x", tmp_path / "unused")
+
+
+def test_a_bad_boolean_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NINETY_HTTPS", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="NINETY_HTTPS"):
+        env_bool("NINETY_HTTPS", False)
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    result = _ninety("check", NINETY_ENV="production", NINETY_DATA_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "NINETY_SECRET_KEY must be set" in result.stderr
+
+
+def test_the_production_settings_pass_the_deploy_checks(tmp_path: Path) -> None:
+    result = _ninety(
+        "check", "--deploy", "--fail-level", "WARNING",
+        NINETY_ENV="production", NINETY_SECRET_KEY=secrets.token_urlsafe(50),
+        NINETY_ALLOWED_HOSTS="ninety.example.com", NINETY_DATA_DIR=str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_deploy_checks_fail_when_https_is_switched_off(tmp_path: Path) -> None:
+    result = _ninety(
+        "check", "--deploy", "--fail-level", "WARNING",
+        NINETY_ENV="production", NINETY_SECRET_KEY=secrets.token_urlsafe(50),
+        NINETY_ALLOWED_HOSTS="ninety.example.com", NINETY_DATA_DIR=str(tmp_path),
+        NINETY_HTTPS="0",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "SECURE_SSL_REDIRECT" in result.stdout + result.stderr
