@@ -25,10 +25,10 @@ browser:
 
 test: $(STAMP) browser
 	@echo "== make test: SQLite"
-	env -u NINETY_DATABASE_URL DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+	env -u NINETY_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
 	@case "$$NINETY_DATABASE_URL" in \
 	  postgres*) echo "== make test: PostgreSQL ($$NINETY_DATABASE_URL)"; \
-	    DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS) ;; \
+	    $(PY) -m pytest $(PYTEST_ARGS) ;; \
 	  *) echo "(set NINETY_DATABASE_URL=postgresql://... to run the suite on PostgreSQL too)" ;; \
 	esac
 

@@ -15,7 +15,11 @@ from ninety.conf import database_config, env_bool
 
 
 def _ninety(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("NINETY_")}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("NINETY_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     return subprocess.run(
         [sys.executable, "-m", "ninety", *args],
         env=base | env,

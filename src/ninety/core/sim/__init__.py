@@ -1,0 +1,1 @@
+"""The simulator's parts; the public API is :mod:`ninety.core.simulate`."""
