@@ -1,0 +1,68 @@
+"""Periods (calendar months, ``YYYY-MM``) as an explicit type, and business-day arithmetic."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A calendar month."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        m = _PERIOD.match(text.strip())
+        if not m:
+            raise ValueError(f"period {text!r}: expected YYYY-MM, e.g. 2026-11")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Period:
+        return cls(day.year, day.month)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def end(self) -> date:
+        """The first day after the period (exclusive end)."""
+        return date(self.year + self.month // 12, self.month % 12 + 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def shift(self, months: int) -> Period:
+        index = self.year * 12 + (self.month - 1) + months
+        return Period(index // 12, index % 12 + 1)
+
+    def label(self) -> str:
+        return self.start.strftime("%b %Y")
+
+    def clamp(self, as_of: date | None) -> date:
+        """The last day with data in this period: ``as_of`` if inside it, else the last day."""
+        if as_of is None or as_of >= self.last_day:
+            return self.last_day
+        return max(as_of, self.start - timedelta(days=1))
+
+
+def elapsed_share(period: Period, as_of: date) -> float:
+    """Share of the period's business days that have passed by the end of ``as_of`` (0..1)."""
+    total = int(np.busday_count(period.start, period.end))
+    done = int(np.busday_count(period.start, min(as_of + timedelta(days=1), period.end)))
+    if total == 0:
+        return 1.0
+    return max(0.0, min(1.0, done / total))

@@ -1,0 +1,237 @@
+"""Gap decomposition, focus, certainty and peer strength; Das Gupta known answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ninety.core.decompose import log_decomposition, shapley_decomposition
+from ninety.core.diagnosis import DiagnosisConfig, diagnose_funnel, diagnose_group, naive_focus
+from ninety.core.funnel import activity_funnel
+
+KEYS = ("connect", "conversation", "meeting", "proposal", "won")
+BASE = np.array([0.2, 0.5, 0.3, 0.6, 0.35])
+
+
+def make_team(
+    reps: int = 12,
+    dials: int = 4000,
+    mult: dict[int, tuple[int, float]] | None = None,
+    seed: int = 1,
+) -> tuple[np.ndarray, ...]:
+    """A team with plenty of data; ``mult`` plants {rep: (stage index, multiplier)}."""
+    rng = np.random.default_rng(seed)
+    p = np.tile(BASE, (reps, 1))
+    for rep, (k, m) in (mult or {}).items():
+        p[rep, k] *= m
+    # Reps differ in volume (log-sd 0.15) and deal size (log-sd 0.08), as on a real floor.
+    vol = rng.poisson(dials * rng.lognormal(0, 0.15, reps)).astype(float)
+    tries, succ = np.zeros((reps, 5)), np.zeros((reps, 5))
+    cur = vol.copy()
+    for k in range(5):
+        tries[:, k] = cur
+        succ[:, k] = rng.binomial(cur.astype(int), p[:, k])
+        cur = succ[:, k]
+    won_count = succ[:, -1]
+    won_value = won_count * 10_000.0 * rng.lognormal(0, 0.08, reps)
+    return vol, tries, succ, won_value, won_count
+
+
+# --- Das Gupta / Shapley known answers ---------------------------------------------------------
+
+
+def test_shapley_matches_das_guptas_two_factor_example() -> None:
+    # Das Gupta (1993) via josiahpjking/DasGuptR README (STATISTICS.md §4); tolerance 1e-3.
+    eff = shapley_decomposition([10930, 0.717892], [16591, 0.825974])
+    np.testing.assert_allclose(eff, [4369.913, 1487.262], atol=1e-3)
+    assert eff.sum() == pytest.approx(5857.175, abs=1e-3)
+
+
+def test_shapley_matches_das_guptas_three_factor_example() -> None:
+    # Das Gupta (1993) via josiahpjking/DasGuptR README (STATISTICS.md §4); tolerance 1e-5.
+    eff = shapley_decomposition([51.78746, 0.45919, 0.52638], [84.90502, 0.75756, 0.51065])
+    np.testing.assert_allclose(eff, [10.43403, 10.56085, -0.66701], atol=1e-5)
+
+
+factor = st.floats(0.01, 1e4, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 7).flatmap(
+        lambda k: st.tuples(
+            st.lists(factor, min_size=k, max_size=k), st.lists(factor, min_size=k, max_size=k)
+        )
+    )
+)
+def test_the_decompositions_add_up_exactly(pair: tuple[list[float], list[float]]) -> None:
+    before, after = np.array(pair[0]), np.array(pair[1])
+    r0, r1 = np.prod(before), np.prod(after)
+    assert log_decomposition(before, after).sum() == pytest.approx(
+        math.log(r1 / r0), rel=1e-9, abs=1e-9
+    )
+    assert shapley_decomposition(before, after).sum() == pytest.approx(
+        r1 - r0, rel=1e-9, abs=1e-9 * max(r0, r1)
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    reps=st.integers(2, 15),
+    dials=st.integers(0, 800),
+    with_quota=st.booleans(),
+)
+def test_the_rep_terms_add_up_to_the_gap(
+    seed: int, reps: int, dials: int, with_quota: bool
+) -> None:
+    vol, tries, succ, wv, wc = make_team(reps, dials, seed=seed)
+    quota = np.full(reps, 5_000.0) if with_quota else None
+    diag = diagnose_group(
+        vol, tries, succ, wv, wc, KEYS, quota_share=quota, config=DiagnosisConfig(n_draws=50)
+    )
+    for r in diag.reps:
+        total = sum(r.contributions.values()) + r.benchmark_term
+        assert np.isfinite(total)
+        if r.result > 0:
+            assert total + r.chance == pytest.approx(r.log_gap, abs=1e-9)
+        assert set(r.contributions) == {"volume", *KEYS, "deal_size"}
+
+
+# --- Focus -------------------------------------------------------------------------------------
+
+
+def test_it_finds_a_planted_weak_stage_with_certainty() -> None:
+    vol, tries, succ, wv, wc = make_team(mult={3: (1, 0.6), 7: (2, 0.5)})
+    diag = diagnose_group(vol, tries, succ, wv, wc, KEYS)
+    assert diag.reps[3].focus == "conversation"
+    assert diag.reps[7].focus == "meeting"
+    assert diag.reps[3].focus_certainty > 0.99
+    assert diag.reps[3].contributions["conversation"] < math.log(0.8)
+    others = [r.focus for i, r in enumerate(diag.reps) if i not in (3, 7)]
+    assert others == [None] * 10
+
+
+def test_the_focus_does_not_depend_on_being_behind() -> None:
+    vol, tries, succ, wv, wc = make_team(mult={3: (1, 0.6)})
+    low_quota = diagnose_group(vol, tries, succ, wv, wc, KEYS, quota_share=np.full(12, 1.0))
+    high_quota = diagnose_group(vol, tries, succ, wv, wc, KEYS, quota_share=np.full(12, 1e9))
+    assert low_quota.reps[3].gap_pct > 0  # far above quota
+    assert low_quota.reps[3].focus == high_quota.reps[3].focus == "conversation"
+    assert low_quota.benchmark_kind == "quota"
+
+
+def test_a_small_sample_gives_no_focus_however_bad_its_raw_rate() -> None:
+    vol, tries, succ, wv, wc = make_team(dials=4000)
+    # Rep 0 converted 0 of 3 proposals: raw rate 0, but three tries prove little.
+    tries[0, 4], succ[0, 4] = 3, 0
+    diag = diagnose_group(vol, tries, succ, wv, wc, KEYS)
+    assert diag.reps[0].focus is None
+    assert naive_focus(vol, tries, succ, wv, wc, KEYS)[0] == "won"
+
+
+def test_volume_and_deal_size_can_be_the_focus() -> None:
+    vol, tries, succ, wv, wc = make_team(reps=12, seed=3)
+    vol[2] *= 0.5
+    tries[2, 0] = vol[2]
+    succ[2, 0] = np.round(vol[2] * 0.2)
+    wv[5] *= 0.5
+    diag = diagnose_group(vol, tries, succ, wv, wc, KEYS)
+    assert diag.reps[2].focus == "volume"
+    assert diag.reps[5].focus == "deal_size"
+
+
+def test_the_currency_split_adds_up_to_expected_minus_typical() -> None:
+    vol, tries, succ, wv, wc = make_team(mult={3: (1, 0.6)})
+    diag = diagnose_group(vol, tries, succ, wv, wc, KEYS)
+    r = diag.reps[3]
+    expected_over_typical = math.exp(sum(r.contributions.values()))
+    assert sum(r.contributions_value.values()) == pytest.approx(
+        r.benchmark * (expected_over_typical - 1), rel=1e-9
+    )
+
+
+def test_peer_strength_lists_the_reliably_strong() -> None:
+    vol, tries, succ, wv, wc = make_team(mult={4: (2, 1.5)})
+    diag = diagnose_group(vol, tries, succ, wv, wc, KEYS)
+    assert 4 in diag.peer_strength["meeting"]
+    assert "meeting" in diag.reps[4].strengths
+    assert diag.peer_strength["won"] == ()
+
+
+def test_it_reports_stage_posteriors() -> None:
+    vol, tries, succ, wv, wc = make_team()
+    s = diagnose_group(vol, tries, succ, wv, wc, KEYS).reps[0].stages["connect"]
+    assert s.low < s.mean < s.high
+    assert s.raw_rate == pytest.approx(succ[0, 0] / tries[0, 0])
+    assert 0 <= s.p_below <= 1
+
+
+def test_it_is_reproducible() -> None:
+    vol, tries, succ, wv, wc = make_team(reps=8, dials=300)
+    a = diagnose_group(vol, tries, succ, wv, wc, KEYS)
+    b = diagnose_group(vol, tries, succ, wv, wc, KEYS)
+    assert a.reps == b.reps
+
+
+def test_groups_are_compared_with_their_own_rates() -> None:
+    # Team 1 converts half as well at every stage as team 0: nobody is weak *within* a team.
+    v0, t0, s0, w0, c0 = make_team(seed=1)
+    rng = np.random.default_rng(2)
+    v1 = rng.poisson(4000, 12).astype(float)
+    t1, s1 = np.zeros((12, 5)), np.zeros((12, 5))
+    cur = v1.copy()
+    for k in range(5):
+        t1[:, k], s1[:, k] = cur, rng.binomial(cur.astype(int), BASE[k] * 0.7)
+        cur = s1[:, k]
+    args = [
+        np.concatenate(p)
+        for p in ((v0, v1), (t0, t1), (s0, s1), (w0, s1[:, -1] * 1e4), (c0, s1[:, -1]))
+    ]
+    groups = np.repeat([0, 1], 12)
+    by_team = diagnose_group(*args, KEYS, groups=groups)
+    assert all(r.focus is None for r in by_team.reps)
+    pooled = diagnose_group(*args, KEYS)
+    assert sum(r.focus is not None for r in pooled.reps[12:]) >= 10
+
+
+# --- Degenerate inputs ------------------------------------------------------------------------
+
+
+def test_a_single_rep_is_diagnosed_without_a_focus() -> None:
+    vol, tries, succ, wv, wc = make_team(reps=1)
+    diag = diagnose_group(vol, tries, succ, wv, wc, KEYS)
+    assert diag.reps[0].focus is None
+    assert all(abs(c) < 1e-9 for c in diag.reps[0].contributions.values())
+
+
+def test_reps_with_no_activity_and_no_wins_do_not_break_it() -> None:
+    z = np.zeros((4, 5))
+    diag = diagnose_group(np.zeros(4), z, z, np.zeros(4), np.zeros(4), KEYS)
+    for r in diag.reps:
+        assert r.focus is None
+        assert all(np.isfinite(list(r.contributions.values())))
+        assert r.log_gap == -math.inf
+
+
+def test_it_rejects_mismatched_shapes() -> None:
+    with pytest.raises(ValueError, match="shape"):
+        diagnose_group(np.ones(2), np.ones((2, 5)), np.ones((2, 4)), np.ones(2), np.ones(2), KEYS)
+
+
+def test_the_funnel_kind_is_reported() -> None:
+    vol, _, succ, wv, wc = make_team(reps=4, dials=500)
+    counts = {"dial": vol, **{k: succ[:, i] for i, k in enumerate(KEYS)}}
+    f = activity_funnel(counts, list(zip(KEYS, ("dial", *KEYS[:-1]), KEYS, strict=True)), wv, wc)
+    diag = diagnose_funnel(f)
+    assert diag.kind == "activity" and diag.benchmark_kind == "group_median"
+
+
+def test_the_naive_baseline_flags_the_lowest_raw_ratio() -> None:
+    vol, tries, succ, wv, wc = make_team(mult={3: (1, 0.6)})
+    naive = naive_focus(vol, tries, succ, wv, wc, KEYS)
+    assert naive[3] == "conversation"

@@ -1,0 +1,114 @@
+"""Pace: close probabilities, win rates, the projection and its interval."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from ninety.core.funnel import day_start
+from ninety.core.pace import close_probability, pace_from_deals, pipeline_win_rates, project_pace
+
+AS_OF, END = dt.date(2026, 11, 10), dt.date(2026, 12, 1)
+
+
+def base(**kw: object) -> dict[str, object]:
+    args: dict[str, object] = dict(
+        as_of=AS_OF,
+        period_end=END,
+        won_to_date=np.array([1000.0, 0.0]),
+        quota=np.array([2000.0, 1000.0]),
+        open_owner=np.array([], dtype=int),
+        open_value=np.array([]),
+        open_stage=np.array([], dtype=int),
+        open_age_days=np.array([]),
+        win_rates=np.full((2, 5), 0.5),
+        cycle_days=np.array([5.0, 10.0, 15.0]),
+        new_deals=np.array([0.0, 0.0]),
+        new_exposure_bdays=60.0,
+        deal_size=np.array([500.0, 500.0]),
+        n_draws=500,
+    )
+    args.update(kw)
+    return args
+
+
+def test_close_probability_is_the_smoothed_empirical_conditional() -> None:
+    # Hand-worked: S(t) = #{T > t} / N with T = 10, 20, 30, 40:
+    # S(15) = 3/4, S(25) = 2/4, so P(T <= 25 | T > 15) = 1 - (2/4)/(3/4) = 1/3.
+    p = close_probability([15.0], 10.0, [10, 20, 30, 40])
+    assert float(p[0]) == pytest.approx(1 / 3)
+    # Older than every past deal: no further closing expected.
+    assert float(close_probability([50.0], 10.0, [10, 20, 30, 40])[0]) == 0.0
+
+
+def test_with_nothing_open_and_no_run_rate_the_projection_is_the_result_so_far() -> None:
+    res = project_pace(**base())
+    np.testing.assert_allclose(res.projected, [1000.0, 0.0])
+    np.testing.assert_allclose(res.low, res.projected)
+    np.testing.assert_allclose(res.high, res.projected)
+    np.testing.assert_allclose(res.vs_quota_pct, [-50.0, -100.0])
+
+
+def test_a_sure_deal_adds_its_value() -> None:
+    res = project_pace(
+        **base(
+            open_owner=np.array([1]),
+            open_value=np.array([700.0]),
+            open_stage=np.array([3]),
+            open_age_days=np.array([1.0]),
+            win_rates=np.ones((2, 5)),
+            cycle_days=np.array([2.0, 3.0]),
+        )
+    )
+    assert res.expected_pipeline[1] == pytest.approx(700.0)
+    assert res.projected[1] == pytest.approx(700.0)
+    assert res.low[1] == res.high[1] == pytest.approx(700.0)
+
+
+def test_the_interval_brackets_the_mean_and_is_reproducible() -> None:
+    rng = np.random.default_rng(4)
+    kw = base(
+        open_owner=rng.integers(0, 2, 40),
+        open_value=rng.lognormal(8, 0.5, 40),
+        open_stage=rng.integers(2, 4, 40),
+        open_age_days=rng.uniform(0, 20, 40),
+        cycle_days=rng.uniform(3, 40, 200),
+        new_deals=np.array([30.0, 50.0]),
+    )
+    a, b = project_pace(**kw), project_pace(**kw)
+    np.testing.assert_array_equal(a.low, b.low)
+    assert np.all(a.low < a.projected) and np.all(a.projected < a.high)
+    assert np.all(a.expected_new > 0)
+
+
+def test_win_rates_are_shrunk_towards_the_group() -> None:
+    # Rep 0: 1 of 1 closed deals won; rep 1: 30 of 100. Rep 0's rate must sit near the group's.
+    owner = np.r_[0, np.ones(100, int)]
+    won = np.r_[True, np.arange(100) < 30]
+    rates = pipeline_win_rates(owner, np.full(101, 2), won, 2, 5)
+    assert rates[0, 2] < 0.6
+    assert rates[1, 2] == pytest.approx(0.3, abs=0.05)
+
+
+def test_pace_from_deals_reads_the_state_as_of_the_date() -> None:
+    t = day_start(dt.date(2026, 11, 5))
+    before = day_start(dt.date(2026, 10, 1))
+    res = pace_from_deals(
+        owner=[0, 0, 0, 0],
+        value=[100.0, 200.0, 300.0, 400.0],
+        opened=[before, before, t, t],
+        closed=[before + 10 * 86400, t, -1, day_start(dt.date(2026, 11, 20))],
+        status=[1, 1, 0, 1],  # the last one is won only after as_of: still open then
+        stage=[4, 4, 2, 3],
+        n_reps=1,
+        as_of=AS_OF,
+        period_start=dt.date(2026, 11, 1),
+        period_end=END,
+        quota=[1000.0],
+        n_draws=200,
+    )
+    assert res.won_to_date[0] == pytest.approx(200.0)
+    assert res.expected_pipeline[0] > 0
+    assert res.low[0] >= 200.0
