@@ -13,9 +13,10 @@ def test_it_serves_the_openapi_schema(db: None) -> None:
     schema = Client().get("/api/openapi.json").json()
     assert schema["openapi"].startswith("3.")
     assert "/api/people/{person_id}" in schema["paths"]
-    assert "BearerAuth" in str(schema["components"]["securitySchemes"]) or schema["components"][
-        "securitySchemes"
-    ]
+    assert (
+        "BearerAuth" in str(schema["components"]["securitySchemes"])
+        or schema["components"]["securitySchemes"]
+    )
 
 
 def test_the_docs_page_loads_nothing_from_a_cdn(db: None) -> None:

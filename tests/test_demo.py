@@ -13,7 +13,9 @@ from ninety.playbook.models import Playbook
 def test_the_demo_leader_sees_only_her_team(db: None) -> None:
     call_command("demo", "--no-serve")
     client = Client()
-    assert client.post("/login/", {"username": "dana", "password": DEMO_PASSWORD}).status_code == 302
+    assert (
+        client.post("/login/", {"username": "dana", "password": DEMO_PASSWORD}).status_code == 302
+    )
     html = client.get("/people/").content.decode()
     assert "Greeting Crew" in html and "Sam Patel" in html and "Alex Kim" in html
     assert "Desert Closers" not in html and "Grace Liu" not in html

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ninety.playbook",
     "ninety.activity",
     "ninety.ingest",
+    "ninety.diagnosis",
     "ninety.api",
 ]
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from ninety.api import views as api_views
 from ninety.api.api import api
@@ -17,6 +17,8 @@ urlpatterns = [
         people_views.toggle_high_potential,
         name="person-high-potential",
     ),
+    path("playbook/", include("ninety.playbook.urls")),
+    path("", include("ninety.diagnosis.urls")),
     path("account/tokens/", api_views.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", api_views.revoke, name="token-revoke"),
     path("api/", api.urls),

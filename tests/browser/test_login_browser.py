@@ -16,6 +16,8 @@ def test_a_leader_signs_in_and_sees_only_their_team(live_server, page, world) ->
     page.fill("#id_username", "dana")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    page.click("nav >> text=People")
     page.wait_for_url(f"{live_server.url}/people/")
     names = page.locator("table.people tbody td:first-child a").all_inner_texts()
     assert sorted(names) == ["Alex", "Dana", "Sam"]

@@ -248,19 +248,19 @@ def test_the_story_truth_and_data(story: SimulatedOrg) -> None:
     reps = story.truth["reps"]
     sam, alex = reps[sam_id], reps[alex_id]
     assert sam["weak_stage"] == "conversation"
-    assert abs(np.exp(sam["log_ratio"]["conversation"]) - 0.6) < 0.06
+    assert abs(np.exp(sam["log_ratio"]["conversation"]) - 0.5) < 0.06
     assert abs(sam["log_ratio"]["volume"]) < 0.05
     assert alex["strong_stage"] == "conversation"
     assert abs(np.exp(alex["log_ratio"]["conversation"]) - 1.35) < 0.1
     (change,) = sam["behavior_changes"]
     assert change["kind"] == "way" and change["way"] == "reference-a-local-customer"
-    assert change["start"] == "2026-11-13" and change["true_effect_log_odds"] > 0.4
+    assert change["start"] == "2026-11-13" and change["true_effect_log_odds"] > 0.2
     crew = [r for r in reps.values() if r["team"] == "Greeting Crew"]
     assert sum(r["weak_stage"] == "meeting" for r in crew) == 1
     assert sum(abs(np.exp(r["log_ratio"]["volume"]) - 0.6) < 0.05 for r in crew) == 1
     assert sum(r["weak_stage"] is None for r in crew) == 7
     assert abs(story.truth["story"]["sam"]["linear_pace"] + 0.15) < 0.02
-    # Sam mostly uses the weak price hook before the change, the local customer after it.
+    # Sam mostly uses the weak price hook; after the change the local customer takes a share.
     a = story.activities
     person = story.people.index(by_name["Sam Patel"])
     start = dt.datetime(2026, 11, 13, 5, tzinfo=dt.UTC).timestamp()
@@ -268,7 +268,10 @@ def test_the_story_truth_and_data(story: SimulatedOrg) -> None:
     before = Counter(story.ways[w][2] for w in a["way"][greet & (a["ts"] < start)])
     after = Counter(story.ways[w][2] for w in a["way"][greet & (a["ts"] >= start)])
     assert before.most_common(1)[0][0] == "price-hook"
-    assert after.most_common(1)[0][0] == "reference-a-local-customer"
+    local = "reference-a-local-customer"
+    share_before = before[local] / sum(before.values())
+    share_after = after[local] / sum(after.values())
+    assert share_after - share_before > 0.2
 
 
 def test_quotas_cover_every_rep_for_the_current_month(story: SimulatedOrg) -> None:

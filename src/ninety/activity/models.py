@@ -118,8 +118,9 @@ class Quota(models.Model):
 class ActivityRollup(models.Model):
     """Activities per person, day, type and way: what the analytics read instead of raw rows.
 
-    ``advanced`` counts the rows whose attempt reached the next funnel type (their outcome).
-    Kept up to date incrementally by the importer.
+    ``advanced`` counts the rows whose attempt reached the next funnel type (their outcome);
+    ``pending`` the rows with no outcome (not recorded, or not resolved yet), so that a cohort
+    funnel divides by the attempts whose outcome is known. Kept up to date by the importer.
     """
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
@@ -128,6 +129,7 @@ class ActivityRollup(models.Model):
     way = models.ForeignKey("playbook.Way", null=True, blank=True, on_delete=models.CASCADE)
     count = models.PositiveIntegerField(default=0)
     advanced = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
     duration_seconds = models.BigIntegerField(default=0)
 
     class Meta:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from ninety.api.auth import API_AUTH
+from ninety.diagnosis.api import router as diagnosis_router
 from ninety.people.api import router as people_router
+from ninety.playbook.api import router as playbook_router
 
 api = NinjaAPI(
     title="Ninety API",
@@ -21,3 +23,5 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", people_router)
+api.add_router("/", diagnosis_router)
+api.add_router("/", playbook_router)

@@ -6,6 +6,7 @@ playbook import/export, so it lives in the core (no Django import).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -26,8 +27,26 @@ FUNNEL_TYPES: tuple[str, ...] = (
 )
 
 
+#: A way's source and status (the playbook models' choices).
+WAY_SOURCES: tuple[str, ...] = ("leader", "rep")
+WAY_STATUSES: tuple[str, ...] = ("proposed", "approved", "retired")
+
+
 class PlaybookSpecError(ValueError):
-    """A playbook file that cannot be read; the message names the place."""
+    """A playbook file that cannot be read; the message names the place (and, from YAML, the line).
+
+    Attributes
+    ----------
+    where : str
+        The path of the offending item (``stages[0].behaviors[1]``), or ``""``.
+    line : int or None
+        1-based line in the YAML text, when the error came from :func:`load_playbook_yaml`.
+    """
+
+    def __init__(self, message: str, *, where: str = "", line: int | None = None) -> None:
+        super().__init__(message)
+        self.where = where
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -106,7 +125,7 @@ class PlaybookSpec:
 
 def _require(d: Any, key: str, where: str) -> Any:
     if not isinstance(d, dict) or key not in d:
-        raise PlaybookSpecError(f"{where}: missing '{key}'")
+        raise PlaybookSpecError(f"{where}: missing '{key}'", where=where)
     return d[key]
 
 
@@ -120,7 +139,7 @@ def playbook_from_dict(data: Any) -> PlaybookSpec:
         where = f"stages[{i}]"
         key = str(_require(s, "key", where))
         if key in seen:
-            raise PlaybookSpecError(f"{where}: duplicate stage key '{key}'")
+            raise PlaybookSpecError(f"{where}: duplicate stage key '{key}'", where=where)
         seen.add(key)
         behaviors = []
         for j, b in enumerate(s.get("behaviors") or []):
@@ -134,6 +153,13 @@ def playbook_from_dict(data: Any) -> PlaybookSpec:
                 )
                 for k, w in enumerate(b.get("ways") or [])
             )
+            for k, w in enumerate(ways):
+                if w.source not in WAY_SOURCES or w.status not in WAY_STATUSES:
+                    raise PlaybookSpecError(
+                        f"{bwhere}.ways[{k}]: source must be one of {', '.join(WAY_SOURCES)} "
+                        f"and status one of {', '.join(WAY_STATUSES)}",
+                        where=f"{bwhere}.ways[{k}]",
+                    )
             behaviors.append(
                 BehaviorSpec(
                     key=str(_require(b, "key", bwhere)),
@@ -158,12 +184,46 @@ def playbook_from_dict(data: Any) -> PlaybookSpec:
     )
 
 
+_PATH_PART = re.compile(r"([A-Za-z_]+)|\[(\d+)\]")
+
+
+def _line_of(node: yaml.Node | None, where: str) -> int | None:
+    """The 1-based line of the item at ``where`` (``stages[0].behaviors[1]``) in a YAML node tree.
+
+    Walks as deep as the path goes; the deepest node found gives the line (an item that is
+    missing a key is reported at the line where the item starts).
+    """
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for name, index in _PATH_PART.findall(where.removeprefix("playbook")):
+        child: yaml.Node | None = None
+        if name and isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if getattr(k, "value", None) == name), None)
+        elif index and isinstance(node, yaml.SequenceNode) and int(index) < len(node.value):
+            child = node.value[int(index)]
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line
+
+
 def load_playbook_yaml(text: str) -> PlaybookSpec:
+    """Read a playbook from YAML; errors start with ``line N:`` and name the item."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise PlaybookSpecError(f"playbook: not valid YAML: {exc}") from exc
-    return playbook_from_dict(data)
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        prefix = f"line {line}: " if line else ""
+        raise PlaybookSpecError(f"{prefix}playbook: not valid YAML: {exc}", line=line) from exc
+    try:
+        return playbook_from_dict(data)
+    except PlaybookSpecError as exc:
+        line = _line_of(yaml.compose(text, Loader=yaml.SafeLoader), exc.where)
+        if line is None:
+            raise
+        raise PlaybookSpecError(f"line {line}: {exc}", where=exc.where, line=line) from exc
 
 
 def default_playbook() -> PlaybookSpec:

@@ -26,8 +26,8 @@ def viewer_of(request: HttpRequest) -> Person:
 def home(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     if viewer.role == "rep":
-        return redirect("person", person_id=viewer.pk)
-    return redirect("people")
+        return redirect("rep", person_id=viewer.pk)
+    return redirect("dashboard")
 
 
 @login_required

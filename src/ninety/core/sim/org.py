@@ -209,7 +209,7 @@ def plan_org(
         weak_stage[story], strong_stage[story] = -1, -1
         vol_mult[story] = np.clip(vol_mult[story], 0.9, 1.1)
         deal_mult[story] = np.clip(deal_mult[story], 0.95, 1.05)
-        weak_stage[STORY_SAM], weak_mult[STORY_SAM] = s_conv, 0.6
+        weak_stage[STORY_SAM], weak_mult[STORY_SAM] = s_conv, 0.5
         vol_mult[STORY_SAM] = 1.0
         record_share[STORY_SAM] = 0.75
         strong_stage[STORY_ALEX], strong_mult[STORY_ALEX] = s_conv, 1.35
@@ -278,8 +278,11 @@ def plan_org(
             target = int(order[0]) if np.argmax(pref_pre[r, s, :k]) != order[0] else int(order[1])
             if story_sam:
                 target = stage_ways[s].index(STORY_BETTER_WAY)
-            pref_post[r, s, :k] = 0.4 * pref_pre[r, s, :k]
-            pref_post[r, s, target] += 0.6
+            # Sam is two weeks into practising the better way: a real but partial shift, so the
+            # month still shows his weak greeting while the experiment shows it moving.
+            shift = 0.3 if story_sam else 0.6
+            pref_post[r, s, :k] = (1 - shift) * pref_pre[r, s, :k]
+            pref_post[r, s, target] += shift
             ch_kind[r], ch_stage[r], ch_way[r] = CHANGE_WAY, s, target
         ch_day[r] = day
     norm = np.einsum("rsw,sw->rs", pref_pre, way_mult)

@@ -1,0 +1,58 @@
+"""Diagnosis and pace through the API: the same numbers as ``ninety diagnose --json``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router
+from ninja.errors import HttpError
+
+from ninety.core.periods import Period
+from ninety.diagnosis.serialize import report_json
+from ninety.diagnosis.services import default_as_of, rep_report, team_report
+from ninety.people.models import Person, Role
+from ninety.people.permissions import visible_people, visible_teams
+
+router = Router(tags=["diagnosis"])
+
+
+def _period(period: str | None, as_of: date | None) -> tuple[Period, date]:
+    as_of = as_of or default_as_of()
+    try:
+        return (Period.parse(period) if period else Period.of(as_of)), as_of
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
+@router.get("/diagnosis/teams/{team_id}", summary="Diagnosis and pace of a team's reps")
+def team_diagnosis(
+    request: HttpRequest, team_id: int, period: str | None = None, as_of: date | None = None
+) -> dict[str, Any]:
+    viewer: Person = request.auth  # type: ignore[attr-defined]
+    if viewer.role == Role.REP:
+        # Reps see their own diagnosis, never their teammates' by name.
+        raise HttpError(403, "Reps see their own diagnosis: use /diagnosis/reps/{id}.")
+    team = get_object_or_404(visible_teams(viewer), pk=team_id)
+    p, day = _period(period, as_of)
+    report = team_report(team, p, day)
+    if report is None:
+        return {"period": str(p), "as_of": day.isoformat(), "reps": []}
+    return report_json(report)
+
+
+@router.get("/diagnosis/reps/{person_id}", summary="Diagnosis and pace of one rep")
+def rep_diagnosis(
+    request: HttpRequest, person_id: int, period: str | None = None, as_of: date | None = None
+) -> dict[str, Any]:
+    viewer: Person = request.auth  # type: ignore[attr-defined]
+    person = get_object_or_404(
+        visible_people(viewer).filter(role=Role.REP).select_related("team", "org"), pk=person_id
+    )
+    p, day = _period(period, as_of)
+    body = report_json(rep_report(person, p, day), only={person.pk})
+    if viewer.role == Role.REP:
+        body.pop("peer_strength", None)
+    return body

@@ -1,0 +1,265 @@
+"""Turn diagnosis reports into what the templates show (kept out of the views to keep them thin)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from ninety.activity.models import ActivityRollup
+from ninety.core.diagnosis import DEAL_SIZE, VOLUME
+from ninety.core.periods import Period
+from ninety.diagnosis.charts import heat_style, waterfall
+from ninety.diagnosis.services import GroupReport, RepReport, diagnose_people
+from ninety.people.models import Person, Role, Team
+
+
+def teams_with_reps(teams: QuerySet[Team]) -> list[Team]:
+    return list(
+        teams.annotate(reps=Count("members", filter=Q(members__role=Role.REP)))
+        .filter(reps__gt=0)
+        .select_related("leader")
+        .order_by("name")
+    )
+
+
+def period_choices(as_of: date, months: int = 12) -> list[Period]:
+    current = Period.of(as_of)
+    return [current.shift(-i) for i in range(months)]
+
+
+def dashboard_context(
+    viewer: Person, teams: list[Team], team: Team | None, period: Period, as_of: date
+) -> dict[str, Any]:
+    return {
+        "teams": teams,
+        "team": team,
+        "period": period,
+        "periods": period_choices(as_of),
+        "as_of": as_of,
+        "report": None,
+        "heatmap": None,
+    }
+
+
+@dataclass(frozen=True)
+class Cell:
+    factor: str
+    points: float
+    certainty: float
+    style: str
+    focus: bool
+    title: str
+
+    @property
+    def text(self) -> str:
+        if not math.isfinite(self.points):
+            return "–"
+        return "0" if abs(self.points) < 0.5 else f"{self.points:+.0f}".replace("-", "−")
+
+
+@dataclass(frozen=True)
+class Row:
+    rep: RepReport
+    cells: tuple[Cell, ...]
+    focus_label: str | None
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    columns: tuple[tuple[str, str], ...]  # (factor, label)
+    rows: tuple[Row, ...]
+    strong: tuple[dict[str, Any], ...] = ()
+
+
+def _cell(report: GroupReport, r: RepReport, factor: str) -> Cell:
+    d = r.diagnosis
+    contribution = d.contributions.get(factor, float("nan"))
+    p_worse = d.p_worse.get(factor, 0.5)
+    certainty = p_worse if contribution < 0 else 1.0 - p_worse
+    label = report.factor_label(factor)
+    if factor in d.stages:
+        s = d.stages[factor]
+        title = (
+            f"{label}: {s.mean:.0%} (90% interval {s.low:.0%}–{s.high:.0%}) vs team "
+            f"{s.group_rate:.0%}; {int(s.successes)}/{int(s.tries)}; "
+            f"{certainty:.0%} sure it is {'below' if contribution < 0 else 'above'} the team"
+        )
+    else:
+        title = f"{label}: {100 * contribution:+.0f} points, {certainty:.0%} certain"
+    return Cell(
+        factor,
+        100 * contribution,
+        certainty,
+        heat_style(contribution, certainty),
+        d.focus == factor,
+        title,
+    )
+
+
+def heatmap(report: GroupReport) -> Heatmap:
+    columns = tuple((f, report.factor_label(f)) for f in report.factors)
+    rows = tuple(
+        Row(
+            r,
+            tuple(_cell(report, r, f) for f, _ in columns),
+            report.factor_label(r.diagnosis.focus) if r.diagnosis.focus else None,
+        )
+        for r in sorted(report.reps, key=lambda r: r.person.name)
+    )
+    names = {r.diagnosis.rep: r.person.name for r in report.reps}
+    strong = tuple(
+        {"stage": report.factor_label(k), "names": [names[i] for i in idx]}
+        for k, idx in report.group.peer_strength.items()
+        if idx
+    )
+    return Heatmap(columns, rows, strong)
+
+
+@dataclass(frozen=True)
+class StageLine:
+    key: str
+    name: str
+    step: str
+    rate: float
+    low: float
+    high: float
+    team: float
+    successes: int
+    tries: int
+    p_below: float
+    flag: str
+    focus: bool
+
+    @property
+    def bar_left(self) -> float:
+        return 100 * self.low
+
+    @property
+    def bar_width(self) -> float:
+        return max(100 * (self.high - self.low), 1.0)
+
+
+def _stage_lines(report: GroupReport, r: RepReport) -> list[StageLine]:
+    d = r.diagnosis
+    lines = []
+    for spec in report.playbook.stages:
+        s = d.stages[spec.key]
+        flag = "below" if s.p_below >= 0.9 else "above" if s.p_below <= 0.1 else ""
+        lines.append(
+            StageLine(
+                spec.key,
+                spec.name,
+                f"{spec.entry} → {spec.exit}",
+                s.mean,
+                s.low,
+                s.high,
+                s.group_rate,
+                int(s.successes),
+                int(s.tries),
+                s.p_below,
+                flag,
+                d.focus == spec.key,
+            )
+        )
+    return lines
+
+
+def _ways_used(person: Person, report: GroupReport, stage_key: str) -> list[dict[str, Any]]:
+    """Per way of the stage's behaviors: tries and conversions this period (rollup query)."""
+    stage = report.playbook.stage(stage_key)
+    rows = (
+        ActivityRollup.objects.filter(
+            person=person,
+            type=stage.entry,
+            way__isnull=False,
+            way__behavior__stage__key=stage_key,
+            day__gte=report.period.start,
+            day__lte=report.period.clamp(report.as_of),
+        )
+        .values("way__key", "way__text")
+        .annotate(tries=Sum("count"), won=Sum("advanced"))
+        .order_by("-tries")
+    )
+    return [
+        {
+            "key": row["way__key"],
+            "text": row["way__text"],
+            "tries": row["tries"],
+            "converted": row["won"],
+            "rate": row["won"] / row["tries"] if row["tries"] else 0.0,
+        }
+        for row in rows
+    ]
+
+
+def _trend(subject: Person, report: GroupReport, months: int = 6) -> list[dict[str, Any]]:
+    """The rep's focus and stage contributions over the last months (one diagnosis a month)."""
+    people = [r.person for r in report.reps]
+    out = []
+    for i in range(months - 1, 0, -1):
+        period = report.period.shift(-i)
+        past = diagnose_people(people, period, period.last_day, report.playbook)
+        mine = next(r for r in past.reps if r.person.pk == subject.pk)
+        out.append({"period": period, "rep": mine})
+    out.append({"period": report.period, "rep": report.for_person(subject.pk)})
+    return out
+
+
+def rep_context(
+    viewer: Person, subject: Person, report: GroupReport, period: Period, as_of: date
+) -> dict[str, Any]:
+    mine = report.for_person(subject.pk)
+    assert mine is not None
+    d = mine.diagnosis
+    terms = [(report.factor_label(f), d.contributions[f]) for f in report.factors]
+    if math.isfinite(d.benchmark_term) and abs(d.benchmark_term) > 1e-9:
+        terms.append(("Quota vs typical rep", d.benchmark_term))
+    if math.isfinite(d.chance) and abs(d.chance) > 1e-9:
+        terms.append(("Luck (small numbers)", d.chance))
+    focus_label = report.factor_label(d.focus) if d.focus else None
+    stage = report.stage(d.focus)
+    is_self = viewer.pk == subject.pk
+    return {
+        "subject": subject,
+        "report": report,
+        "mine": mine,
+        "period": period,
+        "periods": period_choices(as_of),
+        "as_of": as_of,
+        "stages": _stage_lines(report, mine),
+        "focus_label": focus_label,
+        "focus_stage": stage,
+        "waterfall": waterfall(terms, "Gap", emphasis=focus_label),
+        "waterfall_terms": terms,
+        "ways_used": _ways_used(subject, report, stage.key) if stage else [],
+        "trend": _trend(subject, report),
+        "factor_labels": {f: report.factor_label(f) for f in report.factors},
+        # A rep sees the team only as an anonymous distribution, never other reps' names.
+        "show_names": not is_self or viewer.role != Role.REP,
+        "distribution": _distribution(report),
+        "volume_key": VOLUME,
+        "deal_size_key": DEAL_SIZE,
+    }
+
+
+def _distribution(report: GroupReport) -> list[dict[str, Any]]:
+    """Per stage, the team's spread of shrunken rates (min, median, max): no names."""
+    out = []
+    for spec in report.playbook.stages:
+        rates = sorted(r.diagnosis.stages[spec.key].mean for r in report.reps)
+        if not rates:
+            continue
+        out.append(
+            {
+                "name": spec.name,
+                "min": rates[0],
+                "median": rates[len(rates) // 2],
+                "max": rates[-1],
+                "n": len(rates),
+            }
+        )
+    return out

@@ -1,0 +1,81 @@
+"""Plain-JSON shapes of a diagnosis, shared by the CLI (``--json``) and the API."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ninety.diagnosis.services import GroupReport, RepReport
+
+
+def _f(x: float | None, digits: int = 4) -> float | None:
+    if x is None or (isinstance(x, float) and (math.isnan(x) or math.isinf(x))):
+        return None
+    return round(float(x), digits)
+
+
+def rep_json(r: RepReport, report: GroupReport) -> dict[str, Any]:
+    d = r.diagnosis
+    stage = report.stage(d.focus)
+    return {
+        "rep": r.person.name,
+        "person_id": r.person.pk,
+        "external_id": r.person.external_id,
+        "team": r.person.team.name if r.person.team else None,
+        "result": _f(d.result, 2),
+        "quota": _f(r.pace.quota, 2),
+        "benchmark": _f(d.benchmark, 2),
+        "benchmark_kind": d.benchmark_kind,
+        "gap_pct": _f(d.gap_pct, 2),
+        "contributions": {k: _f(v) for k, v in d.contributions.items()},
+        "benchmark_term": _f(d.benchmark_term),
+        "chance": _f(d.chance),
+        "focus": d.focus,
+        "focus_certainty": _f(d.focus_certainty),
+        "focus_stage": stage.name if stage else None,
+        "focus_behaviors": [
+            {
+                "name": b.name,
+                "questions": list(b.questions),
+                "ways": [w.text for w in b.ways if w.status == "approved"],
+            }
+            for b in (stage.behaviors if stage else ())
+        ],
+        "stages": {
+            k: {
+                "successes": s.successes,
+                "tries": s.tries,
+                "rate": _f(s.mean),
+                "low": _f(s.low),
+                "high": _f(s.high),
+                "group_rate": _f(s.group_rate),
+                "p_below_group": _f(s.p_below),
+            }
+            for k, s in d.stages.items()
+        },
+        "strengths": list(d.strengths),
+        "pace": {
+            "won_to_date": _f(r.pace.won_to_date, 2),
+            "projected": _f(r.pace.projected, 2),
+            "low": _f(r.pace.low, 2),
+            "high": _f(r.pace.high, 2),
+            "vs_quota_pct": _f(r.pace.vs_quota_pct, 2),
+            "low_vs_quota_pct": _f(r.pace.low_vs_quota_pct, 2),
+            "high_vs_quota_pct": _f(r.pace.high_vs_quota_pct, 2),
+        },
+    }
+
+
+def report_json(report: GroupReport, only: set[int] | None = None) -> dict[str, Any]:
+    names = {r.diagnosis.rep: r.person.name for r in report.reps}
+    return {
+        "period": str(report.period),
+        "as_of": report.as_of.isoformat(),
+        "funnel": report.group.kind,
+        "benchmark_kind": report.group.benchmark_kind,
+        "factors": list(report.factors),
+        "reps": [rep_json(r, report) for r in report.reps if only is None or r.person.pk in only],
+        "peer_strength": {
+            k: [names[i] for i in idx] for k, idx in report.group.peer_strength.items()
+        },
+    }

@@ -1,0 +1,216 @@
+"""Diagnosis and pace for people the viewer may see: load, call the core, shape for display."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+from django.utils import timezone
+
+from ninety.core.diagnosis import DEAL_SIZE, VOLUME, GroupDiagnosis, RepDiagnosis, diagnose_group
+from ninety.core.funnel import Funnel, activity_funnel
+from ninety.core.pace import PaceResult, pace_from_deals
+from ninety.core.periods import Period, elapsed_share
+from ninety.core.playbook_spec import PlaybookSpec, StageSpec, default_playbook
+from ninety.diagnosis.loaders import GroupData, load_group
+from ninety.people.models import Org, Person, Role, Team
+from ninety.playbook.services import current_playbook, playbook_spec
+
+
+@dataclass(frozen=True)
+class Pace:
+    """One rep's projected period result against quota (80% interval)."""
+
+    won_to_date: float
+    projected: float
+    low: float
+    high: float
+    quota: float | None
+    vs_quota_pct: float | None
+    low_vs_quota_pct: float | None
+    high_vs_quota_pct: float | None
+
+    @property
+    def is_final(self) -> bool:
+        return self.low == self.high == self.projected
+
+    @property
+    def phrase(self) -> str:
+        """'projecting −15% (−24% to −6%)', or the projected amount when there is no quota."""
+        if self.is_final and self.vs_quota_pct is not None:
+            return f"finished {_signed(self.vs_quota_pct)} against quota"
+        if self.vs_quota_pct is None:
+            return f"projecting {self.projected:,.0f} (no quota)"
+        return (
+            f"projecting {_signed(self.vs_quota_pct)} "
+            f"({_signed(self.low_vs_quota_pct)} to {_signed(self.high_vs_quota_pct)})"
+        )
+
+
+def _signed(pct: float | None) -> str:
+    if pct is None:
+        return "–"
+    return f"{'+' if pct > 0 else '−' if pct < 0 else '±'}{abs(round(pct)):.0f}%"
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or math.isnan(x) or math.isinf(x) else float(x)
+
+
+@dataclass(frozen=True)
+class RepReport:
+    person: Person
+    diagnosis: RepDiagnosis
+    pace: Pace
+
+
+@dataclass(frozen=True)
+class GroupReport:
+    """The diagnosis of a set of reps for one period, with the playbook it was read against."""
+
+    period: Period
+    as_of: date
+    playbook: PlaybookSpec
+    group: GroupDiagnosis
+    reps: tuple[RepReport, ...]
+    team: Team | None = None
+
+    @property
+    def factors(self) -> tuple[str, ...]:
+        return self.group.factors
+
+    def stage(self, key: str | None) -> StageSpec | None:
+        if key is None or key in (VOLUME, DEAL_SIZE):
+            return None
+        return self.playbook.stage(key)
+
+    def factor_label(self, key: str) -> str:
+        if key == VOLUME:
+            return "Volume"
+        if key == DEAL_SIZE:
+            return "Deal size"
+        return self.playbook.stage(key).name
+
+    def for_person(self, person_id: int) -> RepReport | None:
+        return next((r for r in self.reps if r.person.pk == person_id), None)
+
+
+def playbook_for(org: Org) -> PlaybookSpec:
+    playbook = current_playbook(org)
+    return playbook_spec(playbook) if playbook else default_playbook()
+
+
+def default_as_of() -> date:
+    return timezone.localdate()
+
+
+def team_reps(team: Team) -> list[Person]:
+    return list(
+        Person.objects.filter(team=team, role=Role.REP, is_active=True)
+        .select_related("team")
+        .order_by("name")
+    )
+
+
+def diagnose_people(
+    people: list[Person],
+    period: Period,
+    as_of: date,
+    spec: PlaybookSpec,
+    *,
+    groups: list[int] | None = None,
+    team: Team | None = None,
+) -> GroupReport:
+    """Diagnosis and pace of ``people`` (already permission-checked by the caller)."""
+    ids = [p.pk for p in people]
+    types = sorted({s.entry for s in spec.stages} | {s.exit for s in spec.stages})
+    data = load_group(ids, period, as_of, types, spec.stage_keys)
+    funnel = build_funnel(data, spec)
+    share = elapsed_share(period, as_of)
+    quota_share = data.quota * share
+    has_quota = bool(np.isfinite(quota_share).all() and (quota_share > 0).all())
+    diagnosis = diagnose_group(
+        funnel.volume,
+        funnel.tries,
+        funnel.successes,
+        funnel.won_value,
+        funnel.won_count,
+        spec.stage_keys,
+        quota_share=quota_share if has_quota else None,
+        groups=groups,
+        kind=funnel.kind,
+    )
+    last_day = period.clamp(as_of)
+    pace = pace_from_deals(
+        **data.deals,
+        n_reps=len(ids),
+        as_of=last_day,
+        period_start=period.start,
+        period_end=period.end,
+        quota=data.quota,
+        groups=groups,
+        n_stages=len(spec.stage_keys),
+        holidays=np.array([], dtype="datetime64[D]"),
+    )
+    reps = tuple(
+        RepReport(person=p, diagnosis=diagnosis.reps[i], pace=_pace_at(pace, i))
+        for i, p in enumerate(people)
+    )
+    return GroupReport(period, as_of, spec, diagnosis, reps, team)
+
+
+def build_funnel(data: GroupData, spec: PlaybookSpec) -> Funnel:
+    """The period's funnel: entries followed to their outcome where outcomes are recorded.
+
+    A stage whose entry activities carry outcomes is counted as a cohort (tries = the period's
+    entries with a known outcome, successes = those that advanced): less noisy than counting each
+    event type in the period. A stage without outcomes in the data (many CRM exports) falls back
+    to counting the period's entry and exit events.
+    """
+    period = activity_funnel(data.type_counts, spec, data.won_value, data.won_count)
+    tries = period.tries.copy()
+    successes = period.successes.copy()
+    for k, stage in enumerate(spec.stages):
+        known = data.type_counts[stage.entry] - data.pending[stage.entry]
+        if known.sum() > 0 and data.advanced[stage.entry].sum() > 0:
+            tries[:, k] = known
+            successes[:, k] = np.minimum(data.advanced[stage.entry], known)
+    return replace(period, tries=tries, successes=successes, counting="cohort")
+
+
+def _pace_at(pace: PaceResult, i: int) -> Pace:
+    return Pace(
+        won_to_date=float(pace.won_to_date[i]),
+        projected=float(pace.projected[i]),
+        low=float(pace.low[i]),
+        high=float(pace.high[i]),
+        quota=_num(pace.quota[i]),
+        vs_quota_pct=_num(pace.vs_quota_pct[i]),
+        low_vs_quota_pct=_num(pace.low_vs_quota_pct[i]),
+        high_vs_quota_pct=_num(pace.high_vs_quota_pct[i]),
+    )
+
+
+def team_report(team: Team, period: Period, as_of: date) -> GroupReport | None:
+    """The team's reps against each other; None when the team has no reps."""
+    people = team_reps(team)
+    if not people:
+        return None
+    return diagnose_people(people, period, as_of, playbook_for(team.org), team=team)
+
+
+def rep_report(person: Person, period: Period, as_of: date) -> GroupReport:
+    """A rep diagnosed within their team (the comparison group)."""
+    people = team_reps(person.team) if person.team_id else []
+    if person.pk not in {p.pk for p in people}:
+        people.append(person)
+    return diagnose_people(people, period, as_of, playbook_for(person.org), team=person.team)
+
+
+def org_report(reps: list[Person], period: Period, as_of: date, org: Org) -> GroupReport:
+    """Many teams at once: each rep compared with their own team (one prior over all)."""
+    team_index: dict[int | None, int] = {}
+    groups = [team_index.setdefault(p.team_id, len(team_index)) for p in reps]
+    return diagnose_people(reps, period, as_of, playbook_for(org), groups=groups)

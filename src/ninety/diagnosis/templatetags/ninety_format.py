@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import math
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pct(value: float | None, digits: int = 0) -> str:
+    """0.453 -> '45%'."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{100 * value:.{digits}f}%"
+
+
+@register.filter
+def signed_pct(value: float | None) -> str:
+    """-15.2 -> '−15%' (value already in percent)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    sign = "+" if value > 0.5 else "−" if value < -0.5 else "±"
+    return f"{sign}{abs(value):.0f}%"
+
+
+@register.filter
+def money(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if abs(value) >= 10_000:
+        return f"${value / 1000:,.0f}k"
+    return f"${value:,.0f}"
+
+
+@register.filter
+def points(value: float | None) -> str:
+    """Log points -> signed percentage points ('−19')."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    v = 100 * value
+    return "0" if abs(v) < 0.5 else f"{v:+.0f}".replace("-", "−")

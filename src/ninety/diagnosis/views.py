@@ -1,0 +1,63 @@
+"""The leader dashboard (the team heatmap) and the rep page (funnel, focus and why)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from ninety.core.periods import Period
+from ninety.diagnosis import presenters
+from ninety.diagnosis.services import default_as_of, rep_report, team_report
+from ninety.people.models import Role, Team
+from ninety.people.permissions import visible_people, visible_teams
+from ninety.people.views import viewer_of
+
+
+def _period_and_as_of(request: HttpRequest) -> tuple[Period, date]:
+    try:
+        as_of = date.fromisoformat(request.GET["as_of"]) if "as_of" in request.GET else None
+    except ValueError as exc:
+        raise Http404("as_of: expected YYYY-MM-DD") from exc
+    as_of = as_of or default_as_of()
+    try:
+        period = Period.parse(request.GET["period"]) if "period" in request.GET else None
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+    return period or Period.of(as_of), as_of
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    if viewer.role == Role.REP:
+        return redirect("rep", person_id=viewer.pk)
+    period, as_of = _period_and_as_of(request)
+    teams = presenters.teams_with_reps(visible_teams(viewer))
+    team: Team | None = None
+    if "team" in request.GET:
+        team = next((t for t in teams if str(t.pk) == request.GET["team"]), None)
+        if team is None:
+            raise Http404("No such team.")
+    else:
+        team = next((t for t in teams if t.leader_id == viewer.pk), None)
+    context = presenters.dashboard_context(viewer, teams, team, period, as_of)
+    if team is not None:
+        context["report"] = team_report(team, period, as_of)
+        context["heatmap"] = presenters.heatmap(context["report"]) if context["report"] else None
+    return render(request, "diagnosis/dashboard.html", context)
+
+
+@login_required
+def rep(request: HttpRequest, person_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    subject = get_object_or_404(visible_people(viewer).select_related("team", "org"), pk=person_id)
+    if subject.role != Role.REP:
+        raise PermissionDenied("Diagnosis pages are for reps.")
+    period, as_of = _period_and_as_of(request)
+    report = rep_report(subject, period, as_of)
+    context = presenters.rep_context(viewer, subject, report, period, as_of)
+    return render(request, "diagnosis/rep.html", context)
