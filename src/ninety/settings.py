@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "ninety.activity",
     "ninety.ingest",
     "ninety.diagnosis",
+    "ninety.coaching",
+    "ninety.experiments",
+    "ninety.delegation",
     "ninety.api",
 ]
 
