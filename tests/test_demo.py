@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.management import call_command
 from django.test import Client
 
@@ -18,7 +20,17 @@ def test_the_demo_leader_sees_only_her_team(db: None) -> None:
     )
     html = client.get("/people/").content.decode()
     assert "Greeting Crew" in html and "Sam Patel" in html and "Alex Kim" in html
-    assert "Desert Closers" not in html and "Grace Liu" not in html
+    dana = Person.objects.get(name="Dana Reyes")
+    others = Person.objects.filter(org=dana.org, role="rep").exclude(team=dana.led_teams.get())
+    assert others.exists()
+    assert not any(p.name in html for p in others)
+    # The dashboard tells the story: Sam's focus is the Greeting stage.
+    html = client.get("/dashboard/").content.decode()
+    assert 'data-testid="heatmap"' in html
+    sam_row = html.split('data-rep="Sam Patel"')[1].split("</tr>")[0]
+    assert re.findall(r'class="num heat focus"[^>]*data-factor="(\w+)"', sam_row) == [
+        "conversation"
+    ]
 
 
 def test_the_demo_can_be_built_twice(db: None) -> None:

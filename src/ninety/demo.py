@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
-from ninety.core.playbook_spec import default_playbook
-from ninety.people.models import Org, Person, Role, Team
-from ninety.people.services import create_person
-from ninety.playbook.services import install_playbook
+from ninety.people.models import Org, Person, Role
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "coach-the-90"
@@ -28,22 +30,9 @@ DEMO_LOGINS = (
     DemoLogin("dana", "Dana Reyes", "leader", "leader of Greeting Crew — start here"),
     DemoLogin("morgan", "Morgan Lee", "leader", "director over two teams"),
     DemoLogin("sam", "Sam Patel", "rep", "a rep on Dana's team"),
-    DemoLogin("riley", "Riley Quinn", "admin", "RevOps admin, sees the whole org"),
+    DemoLogin("alex", "Alex Kim", "rep", "high-potential rep, strong at Greeting"),
+    DemoLogin("riley", "(the admin)", "admin", "RevOps admin, sees the whole org"),
 )
-
-GREETING_CREW = (
-    "Sam Patel", "Alex Kim", "Jordan Miller", "Priya Shah", "Luis Romero",
-    "Emma Novak", "Kofi Mensah", "Hannah Berg", "Omar Haddad",
-)  # fmt: skip
-SECOND_TEAM = (
-    "Grace Liu", "Ben Carter", "Sofia Rossi", "Mateo Diaz", "Aisha Bello", "Noah Fischer",
-    "Ivy Tran",
-)  # fmt: skip
-
-
-def _username(name: str) -> str:
-    return name.split()[0].lower()
-
 
 def reset_demo() -> None:
     """Remove a previous demo org and its logins, so ``ninety demo`` can be run again."""
@@ -57,36 +46,65 @@ def reset_demo() -> None:
     get_user_model().objects.filter(pk__in=user_ids).delete()
 
 
-@transaction.atomic
-def build_demo_org() -> Org:
-    """People, teams and the default playbook of the demo org (no activity yet)."""
+#: The demo's simulated org: two regions, the story team first (see docs/simulator.md).
+DEMO_REPS = 30
+DEMO_MONTHS = 4
+DEMO_SEED = 0
+STORY_LOGINS = {
+    "Dana Reyes": "dana",
+    "Morgan Lee": "morgan",
+    "Sam Patel": "sam",
+    "Alex Kim": "alex",
+}
+
+
+def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
+    """Simulate the demo story up to ``as_of`` (today), import it, and give everyone a login.
+
+    The data goes through the same path as a customer's: simulator CSV files, the ``ninety``
+    import preset, the rollups. Logins: the story's people get short usernames (dana, morgan,
+    sam, alex), the admin ``riley``; everyone else their e-mail's local part.
+    """
+    from ninety.core.simulate import SimConfig, simulate, write_dataset
+    from ninety.ingest.loader import load_dataset_dir
+
+    as_of = as_of or timezone.localdate()
     reset_demo()
-    org = Org.objects.create(name="Acme Home Energy", slug=DEMO_SLUG)
-    install_playbook(org, default_playbook())
-
-    def person(name: str, role: str, team: Team | None, login: bool, **kw: object) -> Person:
-        first, last = name.lower().split()[0], name.lower().split()[-1]
-        return create_person(
-            org,
-            name,
-            role=role,
-            team=team,
-            email=f"{first}.{last}@acme.example",
-            external_id=f"{first}.{last}",
-            username=_username(name) if login else None,
-            password=DEMO_PASSWORD if login else None,
-            **kw,  # type: ignore[arg-type]
+    sim = simulate(
+        SimConfig(reps=DEMO_REPS, months=DEMO_MONTHS, seed=DEMO_SEED, as_of=as_of, story=True)
+    )
+    with tempfile.TemporaryDirectory(prefix="ninety-demo-") as tmp:
+        write_dataset(sim, Path(tmp))
+        org = load_dataset_dir(
+            Path(tmp), org_name="Acme Home Energy", slug=DEMO_SLUG, progress=progress
         )
-
-    person("Riley Quinn", Role.ADMIN, None, True)
-    morgan = person("Morgan Lee", Role.LEADER, None, True)
-    region = Team.objects.create(org=org, name="West Region", leader=morgan)
-    dana = person("Dana Reyes", Role.LEADER, region, True)
-    chris = person("Chris Ortiz", Role.LEADER, region, True)
-    crew = Team.objects.create(org=org, name="Greeting Crew", leader=dana, parent=region)
-    closers = Team.objects.create(org=org, name="Desert Closers", leader=chris, parent=region)
-    for name in GREETING_CREW:
-        person(name, Role.REP, crew, True, high_potential=name == "Alex Kim")
-    for name in SECOND_TEAM:
-        person(name, Role.REP, closers, True)
+    _create_logins(org)
     return org
+
+
+@transaction.atomic
+def _create_logins(org: Org) -> None:
+    user_model = get_user_model()
+    # One hash for all demo users: the demo password is public anyway, and Argon2 per user
+    # would add seconds to every `make demo`.
+    password = make_password(DEMO_PASSWORD)
+    people = list(Person.objects.filter(org=org, user__isnull=True))
+    taken = set(user_model.objects.values_list("username", flat=True))
+    for person in people:
+        if person.role == Role.ADMIN:
+            username = "riley"
+        else:
+            username = STORY_LOGINS.get(person.name) or (
+                person.email.split("@")[0] or person.external_id
+            ).lower()
+        while username in taken:
+            username += "1"
+        taken.add(username)
+        person.user = user_model.objects.create(
+            username=username,
+            email=person.email,
+            password=password,
+            is_staff=person.role == Role.ADMIN,
+            is_superuser=person.role == Role.ADMIN,
+        )
+    Person.objects.bulk_update(people, ["user"])

@@ -193,20 +193,65 @@ def _pace_at(pace: PaceResult, i: int) -> Pace:
     )
 
 
+#: Upper bound on the reps diagnosed together to learn how much reps differ (the prior).
+MAX_COMPARISON_REPS = 250
+
+
+def comparison_reps(team: Team) -> tuple[list[Person], list[int]]:
+    """The reps a team is diagnosed with, and each one's group index.
+
+    Each rep is compared with their own team's rates, but how much reps differ from their team
+    (the spread of the prior) is learnt over the sibling teams under the same leader above,
+    when there are any: nine reps alone say little about the spread, and one outlier on a
+    small team would otherwise loosen the shrinkage for everyone.
+    """
+    teams = [team]
+    if team.parent_id:
+        siblings = list(Team.objects.filter(parent_id=team.parent_id).exclude(pk=team.pk))
+        teams += siblings
+    people = list(
+        Person.objects.filter(team__in=teams, role=Role.REP, is_active=True)
+        .select_related("team")
+        .order_by("name")
+    )
+    if len(people) > MAX_COMPARISON_REPS:
+        people = [p for p in people if p.team_id == team.pk]
+    # The team itself is group 0; siblings follow.
+    order = {t.pk: i for i, t in enumerate(teams)}
+    groups = [order[p.team_id] for p in people]
+    return people, groups
+
+
+def _subset(report: GroupReport, keep: set[int]) -> GroupReport:
+    """Only the kept reps; peer strength too (the sibling teams' reps are not the viewer's)."""
+    reps = tuple(r for r in report.reps if r.person.pk in keep)
+    kept = {r.diagnosis.rep for r in reps}
+    strength = {
+        k: tuple(i for i in idx if i in kept) for k, idx in report.group.peer_strength.items()
+    }
+    return replace(report, reps=reps, group=replace(report.group, peer_strength=strength))
+
+
 def team_report(team: Team, period: Period, as_of: date) -> GroupReport | None:
-    """The team's reps against each other; None when the team has no reps."""
-    people = team_reps(team)
-    if not people:
+    """The team's reps, each against the team; None when the team has no reps."""
+    people, groups = comparison_reps(team)
+    mine = {p.pk for p in people if p.team_id == team.pk}
+    if not mine:
         return None
-    return diagnose_people(people, period, as_of, playbook_for(team.org), team=team)
+    report = diagnose_people(
+        people, period, as_of, playbook_for(team.org), groups=groups, team=team
+    )
+    return _subset(report, mine)
 
 
 def rep_report(person: Person, period: Period, as_of: date) -> GroupReport:
     """A rep diagnosed within their team (the comparison group)."""
-    people = team_reps(person.team) if person.team_id else []
-    if person.pk not in {p.pk for p in people}:
-        people.append(person)
-    return diagnose_people(people, period, as_of, playbook_for(person.org), team=person.team)
+    if person.team_id is None:
+        return diagnose_people([person], period, as_of, playbook_for(person.org))
+    report = team_report(person.team, period, as_of)
+    if report is None or report.for_person(person.pk) is None:
+        return diagnose_people([person], period, as_of, playbook_for(person.org))
+    return report
 
 
 def org_report(reps: list[Person], period: Period, as_of: date, org: Org) -> GroupReport:

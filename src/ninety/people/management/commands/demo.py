@@ -22,8 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         console = Console()
         call_command("migrate", interactive=False, verbosity=0)
-        with console.status("Building the demo org…"):
-            org = build_demo_org()
+        console.print("Simulating the demo org and importing it (the same path as a CRM export)…")
+        org = build_demo_org(progress=True)
         url = f"http://127.0.0.1:{opts['port']}/"
         table = Table(title=f"Demo org: {org.name}", show_lines=False)
         for col in ("login", "password", "who"):
