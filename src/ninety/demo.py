@@ -34,6 +34,7 @@ DEMO_LOGINS = (
     DemoLogin("riley", "(the admin)", "admin", "RevOps admin, sees the whole org"),
 )
 
+
 def reset_demo() -> None:
     """Remove a previous demo org and its logins, so ``ninety demo`` can be run again."""
     org = Org.objects.filter(slug=DEMO_SLUG).first()
@@ -94,9 +95,10 @@ def _create_logins(org: Org) -> None:
         if person.role == Role.ADMIN:
             username = "riley"
         else:
-            username = STORY_LOGINS.get(person.name) or (
-                person.email.split("@")[0] or person.external_id
-            ).lower()
+            username = (
+                STORY_LOGINS.get(person.name)
+                or (person.email.split("@")[0] or person.external_id).lower()
+            )
         while username in taken:
             username += "1"
         taken.add(username)
