@@ -18,7 +18,10 @@ from ninety.api.api import api
 from ninety.api.models import PersonalAccessToken
 from ninety.api.services import create_token
 from ninety.people.models import Person
+from tests.coaching import matrix_helpers as oo
 from tests.conftest import World
+from tests.delegation import matrix_cases as dg
+from tests.experiments import matrix_helpers as ex
 from tests.playbook import matrix_helpers as pb
 
 PERSONAS = ("anon", "rep", "teammate", "leader", "other_leader", "director", "admin", "outsider")
@@ -308,6 +311,163 @@ API_CASES |= {
              unchanged=pb.proposal_undecided)
     ],
 }  # fmt: skip
+
+# Experiments: a rep sees those they are a subject of; leaders those on people they lead; leaders
+# of every subject (and admins) start and conclude them.
+EX_SEE_SAM = {"anon": LOGIN_REDIRECT, "rep": 200, "teammate": 404, "leader": 200,
+              "other_leader": 404, "director": 200, "admin": 200, "outsider": 404}  # fmt: skip
+EX_CHANGE_SAM = EX_SEE_SAM | {"rep": 403, "leader": 302, "director": 302, "admin": 302}
+PAGE_CASES |= {
+    "experiments": [Case("get", lambda w: (ex.sams_experiment(w), "/experiments/")[1],
+                         ALL_SIGNED_IN_OK)],
+    "experiment-new": [
+        Case("get", lambda w: "/experiments/new/",
+             ALL_SIGNED_IN_OK | {"rep": 403, "teammate": 403})
+    ],
+    "experiment": [Case("get", lambda w: f"/experiments/{ex.sams_experiment(w)}/", EX_SEE_SAM)],
+    "experiment-conclude": [
+        Case("post", lambda w: f"/experiments/{ex.sams_experiment(w)}/conclude/", EX_CHANGE_SAM,
+             data=ex.CONCLUDE, unchanged=ex.still_running)
+    ],
+}  # fmt: skip
+EX_API_SEE_SAM = {k: v for k, v in EX_SEE_SAM.items() if k != "anon"}
+API_CASES |= {
+    ("get", "/api/experiments"): [
+        Case("get", lambda w: (ex.sams_experiment(w), "/api/experiments")[1],
+             {p: 200 for p in PERSONAS[1:]})
+    ],
+    ("post", "/api/experiments"): [
+        Case("post", lambda w: "/api/experiments",
+             {"rep": 403, "teammate": 403, "leader": 201, "other_leader": 404, "director": 201,
+              "admin": 201, "outsider": 404},
+             data=ex.NEW_FOR_SAM, unchanged=ex.no_experiment)
+    ],
+    ("get", "/api/experiments/{experiment_id}"): [
+        Case("get", lambda w: f"/api/experiments/{ex.sams_experiment(w)}", EX_API_SEE_SAM)
+    ],
+    ("post", "/api/experiments/{experiment_id}/conclude"): [
+        Case("post", lambda w: f"/api/experiments/{ex.sams_experiment(w)}/conclude",
+             EX_API_SEE_SAM | {"rep": 403}, data=ex.CONCLUDE, unchanged=ex.still_running)
+    ],
+}  # fmt: skip
+
+# One-on-ones: the rep sees their own and writes the self-report; the leader (or a delegate) runs
+# the meeting; the director and admin read the shared parts; private notes only their author.
+OO_SEE = {"anon": LOGIN_REDIRECT, "rep": 200, "teammate": 404, "leader": 200,
+          "other_leader": 404, "director": 200, "admin": 200, "outsider": 404}  # fmt: skip
+OO_RUN = OO_SEE | {"rep": 403, "leader": 302, "director": 403, "admin": 403}
+PAGE_CASES |= {
+    "one-on-ones": [Case("get", lambda w: (oo.meeting(w), "/one-on-ones/")[1], ALL_SIGNED_IN_OK)],
+    "one-on-one-schedule": [
+        Case("post", lambda w: f"/one-on-ones/schedule/?rep={w.rep.pk}",
+             OO_RUN | {"teammate": 403, "director": 302, "outsider": 403},
+             data={"cadence": "weekly", "weekday": "4", "at": "15:00", "duration_minutes": "30"},
+             unchanged=oo.sam_has_no_series)
+    ],
+    "one-on-one": [Case("get", lambda w: f"/one-on-ones/{oo.meeting(w)}/",
+                        OO_SEE | {"director": 302, "admin": 302})],
+    "one-on-one-ics": [Case("get", lambda w: f"/one-on-ones/{oo.meeting(w)}.ics", OO_SEE)],
+    "one-on-one-open": [
+        Case("post", lambda w: f"/one-on-ones/{oo.meeting(w)}/open/", OO_RUN,
+             unchanged=oo.still_scheduled)
+    ],
+    "one-on-one-prep": [
+        Case("get", lambda w: f"/one-on-ones/{oo.meeting(w)}/prep/", OO_SEE | {"rep": 403})
+    ],
+    "one-on-one-self-report": [
+        Case("post", lambda w: f"/one-on-ones/{oo.meeting(w)}/self-report/",
+             OO_RUN | {"rep": 302}, data={"results": "-15%", "behaviors": "Greeting"},
+             unchanged=oo.no_self_report)
+    ],
+    "one-on-one-talk": [
+        Case("post", lambda w: f"/one-on-ones/{oo.open_one(w)}/talk/", OO_RUN,
+             data={"rep_seconds": "60", "leader_seconds": "40"}, unchanged=oo.no_talk_time)
+    ],
+    "one-on-one-save": [
+        Case("post", lambda w: f"/one-on-ones/{oo.open_one(w)}/save/", OO_RUN,
+             data={"private": "mine only", "shared": "for Sam"}, unchanged=oo.no_private_note)
+    ],
+    "one-on-one-commitment": [
+        Case("post", lambda w: f"/one-on-ones/{oo.open_one(w)}/commitments/", OO_RUN,
+             data={"kind": "task", "text": "Listen to two calls"}, unchanged=oo.no_commitment)
+    ],
+    "one-on-one-experiment": [
+        Case("post", lambda w: f"/one-on-ones/{oo.meeting(w)}/commitments/{oo.commitment(w)}"
+             "/experiment/", OO_RUN, unchanged=oo.no_experiment)
+    ],
+    "one-on-one-summary": [
+        Case("get", lambda w: f"/one-on-ones/{oo.meeting(w)}/summary/", OO_SEE)
+    ],
+}  # fmt: skip
+OO_API_SEE = {k: v for k, v in OO_SEE.items() if k != "anon"}
+OO_API_RUN = OO_API_SEE | {"rep": 403, "director": 403, "admin": 403}
+OO_AUTHOR_ONLY = {p: 404 for p in PERSONAS[1:]} | {"leader": 200}
+API_CASES |= {
+    ("get", "/api/one-on-ones"): [
+        Case("get", lambda w: (oo.meeting(w), "/api/one-on-ones")[1],
+             {p: 200 for p in PERSONAS[1:]})
+    ],
+    ("post", "/api/one-on-ones/series"): [
+        Case("post", lambda w: "/api/one-on-ones/series",
+             OO_API_RUN | {"leader": 201, "director": 201}, data={"rep_external_id": "ext-sam"},
+             unchanged=oo.sam_has_no_series)
+    ],
+    ("get", "/api/one-on-ones/{meeting_id}"): [
+        Case("get", lambda w: f"/api/one-on-ones/{oo.meeting(w)}", OO_API_SEE)
+    ],
+    ("get", "/api/one-on-ones/{meeting_id}/prep"): [
+        Case("get", lambda w: f"/api/one-on-ones/{oo.meeting(w)}/prep",
+             OO_API_SEE | {"rep": 403})
+    ],
+    ("post", "/api/one-on-ones/{meeting_id}/open"): [
+        Case("post", lambda w: f"/api/one-on-ones/{oo.meeting(w)}/open", OO_API_RUN,
+             unchanged=oo.still_scheduled)
+    ],
+    ("put", "/api/one-on-ones/{meeting_id}/self-report"): [
+        Case("put", lambda w: f"/api/one-on-ones/{oo.meeting(w)}/self-report",
+             OO_API_RUN | {"rep": 200}, data={"results": "-15%"}, unchanged=oo.no_self_report)
+    ],
+    ("put", "/api/one-on-ones/{meeting_id}/talk"): [
+        Case("put", lambda w: f"/api/one-on-ones/{oo.open_one(w)}/talk", OO_API_RUN,
+             data={"rep_seconds": 60, "leader_seconds": 40}, unchanged=oo.no_talk_time)
+    ],
+    ("put", "/api/one-on-ones/{meeting_id}/answers"): [
+        Case("put", lambda w: f"/api/one-on-ones/{oo.open_one(w)}/answers", OO_API_RUN,
+             data=[])  # type: ignore[arg-type]
+    ],
+    ("put", "/api/one-on-ones/{meeting_id}/recital"): [
+        Case("put", lambda w: f"/api/one-on-ones/{oo.open_one(w)}/recital", OO_API_RUN,
+             data={"stage": "conversation", "behavior": oo.GREETING, "recited": []})
+    ],
+    ("post", "/api/one-on-ones/{meeting_id}/commitments"): [
+        Case("post", lambda w: f"/api/one-on-ones/{oo.open_one(w)}/commitments",
+             OO_API_RUN | {"leader": 201}, data={"kind": "task", "text": "Listen to two calls"},
+             unchanged=oo.no_commitment)
+    ],
+    ("post", "/api/one-on-ones/{meeting_id}/commitments/{commitment_id}/experiment"): [
+        Case("post", lambda w: f"/api/one-on-ones/{oo.meeting(w)}/commitments/"
+             f"{oo.commitment(w)}/experiment", OO_API_RUN, unchanged=oo.no_experiment)
+    ],
+    ("put", "/api/one-on-ones/{meeting_id}/notes"): [
+        Case("put", lambda w: f"/api/one-on-ones/{oo.open_one(w)}/notes", OO_API_RUN,
+             data={"shared": "for Sam"}, unchanged=oo.no_shared_note)
+    ],
+    ("get", "/api/one-on-ones/{meeting_id}/private-note"): [
+        Case("get", lambda w: f"/api/one-on-ones/{oo.meeting(w)}/private-note", OO_AUTHOR_ONLY)
+    ],
+    ("put", "/api/one-on-ones/{meeting_id}/private-note"): [
+        Case("put", lambda w: f"/api/one-on-ones/{oo.meeting(w)}/private-note", OO_AUTHOR_ONLY,
+             data={"text": "mine only"}, unchanged=oo.no_private_note)
+    ],
+    ("post", "/api/one-on-ones/{meeting_id}/close"): [
+        Case("post", lambda w: f"/api/one-on-ones/{oo.open_one(w)}/close", OO_API_RUN,
+             data={"summary": "Greeting first"}, unchanged=oo.not_closed)
+    ],
+}  # fmt: skip
+
+# Delegation and attention (tests/delegation/matrix_cases.py).
+PAGE_CASES |= dg.page_cases(Case)
+API_CASES |= dg.api_cases(Case)
 
 # Framework pages with their own checks (Django admin: staff only; API docs: public schema).
 EXEMPT_PREFIXES = ("admin", "api/")

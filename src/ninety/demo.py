@@ -80,7 +80,20 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
             Path(tmp), org_name="Acme Home Energy", slug=DEMO_SLUG, progress=progress
         )
     _create_logins(org)
+    seed_story(org, as_of)
     return org
+
+
+def seed_story(org: Org, as_of: date) -> None:
+    """The parts of the story that are not CRM data: Sam's one-on-ones and the experiment his
+    commitment became, Dana's delegation to Alex and her week of time."""
+    from ninety.coaching.demo import seed_demo as seed_one_on_ones
+    from ninety.delegation.demo import seed_demo as seed_delegation
+    from ninety.experiments.services import refresh_running
+
+    seed_one_on_ones(org, as_of)
+    refresh_running(org, as_of)
+    seed_delegation(org, as_of)
 
 
 @transaction.atomic

@@ -112,3 +112,63 @@ def test_pace_from_deals_reads_the_state_as_of_the_date() -> None:
     assert res.won_to_date[0] == pytest.approx(200.0)
     assert res.expected_pipeline[0] > 0
     assert res.low[0] >= 200.0
+
+
+def test_the_projection_stays_inside_its_interval_on_a_long_shot() -> None:
+    # Regression: a new rep with nothing open and a small chance of one large new deal. The old
+    # point projection was the mean (won + a few % of quota) while both Monte Carlo quantiles
+    # sat at the result so far: "-71% (-75% to -75%)". The projection is now the draws' median.
+    res = project_pace(
+        **base(
+            won_to_date=np.array([250.0, 250.0]),
+            quota=np.array([1000.0, 1000.0]),
+            win_rates=np.full((2, 5), 0.05),
+            new_deals=np.array([0.0, 60.0]),
+            deal_size=np.array([2000.0, 2000.0]),
+            n_draws=2000,
+        )
+    )
+    mean = res.won_to_date + res.expected_pipeline + res.expected_new
+    assert mean[0] > res.high[0]  # the mean is outside: the degenerate case is exercised
+    assert np.all(res.low <= res.projected) and np.all(res.projected <= res.high)
+    assert res.vs_quota_pct[0] == pytest.approx(-75.0)
+
+
+def test_the_interval_holds_its_level_when_the_result_so_far_is_an_atom() -> None:
+    # Half the draws add nothing (no further deal closes): equal tails would give [0, q90] and
+    # hold 90 % of the draws; the interval is [0, q80] and holds 80 %.
+    from ninety.core.pace import _interval
+
+    rng = np.random.default_rng(0)
+    draws = np.where(rng.random(10_000) < 0.5, 0.0, rng.uniform(1.0, 2.0, 10_000))[:, None]
+    low, mid, high = _interval(draws, 0.8)
+    assert low[0] == 0.0
+    assert float(np.mean((draws >= low) & (draws <= high))) == pytest.approx(0.8, abs=0.005)
+    assert 0.0 <= mid[0] <= 1.05
+    # Without an atom it is the equal-tailed interval.
+    smooth = rng.normal(size=(10_000, 1))
+    low, _, high = _interval(smooth, 0.8)
+    np.testing.assert_allclose([low[0], high[0]], np.quantile(smooth, [0.1, 0.9]), atol=0.01)
+
+
+def test_a_new_hires_run_rate_counts_from_their_first_deal() -> None:
+    # Both reps opened 6 deals in the last two weeks; rep 0 also has a deal from a year ago
+    # (tenured, a slow 60-day run rate), rep 1 started two weeks ago (a fast one).
+    day = 86_400
+    recent = [day_start(dt.date(2026, 10, 27)) + i * 2 * day for i in range(6)]
+    old = day_start(dt.date(2025, 11, 3))
+    res = pace_from_deals(
+        owner=[0] * 7 + [1] * 6,
+        value=[100.0] * 13,
+        opened=[old, *recent, *recent],
+        closed=[old + 20 * day] + [-1] * 12,
+        status=[1] + [0] * 12,
+        stage=[4] + [2] * 12,
+        n_reps=2,
+        as_of=AS_OF,
+        period_start=dt.date(2026, 11, 1),
+        period_end=END,
+        quota=[1000.0, 1000.0],
+        n_draws=200,
+    )
+    assert res.expected_new[1] > 2 * res.expected_new[0]

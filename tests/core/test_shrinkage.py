@@ -19,6 +19,8 @@ from ninety.core.shrinkage import (
     fit_beta_moments,
     fit_beta_prior,
     fit_grouped_prior,
+    leave_one_out_reference,
+    p_below_uncertain,
     posterior,
 )
 
@@ -169,3 +171,34 @@ def test_the_core_imports_without_django() -> None:
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_leave_one_out_reference_pools_the_other_reps() -> None:
+    # Hand-worked: group 0 holds reps 0-2; rep 0's reference is (30 + 40 + k0 m) / (100 + 100 + k0).
+    x, n = np.array([10.0, 30.0, 40.0, 50.0]), np.array([100.0, 100.0, 100.0, 100.0])
+    g = np.array([0, 0, 0, 1])
+    prior = fit_grouped_prior(x, n, g)
+    ref = leave_one_out_reference(x, n, g, prior)
+    k0, m = prior.org_strength, prior.org_mean
+    assert ref.mean[0] == pytest.approx((70 + k0 * m) / (200 + k0))
+    # A weak rep does not drag their own benchmark down: it is higher than the team's pool.
+    assert ref.mean[0] > (x[:3].sum() + k0 * m) / (n[:3].sum() + k0)
+    # A rep alone in their group is compared with the org's rate, with a wide uncertainty.
+    assert ref.mean[3] == pytest.approx(m)
+    assert ref.log_sd[3] > ref.log_sd[0] > 0
+
+
+def test_p_below_with_an_uncertain_reference() -> None:
+    a, b, r = np.array([30.0, 45.0]), np.array([70.0, 55.0]), np.array([0.4, 0.4])
+    exact = p_below_uncertain(a, b, r, np.zeros(2))
+    np.testing.assert_allclose(exact, stats.beta.cdf(r, a, b), rtol=1e-12)
+    # Against a Monte Carlo of the same model (ln R ~ N(ln 0.4, 0.1^2)); tolerance 3 SE.
+    rng = np.random.default_rng(3)
+    big = 400_000
+    mc = [
+        np.mean(rng.beta(ai, bi, big) < 0.4 * np.exp(0.1 * rng.standard_normal(big)))
+        for ai, bi in zip(a, b, strict=True)
+    ]
+    np.testing.assert_allclose(p_below_uncertain(a, b, r, np.full(2, 0.1)), mc, atol=3e-3)
+    # Uncertainty in the reference pulls a confident verdict towards 1/2.
+    assert p_below_uncertain(a, b, r, np.full(2, 0.1))[0] < exact[0]

@@ -5,7 +5,10 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from ninety.api.auth import API_AUTH
+from ninety.coaching.api import router as coaching_router
+from ninety.delegation.api import router as delegation_router
 from ninety.diagnosis.api import router as diagnosis_router
+from ninety.experiments.api import router as experiments_router
 from ninety.people.api import router as people_router
 from ninety.playbook.api import router as playbook_router
 
@@ -25,3 +28,6 @@ api = NinjaAPI(
 api.add_router("/", people_router)
 api.add_router("/", diagnosis_router)
 api.add_router("/", playbook_router)
+api.add_router("/", delegation_router)
+api.add_router("/", experiments_router)
+api.add_router("/", coaching_router)

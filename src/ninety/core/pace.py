@@ -49,8 +49,11 @@ class PaceResult:
     won_to_date : period-to-date result.
     expected_pipeline : expected value won in the period from deals open at ``as_of``.
     expected_new : expected value won in the period from deals not yet opened.
-    projected : ``won_to_date + expected_pipeline + expected_new`` (the mean projection).
-    low, high : the ``level`` interval (Monte Carlo quantiles).
+    projected : the median of the Monte Carlo distribution of the period's result: the central
+        projection, always inside ``[low, high]``. (The mean, ``won_to_date +
+        expected_pipeline + expected_new``, can sit above the upper quantile when the rest of
+        the period hinges on a long shot, e.g. a new rep with a 5 % chance of one large deal.)
+    low, high : the ``level`` interval (Monte Carlo quantiles of the same draws).
     quota : the period's quota (NaN where none).
     vs_quota_pct : ``100 × (projected / quota − 1)``; low/high likewise.
     level : interval level (0.8).
@@ -138,6 +141,31 @@ def _new_deal_close_weight(
     return float(np.sum(np.searchsorted(t, left, side="right") / t.size)), n_days
 
 
+def _interval(totals: FloatArray, level: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Lower bound, median and upper bound of each column of Monte Carlo draws.
+
+    Equal-tailed, except where the draws have an atom at the lower bound: the result so far
+    when no further deal may close (late in the period that is most reps). There the lower
+    bound is the atom and the upper bound is the quantile at P(below the atom) + ``level``,
+    so that the interval holds ``level`` of the draws rather than up to ``level`` + the atom's
+    mass (an 80 % interval that covers 90 % is too wide to be useful). Quantiles are the
+    inverted-CDF ones (draws themselves).
+    """
+    srt = np.sort(totals, axis=0)
+    n = srt.shape[0]
+
+    def at(q: FloatArray | float) -> FloatArray:
+        idx = np.clip(np.ceil(np.asarray(q) * n).astype(np.int64) - 1, 0, n - 1)
+        idx = np.broadcast_to(idx, (srt.shape[1],))
+        return np.take_along_axis(srt, idx[None, :], axis=0)[0]
+
+    tail = (1.0 - level) / 2.0
+    low = at(tail)
+    below = np.mean(srt < low[None, :], axis=0)
+    high = at(np.minimum(below + level, 1.0))
+    return low, at(0.5), high
+
+
 def project_pace(
     *,
     as_of: date,
@@ -151,7 +179,7 @@ def project_pace(
     win_rates: ArrayLike,
     cycle_days: ArrayLike,
     new_deals: ArrayLike,
-    new_exposure_bdays: float,
+    new_exposure_bdays: float | ArrayLike,
     deal_size: ArrayLike,
     deal_cv: float = 0.8,
     holidays: ArrayLike | None = None,
@@ -177,8 +205,9 @@ def project_pace(
         Cycle times (opened → won, days) of past won deals.
     new_deals : array (reps,)
         Deals the rep opened over the last ``new_exposure_bdays`` business days (run rate).
-    new_exposure_bdays : float
-        Business days of that look-back window.
+    new_exposure_bdays : float or array (reps,)
+        Business days of that look-back window (per rep: a rep hired within the window has
+        been opening deals for fewer days; 0 means no data, the group's rate is used).
     deal_size : array (reps,)
         The rep's average won deal value (shrunk; the group's for a rep without wins).
     deal_cv : float
@@ -210,22 +239,25 @@ def project_pace(
     # New business: Gamma posterior of the opening rate (prior by moments over the reps).
     weight, _ = _new_deal_close_weight(as_of, period_end, cyc, holidays)
     nd = np.asarray(new_deals, dtype=np.float64)
-    rate = nd / max(new_exposure_bdays, 1e-9)
-    m, v = float(rate.mean()), float(rate.var())
+    expo = np.broadcast_to(np.asarray(new_exposure_bdays, dtype=np.float64), nd.shape)
+    seen = expo > 0
+    if seen.any():
+        # Moments over the reps with exposure, weighted by it (a ten-day rep is a noisy rate).
+        rate = nd[seen] / expo[seen]
+        wts = expo[seen] / expo[seen].sum()
+        m = float(np.sum(wts * rate))
+        v = float(np.sum(wts * (rate - m) ** 2))
+        noise = m / float(np.mean(expo[seen]))
+    else:
+        m, v, noise = 0.0, 0.0, 0.0
     # Gamma(a0, b0) prior on the rate; b0 in business days. Weak when reps barely differ.
-    b0 = (
-        m / (v - m / max(new_exposure_bdays, 1e-9))
-        if v > m / max(new_exposure_bdays, 1e-9)
-        else 1.0
-    )
+    b0 = m / (v - noise) if v > noise else 1.0
     b0 = float(np.clip(b0, 1e-3, 1e3))
     a_post = m * b0 + nd
-    b_post = b0 + new_exposure_bdays
+    b_post = b0 + expo
     p0 = wr[:, 0]
     exp_new_n = a_post / b_post * p0 * weight
     exp_new = exp_new_n * size
-
-    projected = won + exp_pipe + exp_new
 
     # Monte Carlo interval, in chunks of draws to bound memory.
     rng = np.random.default_rng(seed)
@@ -245,8 +277,7 @@ def project_pace(
         # Sum of k log-normal deal values ≈ Gamma with the same mean and variance.
         new_val = np.where(k > 0, rng.gamma(np.maximum(k, 1) / c2, size * c2), 0.0)
         totals[c0 : c0 + d] = won + pipe + new_val
-    tail = (1.0 - level) / 2.0
-    low, high = np.quantile(totals, [tail, 1.0 - tail], axis=0)
+    low, projected, high = _interval(totals, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = 100.0 * (projected / q - 1.0)
         low_pct = 100.0 * (low / q - 1.0)
@@ -283,7 +314,7 @@ def pace_from_deals(
     holidays: ArrayLike | None = None,
     lookback_bdays: int = 60,
     n_stages: int = 5,
-    deal_cv: float = 0.8,
+    deal_cv: float | None = None,
     n_draws: int = 2000,
     seed: int = 20240901,
 ) -> PaceResult:
@@ -307,9 +338,14 @@ def pace_from_deals(
     groups : array of int (n_reps,), optional
         Comparison group of each rep for the shrinkage of win rates.
     lookback_bdays : int
-        Business days of history for the new-deal run rate.
+        Business days of history for the new-deal run rate. A rep whose first deal was opened
+        within the window is measured from that day (a new hire's run rate is not diluted by
+        the weeks before they started); a rep with no deal at all gets the group's rate.
+    deal_cv : float, optional
+        Spread of one deal's value within a rep; by default estimated from the deals won by
+        ``as_of`` (:func:`ninety.core.funnel.deal_value_cv`).
     """
-    from ninety.core.funnel import day_start  # local: funnel imports nothing from here
+    from ninety.core.funnel import day_start, deal_value_cv  # local: funnel imports nothing
 
     o = np.asarray(owner, dtype=np.int64)
     v = np.asarray(value, dtype=np.float64)
@@ -340,7 +376,15 @@ def pace_from_deals(
     lb_ts = day_start(lb_start.astype(object))
     recent = (op >= lb_ts) & (op < t_end)
     new_deals = np.bincount(o[recent], minlength=n_reps).astype(float)
-    exposure = float(np.busday_count(lb_start, np.datetime64(as_of, "D") + 1, holidays=hol))
+    # Per-rep exposure: from the later of the window's start and the rep's first deal.
+    seen = op < t_end
+    first = np.full(n_reps, np.iinfo(np.int64).max)
+    np.minimum.at(first, o[seen], op[seen])
+    has = first < np.iinfo(np.int64).max
+    first_day = np.where(has, first // DAY, 0).astype("datetime64[D]")
+    begin = np.maximum(first_day, lb_start)
+    last = np.datetime64(as_of, "D") + 1
+    exposure = np.where(has, np.busday_count(begin, last, holidays=hol), 0).astype(float)
     # Average deal size per rep, shrunk to the group's with two deals' weight.
     wv = np.bincount(o[won_by], weights=v[won_by], minlength=n_reps)
     wc = np.bincount(o[won_by], minlength=n_reps).astype(float)
@@ -349,6 +393,8 @@ def pace_from_deals(
     org_size = wv.sum() / max(wc.sum(), 1)
     gsize = np.where(gsize > 0, gsize, org_size)
     size = (wv + 2.0 * gsize[g]) / (wc + 2.0)
+    if deal_cv is None:
+        deal_cv = deal_value_cv(o[won_by], v[won_by])
     return project_pace(
         as_of=as_of,
         period_end=period_end,

@@ -329,6 +329,9 @@ class GroupedPrior:
         Shared α + β.
     method : str
         ``"grouped-mle"`` or the fallback of the org-level fit.
+    org_mean, org_strength : float
+        The org-level prior's mean and (capped) strength κ₀ that each group's mean is shrunk
+        towards (step 2 of :func:`fit_grouped_prior`).
     """
 
     alpha: FloatArray
@@ -336,6 +339,8 @@ class GroupedPrior:
     group_mean: FloatArray
     strength: float
     method: str
+    org_mean: float = float("nan")
+    org_strength: float = float("nan")
 
 
 def fit_grouped_prior(
@@ -386,8 +391,79 @@ def fit_grouped_prior(
         s = float(np.exp(res.x))
         method_used = "grouped-" + org.method
     return GroupedPrior(
-        alpha=m * s, beta=(1 - m) * s, group_mean=group_mean, strength=s, method=method_used
+        alpha=m * s,
+        beta=(1 - m) * s,
+        group_mean=group_mean,
+        strength=s,
+        method=method_used,
+        org_mean=float(org.mean),
+        org_strength=float(k0),
     )
+
+
+@dataclass(frozen=True)
+class LeaveOneOutReference:
+    """Each rep's group rate without the rep, with its uncertainty (log-normal summary).
+
+    Attributes
+    ----------
+    mean : ndarray (reps,)
+        Pooled rate of the rep's group mates, shrunk to the org's rate by κ₀.
+    log_sd : ndarray (reps,)
+        Standard deviation of the log of that rate: binomial noise of the pooled counts plus the
+        rep-to-rep spread the group mates average over (the prior's variance m(1−m)/(κ+1)
+        times Σw²/(Σw)² of the tries-weighted mean).
+    """
+
+    mean: FloatArray
+    log_sd: FloatArray
+
+
+def leave_one_out_reference(
+    x: ArrayLike, n: ArrayLike, groups: ArrayLike, prior: GroupedPrior
+) -> LeaveOneOutReference:
+    r"""The group's rate each rep is compared with: the pooled rate of the *other* reps.
+
+    .. math::
+        r_{-i} = \frac{X_g - x_i + κ_0 m}{N_g - n_i + κ_0}, \qquad
+        \operatorname{Var} r_{-i} \approx \frac{r(1-r)}{N_g - n_i + κ_0}
+          + \frac{r(1-r)}{κ + 1}\,\frac{\sum_{j \ne i} n_j^2}{(\sum_{j \ne i} n_j)^2}
+
+    with :math:`X_g, N_g` the group's pooled counts, m, κ₀ the org's rate and strength and κ the
+    shared within-group strength (:func:`fit_grouped_prior`). Leaving the rep out keeps a weak
+    rep from dragging their own benchmark down; pooling (rather than the median of shrunken
+    rates) gives a reference whose noise is known and is carried into P(worse).
+    """
+    xa, na = _as_counts(x, n)
+    g = np.asarray(groups, dtype=np.int64)
+    n_groups = int(g.max()) + 1 if g.size else 0
+    gx = np.bincount(g, weights=xa, minlength=n_groups)[g] - xa
+    gn = np.bincount(g, weights=na, minlength=n_groups)[g] - na
+    gn2 = np.bincount(g, weights=na**2, minlength=n_groups)[g] - na**2
+    k0 = prior.org_strength if np.isfinite(prior.org_strength) else 2.0
+    k0 = float(min(max(k0, 1.0), 1e4))
+    m = prior.org_mean if np.isfinite(prior.org_mean) else _pooled_mean(xa, na)
+    r = (gx + k0 * m) / (gn + k0)
+    share2 = np.where(gn > 0, gn2 / np.maximum(gn, 1e-12) ** 2, 1.0)
+    spread = r * (1 - r) / (prior.strength + 1.0)
+    var = r * (1 - r) / (gn + k0) + spread * share2
+    return LeaveOneOutReference(mean=r, log_sd=np.sqrt(var) / r)
+
+
+def p_below_uncertain(
+    a: ArrayLike, b: ArrayLike, ref: ArrayLike, log_sd: ArrayLike, nodes: int = 24
+) -> FloatArray:
+    r"""P(p < R) for p ~ Beta(a, b) and an uncertain reference ln R ~ N(ln ref, log_sd²).
+
+    Gauss–Hermite quadrature over R of the regularised incomplete beta
+    :math:`I_R(a, b)` (``scipy.stats.beta.cdf``); with ``log_sd = 0`` it is ``beta.cdf(ref)``.
+    """
+    z, w = np.polynomial.hermite_e.hermegauss(nodes)
+    w = w / w.sum()
+    aa, bb = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    r = np.asarray(ref, np.float64)[..., None] * np.exp(np.asarray(log_sd)[..., None] * z)
+    cdf = stats.beta.cdf(np.clip(r, 0.0, 1.0), aa[..., None], bb[..., None])
+    return cdf @ w
 
 
 def shrink(

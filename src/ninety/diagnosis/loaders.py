@@ -152,3 +152,74 @@ def load_group(
         quota=load_quota(person_ids, period),
         deals=load_deals(person_ids, last_day, stage_keys),
     )
+
+
+def load_monthly(
+    person_ids: Sequence[int], types: Sequence[str], periods: Sequence[Period], as_of: date
+) -> dict[Period, GroupData]:
+    """Counts and wins per month for several months at once (two aggregate queries).
+
+    For trends: no deals or quotas, so no pace.
+    """
+    from django.db.models.functions import TruncMonth
+
+    idx = _index(person_ids)
+    n = len(person_ids)
+    first, last = min(periods), max(periods)
+    last_day = last.clamp(as_of)
+    empty = {
+        p: (
+            {t: np.zeros(n) for t in types},
+            {t: np.zeros(n) for t in types},
+            {t: np.zeros(n) for t in types},
+            np.zeros(n),
+            np.zeros(n),
+        )
+        for p in periods
+    }
+    rows = (
+        ActivityRollup.objects.filter(
+            person_id__in=person_ids, day__gte=first.start, day__lte=last_day, type__in=list(types)
+        )
+        .annotate(month=TruncMonth("day"))
+        .values_list("person_id", "type", "month")
+        .annotate(c=Sum("count"), a=Sum("advanced"), p=Sum("pending"))
+    )
+    for pid, type_, month, c, a, pend in rows:
+        bucket = empty.get(Period.of(month))
+        if bucket is None:
+            continue
+        i = idx[pid]
+        bucket[0][type_][i] += c
+        bucket[1][type_][i] += a
+        bucket[2][type_][i] += pend
+    won = (
+        Deal.objects.filter(
+            owner_id__in=person_ids,
+            status=Deal.Status.WON,
+            closed_at__gte=_midnight(first.start),
+            closed_at__lt=_midnight(last_day + timedelta(days=1)),
+        )
+        .annotate(month=TruncMonth("closed_at"))
+        .values_list("owner_id", "month")
+        .annotate(v=Sum("value"), k=Count("id"))
+    )
+    for pid, month, v, k in won:
+        bucket = empty.get(Period.of(month.date() if hasattr(month, "date") else month))
+        if bucket is None:
+            continue
+        bucket[3][idx[pid]] += float(v or 0)
+        bucket[4][idx[pid]] += k
+    return {
+        p: GroupData(
+            person_ids=tuple(person_ids),
+            type_counts=b[0],
+            advanced=b[1],
+            pending=b[2],
+            won_value=b[3],
+            won_count=b[4],
+            quota=np.full(n, np.nan),
+            deals={},
+        )
+        for p, b in empty.items()
+    }

@@ -13,7 +13,12 @@ from ninety.activity.models import ActivityRollup
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import Period
 from ninety.diagnosis.charts import heat_style, waterfall
-from ninety.diagnosis.services import GroupReport, RepReport, diagnose_people
+from ninety.diagnosis.services import (
+    GroupReport,
+    RepReport,
+    comparison_reps,
+    diagnose_months,
+)
 from ninety.people.models import Person, Role, Team
 
 
@@ -42,6 +47,23 @@ def dashboard_context(
         "as_of": as_of,
         "report": None,
         "heatmap": None,
+    }
+
+
+def dashboard_side(viewer: Person, report: GroupReport | None, as_of: date) -> dict[str, Any]:
+    """The cards under the heatmap: experiments running, one-on-ones due, delegations."""
+    # Imported here: these apps' queries import the diagnosis services in turn.
+    from ninety.coaching.queries import due_for
+    from ninety.core.attention import IsoWeek
+    from ninety.delegation.queries import attention_week, waiting_review
+    from ninety.experiments.queries import running_for
+
+    people = [r.person for r in report.reps] if report else []
+    return {
+        "experiments": running_for(people, as_of) if people else [],
+        "waiting": waiting_review(viewer),
+        "attention": attention_week(viewer, IsoWeek.of(as_of)),
+        "one_on_ones_due": due_for(viewer, as_of),
     }
 
 
@@ -197,15 +219,14 @@ def _ways_used(person: Person, report: GroupReport, stage_key: str) -> list[dict
 
 
 def _trend(subject: Person, report: GroupReport, months: int = 6) -> list[dict[str, Any]]:
-    """The rep's focus and stage contributions over the last months (one diagnosis a month)."""
-    people = [r.person for r in report.reps]
-    out = []
-    for i in range(months - 1, 0, -1):
-        period = report.period.shift(-i)
-        past = diagnose_people(people, period, period.last_day, report.playbook)
-        mine = next(r for r in past.reps if r.person.pk == subject.pk)
-        out.append({"period": period, "rep": mine})
-    out.append({"period": report.period, "rep": report.for_person(subject.pk)})
+    """The rep's focus and stage rates over the last months, one diagnosis per month."""
+    people, groups = comparison_reps(subject.team) if subject.team_id else ([subject], None)
+    periods = [report.period.shift(-i) for i in range(months - 1, 0, -1)]
+    past = diagnose_months(people, periods, report.as_of, report.playbook, groups=groups)
+    index = next(i for i, p in enumerate(people) if p.pk == subject.pk)
+    out = [{"period": p, "diagnosis": past[p].reps[index]} for p in periods]
+    mine = report.for_person(subject.pk)
+    out.append({"period": report.period, "diagnosis": mine.diagnosis if mine else None})
     return out
 
 
@@ -223,7 +244,11 @@ def rep_context(
     focus_label = report.factor_label(d.focus) if d.focus else None
     stage = report.stage(d.focus)
     is_self = viewer.pk == subject.pk
+    from ninety.experiments.queries import history_for, running_for
+
     return {
+        "experiments": running_for([subject], as_of),
+        "experiment_history": [e for e in history_for(subject) if e.status != "running"],
         "subject": subject,
         "report": report,
         "mine": mine,

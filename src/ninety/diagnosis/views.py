@@ -48,6 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if team is not None:
         context["report"] = team_report(team, period, as_of)
         context["heatmap"] = presenters.heatmap(context["report"]) if context["report"] else None
+        context.update(presenters.dashboard_side(viewer, context["report"], as_of))
     return render(request, "diagnosis/dashboard.html", context)
 
 

@@ -43,13 +43,18 @@ def visible_people(viewer: Person | None) -> QuerySet[Person]:
     """The people ``viewer`` may see."""
     if viewer is None:
         return Person.objects.none()
+    # Imported here: the delegation app's access rules use this module's helpers.
+    from ninety.delegation.access import delegated_people
+
     qs = Person.objects.filter(org_id=viewer.org_id)
     if viewer.role == Role.ADMIN:
         return qs
+    # A delegate sees the coachee of an open delegation, only while it is open.
+    delegated = delegated_people(viewer)
     if viewer.role == Role.LEADER:
         teams = led_team_ids(viewer)
-        return qs.filter(team_id__in=teams) | qs.filter(pk=viewer.pk)
-    return qs.filter(pk=viewer.pk)
+        return qs.filter(team_id__in=teams) | qs.filter(pk=viewer.pk) | delegated
+    return qs.filter(pk=viewer.pk) | delegated
 
 
 def visible_teams(viewer: Person | None) -> QuerySet[Team]:

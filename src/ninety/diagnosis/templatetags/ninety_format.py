@@ -40,3 +40,8 @@ def points(value: float | None) -> str:
         return "–"
     v = 100 * value
     return "0" if abs(v) < 0.5 else f"{v:+.0f}".replace("-", "−")
+
+
+@register.filter
+def absolute(value: int | float) -> int | float:
+    return abs(value)

@@ -1,0 +1,140 @@
+"""Server time of the analytics from a database holding a whole simulated org.
+
+Builds (once, then reuses) a database with a 1,000-rep org x 12 months of simulated history,
+imported through the real import path, then measures:
+
+- diagnosis + pace for every rep of the org for the current month (issue 5: <= 2 s),
+- diagnosis + pace for one team of about 12 reps (issue 5: <= 100 ms),
+- the leader dashboard for that team, full request through Django (issue 6: median <= 150 ms),
+- the rep page (with its six-month trend).
+
+Usage: ``python bench/bench_pages.py [--reps 1000 --months 12] [--database-url URL]``;
+``--small`` is the CI size. Prints the figures, the data size and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=1000)
+    ap.add_argument("--months", type=int, default=12)
+    ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--as-of", default="2026-11-27")
+    ap.add_argument("--database-url", default=None, help="default: a SQLite file in bench/out")
+    ap.add_argument("--small", action="store_true", help="CI size: 60 reps x 2 months")
+    ap.add_argument("--requests", type=int, default=15)
+    args = ap.parse_args(argv)
+    if args.small:
+        args.reps, args.months, args.requests = 60, 2, 5
+    OUT.mkdir(parents=True, exist_ok=True)
+    url = args.database_url or str(OUT / f"bench-{args.reps}x{args.months}-s{args.seed}.sqlite3")
+    os.environ["NINETY_DATABASE_URL"] = url
+    os.environ["NINETY_DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count, Q
+    from django.test import Client
+
+    from ninety.activity.models import Activity, ActivityRollup
+    from ninety.core.periods import Period
+    from ninety.core.simulate import SimConfig, simulate, write_dataset
+    from ninety.diagnosis.services import org_report, team_report
+    from ninety.ingest.loader import load_dataset_dir
+    from ninety.people.models import Org, Person, Role, Team
+
+    as_of = date.fromisoformat(args.as_of)
+    slug = f"bench-{args.reps}x{args.months}-s{args.seed}"
+    call_command("migrate", verbosity=0)
+    org = Org.objects.filter(slug=slug).first()
+    if org is None:
+        print(f"building {slug} on {connection.vendor} (once; reused by later runs)…")
+        t0 = time.perf_counter()
+        sim = simulate(SimConfig(reps=args.reps, months=args.months, seed=args.seed, as_of=as_of))
+        with tempfile.TemporaryDirectory(prefix="ninety-bench-") as tmp:
+            write_dataset(sim, Path(tmp))
+            org = load_dataset_dir(Path(tmp), org_name=slug, slug=slug, progress=True)
+        print(f"built in {time.perf_counter() - t0:.0f} s")
+    n_acts = Activity.objects.filter(org=org).count()
+    n_roll = ActivityRollup.objects.filter(person__org=org).count()
+    reps = list(Person.objects.filter(org=org, role=Role.REP).select_related("team"))
+    print(f"machine: {machine()}")
+    print(
+        f"database: {connection.vendor}; org {slug}: {len(reps):,} reps, {n_acts:,} activities,"
+        f" {n_roll:,} rollup rows; period {Period.of(as_of)} as of {as_of}"
+    )
+    period = Period.of(as_of)
+
+    t_org, report = timed(lambda: org_report(reps, period, as_of, org), 3)
+    print(f"diagnosis + pace, all {len(report.reps):,} reps of the org: {1000 * t_org:.0f} ms")
+
+    teams = list(
+        Team.objects.filter(org=org)
+        .annotate(n=Count("members", filter=Q(members__role=Role.REP)))
+        .filter(n__gt=0)
+    )
+    team = min(teams, key=lambda t: (abs(t.n - 12), t.pk))
+    t_team, _ = timed(lambda: team_report(team, period, as_of), 10)
+    print(f"diagnosis + pace, one team of {team.n} reps: {1000 * t_team:.0f} ms")
+
+    leader = team.leader
+    if leader.user_id is None:
+        leader.user = get_user_model().objects.create_user(f"{slug}-leader-{leader.pk}")
+        Person.objects.filter(pk=leader.pk).update(user=leader.user)
+    client = Client()
+    client.force_login(leader.user)
+    dash = f"/dashboard/?team={team.pk}&period={period}&as_of={as_of}"
+    assert client.get(dash).status_code == 200
+    t_dash, _ = timed(lambda: client.get(dash), args.requests)
+    print(f"leader dashboard, team of {team.n} reps: median {1000 * t_dash:.0f} ms"
+          f" over {args.requests} requests (target <= 150 ms)")  # fmt: skip
+    rep = Person.objects.filter(team=team, role=Role.REP).first()
+    page = f"/reps/{rep.pk}/?period={period}&as_of={as_of}"
+    assert client.get(page).status_code == 200
+    t_rep, _ = timed(lambda: client.get(page), args.requests)
+    print(f"rep page (with 6-month trend): median {1000 * t_rep:.0f} ms")
+    ok = t_org <= 2.0 and t_team <= 0.1 and t_dash <= 0.15
+    print(f"targets met: {ok}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

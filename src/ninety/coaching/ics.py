@@ -1,0 +1,77 @@
+"""An iCalendar (RFC 5545) invitation for one meeting.
+
+Written by hand rather than with a library: one VEVENT needs only text escaping (§3.3.11) and
+line folding at 75 octets (§3.1), and a dependency for that is not worth its weight.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+def escape(text: str) -> str:
+    """TEXT values escape backslash, semicolon, comma and newlines (RFC 5545 §3.3.11)."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Fold a content line into chunks of at most 75 octets, continuation lines start with a
+    space (RFC 5545 §3.1); never split inside a UTF-8 character."""
+    out: list[str] = []
+    current, size = "", 0
+    for ch in line:
+        n = len(ch.encode())
+        limit = 75 if not out else 74  # continuation lines carry the leading space
+        if size + n > limit:
+            out.append(current)
+            current, size = "", 0
+        current += ch
+        size += n
+    out.append(current)
+    return "\r\n ".join(out)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def invitation(
+    *,
+    uid: str,
+    start: datetime,
+    minutes: int,
+    summary: str,
+    description: str,
+    url: str,
+    organizer: tuple[str, str],
+    attendee: tuple[str, str],
+    stamp: datetime,
+) -> str:
+    """A calendar with one event; ``organizer``/``attendee`` are (name, email)."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Ninety//One-on-ones//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        f"DTSTAMP:{_utc(stamp)}",
+        f"DTSTART:{_utc(start)}",
+        f"DTEND:{_utc(start + timedelta(minutes=minutes))}",
+        f"SUMMARY:{escape(summary)}",
+        f"DESCRIPTION:{escape(description)}",
+        f"URL:{url}",
+    ]
+    for prop, (name, email) in (("ORGANIZER", organizer), ("ATTENDEE", attendee)):
+        if email:
+            cn = name.replace('"', "'")
+            lines.append(f'{prop};CN="{cn}":mailto:{email}')
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    return "".join(fold(line) + "\r\n" for line in lines)

@@ -1,0 +1,57 @@
+"""Who may see and run a one-on-one. Every coaching view and endpoint goes through these.
+
+- The rep sees their own meetings (and writes the self-report until the meeting is done).
+- The leader, or the delegate holding the meeting, runs it.
+- Leaders above the rep (directors) and admins read the shared parts.
+- Private notes are read only by their author: see :func:`ninety.coaching.queries.private_note`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from ninety.coaching.models import OneOnOne
+from ninety.people.models import Person, Role
+from ninety.people.permissions import led_team_ids, managed_people
+
+
+def visible_meetings(viewer: Person | None) -> QuerySet[OneOnOne]:
+    """The one-on-ones ``viewer`` may read (shared parts only)."""
+    if viewer is None:
+        return OneOnOne.objects.none()
+    qs = OneOnOne.objects.filter(org_id=viewer.org_id)
+    if viewer.role == Role.ADMIN:
+        return qs
+    mine = Q(rep=viewer) | Q(leader=viewer) | Q(held_by=viewer)
+    if viewer.role == Role.LEADER:
+        return qs.filter(mine | Q(rep__team_id__in=led_team_ids(viewer)))
+    return qs.filter(mine)
+
+
+def can_run(viewer: Person | None, meeting: OneOnOne) -> bool:
+    """Only the leader or the delegate holding it runs a meeting (not directors, not admins)."""
+    return viewer is not None and viewer.pk in (meeting.leader_id, meeting.held_by_id)
+
+
+def can_self_report(viewer: Person | None, meeting: OneOnOne) -> bool:
+    return (
+        viewer is not None
+        and viewer.pk == meeting.rep_id
+        and meeting.status != OneOnOne.Status.DONE
+    )
+
+
+def can_schedule(viewer: Person | None, rep: Person) -> bool:
+    """A leader schedules one-on-ones with the reps they lead (directly or below)."""
+    return (
+        viewer is not None
+        and viewer.role == Role.LEADER
+        and rep.role == Role.REP
+        and managed_people(viewer).filter(pk=rep.pk).exists()
+    )
+
+
+def schedulable_reps(viewer: Person) -> QuerySet[Person]:
+    if viewer.role != Role.LEADER:
+        return Person.objects.none()
+    return managed_people(viewer).filter(role=Role.REP, is_active=True).order_by("name")

@@ -1,0 +1,114 @@
+"""What the one-on-one templates show (kept out of the views to keep them thin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+from ninety.coaching.models import Commitment, DrillDownAnswer, OneOnOne, Recital
+from ninety.coaching.permissions import can_run
+from ninety.coaching.queries import open_commitments, private_note
+from ninety.people.models import Person
+from ninety.playbook.models import Behavior, Way
+from ninety.playbook.services import current_playbook
+
+
+def experiment_url(experiment_id: int | None) -> str:
+    if experiment_id is None:
+        return ""
+    try:
+        return reverse("experiment", kwargs={"experiment_id": experiment_id})
+    except NoReverseMatch:
+        return ""
+
+
+def experiments_available() -> bool:
+    try:
+        from ninety.experiments.services import start_experiment  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _drilldown(meeting: OneOnOne) -> list[dict[str, Any]]:
+    """The prep sheet's questions with the answers given so far."""
+    answers = {a.question_id: a for a in DrillDownAnswer.objects.filter(meeting=meeting)}
+    out = []
+    for b in (meeting.prep or {}).get("drilldown", []):
+        questions = []
+        for q in b["questions"]:
+            a = answers.get(q["id"])
+            holds = "" if a is None or a.holds is None else ("yes" if a.holds else "no")
+            questions.append({**q, "holds": holds, "note": a.note if a else ""})
+        out.append({**b, "questions": questions})
+    return out
+
+
+def _recital(meeting: OneOnOne, behavior_id: int | None) -> dict[str, Any] | None:
+    """The behavior under discussion, its approved ways (shown hidden), and what was ticked."""
+    playbook = current_playbook(meeting.rep.org)
+    if playbook is None:
+        return None
+    behaviors = list(
+        Behavior.objects.filter(stage__playbook=playbook)
+        .select_related("stage")
+        .order_by("stage__order", "order")
+    )
+    if not behaviors:
+        return None
+    drill = [b["behavior_id"] for b in (meeting.prep or {}).get("drilldown", [])]
+    wanted = behavior_id or (drill[0] if drill else behaviors[0].pk)
+    behavior = next((b for b in behaviors if b.pk == wanted), behaviors[0])
+    ways = list(behavior.ways.filter(status=Way.Status.APPROVED).order_by("order", "pk"))
+    recital = Recital.objects.filter(meeting=meeting, behavior=behavior).first()
+    recited = set(recital.recited.values_list("pk", flat=True)) if recital else set()
+    proposed = list(recital.proposed.all()) if recital else []
+    return {
+        "behavior": behavior,
+        "behaviors": behaviors,
+        "ways": [{"way": w, "n": i + 1, "recited": w.pk in recited} for i, w in enumerate(ways)],
+        "recited": len(recited),
+        "total": len(ways),
+        "proposed": proposed,
+    }
+
+
+def _commitments(meeting: OneOnOne) -> list[dict[str, Any]]:
+    return [
+        {"c": c, "experiment_url": experiment_url(c.experiment_id)}
+        for c in Commitment.objects.filter(meeting=meeting).select_related("way", "behavior")
+    ]
+
+
+def meeting_context(viewer: Person, meeting: OneOnOne, behavior_id: int | None) -> dict[str, Any]:
+    return {
+        "meeting": meeting,
+        "prep": meeting.prep or {},
+        "drilldown": _drilldown(meeting),
+        "recital": _recital(meeting, behavior_id),
+        "reviewable": open_commitments(meeting),
+        "commitments": _commitments(meeting),
+        "private_note": private_note(meeting, viewer),
+        "experiments_available": experiments_available(),
+        "kinds": Commitment.Kind.choices,
+        "is_runner": can_run(viewer, meeting),
+    }
+
+
+def summary_context(viewer: Person, meeting: OneOnOne) -> dict[str, Any]:
+    """Shared parts for everyone who may see the meeting; the private note only for its author."""
+    recitals = list(Recital.objects.filter(meeting=meeting).prefetch_related("recited", "proposed"))
+    return {
+        "meeting": meeting,
+        "prep": meeting.prep or {},
+        "answers": list(DrillDownAnswer.objects.filter(meeting=meeting).exclude(holds=None)),
+        "recitals": recitals,
+        "recited": sum(r.recited_count for r in recitals),
+        "ways_total": sum(r.ways_total for r in recitals),
+        "commitments": _commitments(meeting),
+        "reviewed": [c for c in open_commitments(meeting) if c.reviewed_in_id == meeting.pk],
+        "private_note": private_note(meeting, viewer),
+        "is_runner": can_run(viewer, meeting),
+        "is_rep": viewer.pk == meeting.rep_id,
+    }

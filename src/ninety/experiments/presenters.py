@@ -1,0 +1,72 @@
+"""What the experiment page shows, shaped for the template (numbers formatted, rows ready)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ninety.core.experiments import format_level
+from ninety.experiments.charts import change_text, effect_chart
+from ninety.experiments.services import Analysis
+from ninety.people.models import Person
+
+
+@dataclass(frozen=True)
+class LookRow:
+    day: str
+    effect: str
+    interval: str
+    sequential: str
+    p_improved: float
+    p_value: float
+    verdict: str
+
+
+def _level(analysis: Analysis, value: float) -> str:
+    return format_level(analysis.result.metric, value, analysis.metric.unit)  # type: ignore[arg-type]
+
+
+def page_context(analysis: Analysis, show_names: bool) -> dict[str, Any]:
+    r = analysis.result
+    e = analysis.experiment
+    rows = [
+        LookRow(
+            f"{lk.day:%a %d %b}", change_text(lk.effect),
+            f"{change_text(lk.low)} to {change_text(lk.high)}",
+            f"{change_text(lk.seq_low)} to {change_text(lk.seq_high)}",
+            lk.p_improved, lk.p_value, lk.verdict,
+        )
+        for lk in analysis.looks
+    ]  # fmt: skip
+    n = r.n or {}
+    data = [
+        ("Subjects", _level(analysis, r.subject_before), _level(analysis, r.subject_after),
+         n.get("subject_before"), n.get("subject_after")),
+        ("Control", _level(analysis, r.control_before), _level(analysis, r.control_after),
+         n.get("control_before"), n.get("control_after")),
+    ]  # fmt: skip
+    control_names: list[str] = []
+    if show_names:
+        control_names = list(
+            Person.objects.filter(pk__in=analysis.control_ids).values_list("name", flat=True)
+        )
+    return {
+        "experiment": e,
+        "result": r,
+        "metric": analysis.metric,
+        "chart": effect_chart(analysis.looks) if analysis.looks else None,
+        "rows": rows,
+        "data": data,
+        "n_unit": "tries" if r.metric == "rate" else ("deals" if r.metric == "size" else "days"),
+        "counterfactual": _level(analysis, r.counterfactual),
+        "effect_text": change_text(r.effect),
+        "interval_text": f"{change_text(r.interval[0])} to {change_text(r.interval[1])}",
+        "sequential_text": (
+            f"{change_text(r.sequential_interval[0])} to {change_text(r.sequential_interval[1])}"
+        ),
+        "control_count": len(analysis.control_ids),
+        "control_names": control_names,
+        "default_control": analysis.default_control,
+        "as_of": analysis.as_of,
+        "odds": r.metric == "rate",
+    }

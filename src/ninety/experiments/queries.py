@@ -1,0 +1,113 @@
+"""Reads that matter: which experiments a person may see or change, and the summaries that other
+pages (the leader dashboard, the rep page) show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from ninety.experiments.models import Experiment
+from ninety.people.models import Person, Role
+from ninety.people.permissions import managed_people, visible_people
+
+
+def visible_experiments(viewer: Person | None) -> QuerySet[Experiment]:
+    """Experiments ``viewer`` may see: the org's (admin); those on people they lead or that they
+    started (leader); those they are a subject of (rep). Nobody sees another org's."""
+    if viewer is None:
+        return Experiment.objects.none()
+    qs = Experiment.objects.filter(org_id=viewer.org_id)
+    if viewer.role == Role.ADMIN:
+        return qs
+    if viewer.role == Role.LEADER:
+        led = visible_people(viewer).values("pk")
+        ids = qs.filter(Q(subjects__in=led) | Q(created_by=viewer)).values("pk")
+        return qs.filter(pk__in=ids)
+    return qs.filter(pk__in=qs.filter(subjects=viewer).values("pk"))
+
+
+def can_change_experiment(viewer: Person | None, experiment: Experiment) -> bool:
+    """Leaders who manage every subject, and admins of the org, conclude an experiment."""
+    if viewer is None or viewer.org_id != experiment.org_id or viewer.role == Role.REP:
+        return False
+    if viewer.role == Role.ADMIN:
+        return True
+    subject_ids = {p.pk for p in experiment.subjects.all()}
+    managed = set(managed_people(viewer).filter(pk__in=subject_ids).values_list("pk", flat=True))
+    return subject_ids <= managed
+
+
+def with_people(qs: QuerySet[Experiment]) -> QuerySet[Experiment]:
+    """The list pages' query: subjects, way and behavior in a fixed number of queries."""
+    return qs.select_related("way", "behavior", "created_by").prefetch_related(
+        Prefetch("subjects", queryset=Person.objects.only("pk", "name", "org_id").order_by("name"))
+    )
+
+
+@dataclass(frozen=True)
+class ExperimentSummary:
+    """One line of an "Experiments running" card: who, what, and the cached verdict."""
+
+    pk: int
+    url: str
+    subjects: tuple[str, ...]
+    subject_label: str
+    hypothesis: str
+    metric: str
+    way: str | None
+    start: date
+    status: str
+    verdict: str
+    sentence: str
+    p_improved: float | None
+    outcome: str
+
+    @property
+    def title(self) -> str:
+        """E.g. "Sam Patel: reference a recent local customer"."""
+        return f"{self.subject_label}: {self.way or self.hypothesis}"
+
+
+def summary(experiment: Experiment) -> ExperimentSummary:
+    names = tuple(p.name for p in experiment.subjects.all())
+    label = names[0] if len(names) == 1 else f"{len(names)} reps"
+    return ExperimentSummary(
+        pk=experiment.pk,
+        url=experiment.get_absolute_url(),
+        subjects=names,
+        subject_label=label,
+        hypothesis=experiment.hypothesis,
+        metric=experiment.metric,
+        way=experiment.way.text if experiment.way else None,
+        start=experiment.start,
+        status=experiment.status,
+        verdict=experiment.verdict,
+        sentence=experiment.sentence,
+        p_improved=experiment.p_improved,
+        outcome=experiment.outcome,
+    )
+
+
+def running_for(people: Iterable[Person], as_of: date) -> list[ExperimentSummary]:
+    """Running experiments with any of ``people`` as a subject, started by ``as_of``, newest first.
+
+    The caller has already limited ``people`` to those the viewer may see. Verdicts are the cached
+    ones (``refresh_running`` keeps them fresh); three queries whatever the number of experiments.
+    """
+    ids = [p.pk for p in people]
+    qs = with_people(
+        Experiment.objects.filter(
+            pk__in=Experiment.objects.filter(subjects__in=ids).values("pk"),
+            status=Experiment.Status.RUNNING,
+            start__lte=as_of,
+        )
+    )
+    return [summary(e) for e in qs]
+
+
+def history_for(person: Person) -> list[ExperimentSummary]:
+    """A rep's history of experiments (running and concluded, with their outcome), newest first."""
+    return [summary(e) for e in with_people(Experiment.objects.filter(subjects=person))]

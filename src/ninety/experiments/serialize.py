@@ -1,0 +1,78 @@
+"""Experiments as JSON: the same shape for the API and ``ninety experiment analyse --json``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ninety.core.experiments import ExperimentResult, Look
+from ninety.experiments.models import Experiment
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), 6)
+
+
+def experiment_json(e: Experiment) -> dict[str, Any]:
+    """The experiment and its cached verdict (no analysis is run)."""
+    return {
+        "id": e.pk,
+        "url": e.get_absolute_url(),
+        "hypothesis": e.hypothesis,
+        "subjects": [{"id": p.pk, "name": p.name} for p in e.subjects.all()],
+        "control": [p.pk for p in e.control.all()],
+        "metric": e.metric,
+        "behavior": e.behavior_id,
+        "way": e.way_id,
+        "way_text": e.way.text if e.way else None,
+        "start": e.start.isoformat(),
+        "planned_end": e.planned_end.isoformat() if e.planned_end else None,
+        "status": e.status,
+        "conclusion": e.conclusion or None,
+        "outcome": e.outcome,
+        "source": e.source,
+        "source_id": e.source_id,
+        "verdict": e.verdict or None,
+        "sentence": e.sentence or None,
+        "p_improved": _num(e.p_improved),
+        "analysed_as_of": e.analysed_as_of.isoformat() if e.analysed_as_of else None,
+    }
+
+
+def result_json(r: ExperimentResult) -> dict[str, Any]:
+    return {
+        "as_of": r.as_of.isoformat() if r.as_of else None,
+        "metric": r.metric,
+        "label": r.label,
+        "scale": r.scale,
+        "days_after": r.days_after,
+        "effect": _num(r.effect),
+        "ratio": _num(r.ratio),
+        "interval": [_num(v) for v in r.interval],
+        "level": r.level,
+        "sequential_interval": [_num(v) for v in r.sequential_interval],
+        "alpha": r.alpha,
+        "p_improved": _num(r.p_improved),
+        "p_value": _num(r.p_value),
+        "fixed_p_value": _num(r.fixed_p_value),
+        "subject_before": _num(r.subject_before),
+        "subject_after": _num(r.subject_after),
+        "control_before": _num(r.control_before),
+        "control_after": _num(r.control_after),
+        "counterfactual": _num(r.counterfactual),
+        "n": r.n,
+        "verdict": r.verdict,
+        "sentence": r.sentence,
+    }
+
+
+def look_json(lk: Look) -> dict[str, Any]:
+    return {
+        "day": lk.day.isoformat(),
+        "effect": _num(lk.effect),
+        "interval": [_num(lk.low), _num(lk.high)],
+        "sequential_interval": [_num(lk.seq_low), _num(lk.seq_high)],
+        "p_improved": _num(lk.p_improved),
+        "p_value": _num(lk.p_value),
+        "verdict": lk.verdict,
+    }

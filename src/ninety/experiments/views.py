@@ -1,0 +1,115 @@
+"""Experiment pages: the list, the form, one experiment (verdict, effect over time), conclude."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ninety.diagnosis.services import default_as_of, playbook_for
+from ninety.experiments import presenters
+from ninety.experiments.forms import ConcludeForm, ExperimentForm
+from ninety.experiments.models import Experiment
+from ninety.experiments.queries import can_change_experiment, visible_experiments, with_people
+from ninety.experiments.services import (
+    ExperimentError,
+    analysis_of,
+    conclude_experiment,
+    refresh_experiment,
+    start_experiment,
+)
+from ninety.people.models import Role
+from ninety.people.views import viewer_of
+
+
+def _as_of(request: HttpRequest) -> tuple[date, str]:
+    """The analysis date (``?as_of=YYYY-MM-DD``, default today) and the query to keep it."""
+    if "as_of" not in request.GET:
+        return default_as_of(), ""
+    try:
+        day = date.fromisoformat(request.GET["as_of"])
+    except ValueError as exc:
+        raise Http404("as_of: expected YYYY-MM-DD") from exc
+    return day, f"?as_of={day.isoformat()}"
+
+
+@login_required
+def experiment_list(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    _, query = _as_of(request)
+    items = list(with_people(visible_experiments(viewer)))
+    context = {
+        "running": [e for e in items if e.is_running],
+        "concluded": [e for e in items if not e.is_running],
+        "can_start": viewer.role != Role.REP,
+        "query": query,
+    }
+    return render(request, "experiments/list.html", context)
+
+
+@login_required
+def experiment_new(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    if viewer.role == Role.REP:
+        raise PermissionDenied("Leaders start experiments; propose one in your one-on-one.")
+    as_of, query = _as_of(request)
+    spec = playbook_for(viewer.org)
+    form = ExperimentForm(request.POST or None, leader=viewer, spec=spec,
+                          initial={"start": as_of})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            experiment = start_experiment(
+                leader=viewer, subjects=d["team"] or d["subjects"], hypothesis=d["hypothesis"],
+                metric=d["metric"], start=d["start"], planned_end=d["planned_end"],
+                way=d["way"], control=d["control"], source="experiment form",
+            )  # fmt: skip
+        except ExperimentError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            refresh_experiment(experiment, as_of)
+            return redirect(experiment.get_absolute_url() + query)
+    return render(request, "experiments/new.html", {"form": form, "query": query})
+
+
+@login_required
+def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    experiment = get_object_or_404(visible_experiments(viewer), pk=experiment_id)
+    as_of, query = _as_of(request)
+    analysis = analysis_of(experiment, as_of)
+    context = presenters.page_context(analysis, show_names=viewer.role != Role.REP)
+    context |= {
+        "subjects": list(experiment.subjects.all()),
+        "can_conclude": experiment.is_running and can_change_experiment(viewer, experiment),
+        "conclude_form": ConcludeForm(),
+        "query": query,
+    }
+    return render(request, "experiments/detail.html", context)
+
+
+@login_required
+@require_POST
+def experiment_conclude(request: HttpRequest, experiment_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    experiment: Experiment = get_object_or_404(visible_experiments(viewer), pk=experiment_id)
+    if not can_change_experiment(viewer, experiment):
+        raise PermissionDenied("Only a leader of every subject concludes this experiment.")
+    as_of, query = _as_of(request)
+    form = ConcludeForm(request.POST)
+    if form.is_valid():
+        try:
+            conclude_experiment(experiment, form.cleaned_data["conclusion"],
+                                form.cleaned_data["note"], viewer, as_of)  # fmt: skip
+        except ExperimentError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Concluded: {experiment.outcome}")
+    else:
+        messages.error(request, "Choose a conclusion.")
+    return redirect(experiment.get_absolute_url() + query)
