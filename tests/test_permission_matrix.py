@@ -22,6 +22,7 @@ from tests.coaching import matrix_helpers as oo
 from tests.conftest import World
 from tests.delegation import matrix_cases as dg
 from tests.experiments import matrix_helpers as ex
+from tests.ingest import matrix_cases as ingest_cases
 from tests.playbook import matrix_helpers as pb
 
 PERSONAS = ("anon", "rep", "teammate", "leader", "other_leader", "director", "admin", "outsider")
@@ -468,6 +469,9 @@ API_CASES |= {
 # Delegation and attention (tests/delegation/matrix_cases.py).
 PAGE_CASES |= dg.page_cases(Case)
 API_CASES |= dg.api_cases(Case)
+
+PAGE_CASES |= ingest_cases.page_cases(Case)
+API_CASES |= ingest_cases.api_cases(Case)
 
 # Framework pages with their own checks (Django admin: staff only; API docs: public schema).
 EXEMPT_PREFIXES = ("admin", "api/")

@@ -60,15 +60,27 @@ class Deal(models.Model):
 class Activity(models.Model):
     """One behavior event: who did what, when, and with which way."""
 
-    org = models.ForeignKey("people.Org", on_delete=models.CASCADE, related_name="activities")
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="activities")
+    # Activities are the big table (millions of rows): every index costs import speed, so only
+    # the ones queries use. person leads the activity_person_time index; org is covered for
+    # de-duplication by the (org, source, external_id) constraint; ways are read from rollups.
+    org = models.ForeignKey(
+        "people.Org", on_delete=models.CASCADE, related_name="activities", db_index=False
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="activities", db_index=False
+    )
     occurred_at = models.DateTimeField()
     type = models.CharField(max_length=32)
     deal = models.ForeignKey(
         Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
     )
     way = models.ForeignKey(
-        "playbook.Way", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+        "playbook.Way",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        db_index=False,
     )
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=50, blank=True)

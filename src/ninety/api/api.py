@@ -9,6 +9,7 @@ from ninety.coaching.api import router as coaching_router
 from ninety.delegation.api import router as delegation_router
 from ninety.diagnosis.api import router as diagnosis_router
 from ninety.experiments.api import router as experiments_router
+from ninety.ingest.api import router as ingest_router
 from ninety.people.api import router as people_router
 from ninety.playbook.api import router as playbook_router
 
@@ -31,3 +32,4 @@ api.add_router("/", playbook_router)
 api.add_router("/", delegation_router)
 api.add_router("/", experiments_router)
 api.add_router("/", coaching_router)
+api.add_router("/", ingest_router)

@@ -145,13 +145,13 @@ def parse_decimals(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
 def parse_durations(arr: pa.Array, unit: str) -> tuple[pa.Array, np.ndarray]:
     """Durations in whole seconds from ``s``, ``ms``, ``min`` or ``hms`` (``[H]H:MM[:SS]``)."""
     if unit == "hms":
-        parts = pc.extract_regex(arr, r"^(?P<h>\d+):(?P<m>[0-5]?\d)(:(?P<s>[0-5]?\d))?$")
+        parts = pc.extract_regex(arr, r"^(?P<h>\d+):(?P<m>[0-5]?\d)(?::(?P<s>[0-5]?\d))?$")
         empty = mask(pc.equal(pc.utf8_length(arr), 0))
         bad = mask(pc.is_null(parts)) & ~empty
         h = pc.cast(pc.struct_field(parts, "h"), pa.int64(), safe=False)
         m = pc.cast(pc.struct_field(parts, "m"), pa.int64())
         s = pc.struct_field(parts, "s")
-        s = pc.cast(pc.if_else(pc.equal(s, ""), "0", s), pa.int64())
+        s = pc.cast(pc.if_else(pc.equal(pc.utf8_length(s), 0), "0", s), pa.int64())
         secs = pc.add(pc.add(pc.multiply(h, 3600), pc.multiply(m, 60)), s)
         return secs, bad
     if unit == "s":

@@ -1,4 +1,4 @@
-"""The canonical fields of each import kind: the headers the simulator writes and mappings target."""
+"""The canonical fields of each import kind: the simulator's headers, what mappings target."""
 
 from __future__ import annotations
 

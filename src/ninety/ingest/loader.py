@@ -29,9 +29,12 @@ def load_dataset_dir(
     """
     path = Path(path)
     if org is None:
-        org = Org.objects.create(name=org_name, slug=slug or slugify(org_name))
+        # Loading the same directory again finds its org and imports nothing new.
+        org, _ = Org.objects.get_or_create(
+            slug=slug or slugify(org_name), defaults={"name": org_name}
+        )
     playbook = path / "playbook.yaml"
-    if playbook.exists():
+    if playbook.exists() and not _same_playbook(org, playbook):
         install_playbook(org, load_playbook_yaml(playbook.read_text(encoding="utf-8")))
     for kind in ORDER:
         file = path / f"{kind}.csv"
@@ -43,6 +46,16 @@ def load_dataset_dir(
         if summary.rejected:
             raise ImportError_(_describe(summary))
     return org
+
+
+def _same_playbook(org: Org, path: Path) -> bool:
+    from ninety.playbook.services import current_playbook, playbook_spec
+
+    current = current_playbook(org)
+    if current is None:
+        return False
+    wanted = load_playbook_yaml(path.read_text(encoding="utf-8"))
+    return playbook_spec(current).stages == wanted.stages
 
 
 def _describe(s: ImportSummary) -> str:

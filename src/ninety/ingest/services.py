@@ -779,8 +779,11 @@ class Importer:
         if "manager" in block.cols:
             mgr = block.cols["manager"]
             _, unknown, _amb = index.resolve(mgr)
-            block.reject(unknown & ~convert.is_empty(mgr), "manager",
-                         lambda v: f"unknown manager {_q(v)}: not in the file nor in the org")  # fmt: skip
+            block.reject(
+                unknown & ~convert.is_empty(mgr),
+                "manager",
+                lambda v: f"unknown manager {_q(v)}: not in the file or the org",
+            )
         written = self._write_people(block, texts, roles, hps, hired)
         self._account(block, written, 0)
 
@@ -887,7 +890,10 @@ def _writable(folder: Path) -> bool:
 
 
 def imports_dir() -> Path:
-    return Path(settings.DATA_DIR) / "imports"
+    """Where uploads and the rejects of web/API imports go (``NINETY_IMPORTS_DIR``)."""
+    import os
+
+    return Path(os.environ.get("NINETY_IMPORTS_DIR") or Path(settings.DATA_DIR) / "imports")
 
 
 def resolve_mapping(

@@ -17,10 +17,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from django.db import connection
+from django.db import connection, transaction
 
 ACTIVITY = "activity_activity"
 ROLLUP = "activity_activityrollup"
+STAGE = "ingest_activity_stage"
 SQLITE_CACHE_KIB = 256 * 1024
 #: The columns of a validated chunk handed to :func:`write_activities`.
 STAGE_COLUMNS = (
@@ -183,37 +184,43 @@ def copy_csv(rows: pa.Table, columns: tuple[str, ...]) -> bytes:
 
 
 def _write_postgresql(org_id: int, source: str, rows: pa.Table) -> int:
+    import psycopg
+
+    full = rows.append_column("org_id", pa.array(np.full(rows.num_rows, org_id))).append_column(
+        "source", pa.array([source] * rows.num_rows, pa.string())
+    )
+    data = copy_csv(full, ACTIVITY_COLUMNS)
+    copy_sql = f"COPY {ACTIVITY} ({','.join(ACTIVITY_COLUMNS)}) FROM STDIN (FORMAT csv)"
     with connection.cursor() as django_cur:
         cur = django_cur.cursor  # the psycopg cursor, for COPY
-        # One importer per (org, source) at a time: between the probe for stored ids and the
-        # COPY nobody else adds these ids. Released at commit.
+        # One importer per (org, source) at a time, so that the fast path below cannot race
+        # another import of the same rows. Released at commit.
         cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (org_id, source))
-        # One index probe per id (a nested loop): the planner, misled by stale statistics
-        # during a bulk load, would otherwise hash the whole (org, source) slice per chunk.
-        cur.execute("SET LOCAL enable_hashjoin = off")
-        cur.execute("SET LOCAL enable_mergejoin = off")
-        found = cur.execute(
-            f"SELECT a.external_id FROM unnest(%s::text[]) AS u(id) JOIN {ACTIVITY} a "
-            "ON a.org_id = %s AND a.source = %s AND a.external_id = u.id "
-            "AND NOT (a.external_id = '')",
-            (rows.column("external_id").to_pylist(), org_id, source),
-        ).fetchall()
-        cur.execute("RESET enable_hashjoin")
-        cur.execute("RESET enable_mergejoin")
-        if found:
-            keep = pc.invert(
-                pc.is_in(rows.column("external_id"), value_set=pa.array([f[0] for f in found]))
+        try:
+            # Fast path, a new chunk: COPY straight into the table (the raw write speed).
+            with transaction.atomic(), cur.copy(copy_sql) as cp:
+                cp.write(data)
+        except psycopg.errors.UniqueViolation:
+            # Some rows are stored already (a re-import, an interrupted run): stage them and
+            # insert what is new; RETURNING says exactly which rows that was.
+            cols = ",".join(ACTIVITY_COLUMNS)
+            cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cur.execute(
+                f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS SELECT {cols} FROM {ACTIVITY} "
+                "WITH NO DATA"
             )
-            rows = rows.filter(keep)
+            with cur.copy(copy_sql.replace(ACTIVITY, STAGE, 1)) as cp:
+                cp.write(data)
+            cur.execute(
+                f"INSERT INTO {ACTIVITY} ({cols}) SELECT {cols} FROM {STAGE} "
+                "ON CONFLICT DO NOTHING RETURNING external_id"
+            )
+            new = [r[0] for r in cur.fetchall()]
+            rows = rows.filter(
+                pc.is_in(rows.column("external_id"), value_set=pa.array(new, pa.string()))
+            )
         if rows.num_rows == 0:
             return 0
-        full = rows.append_column("org_id", pa.array(np.full(rows.num_rows, org_id))).append_column(
-            "source", pa.array([source] * rows.num_rows, pa.string())
-        )
-        with cur.copy(
-            f"COPY {ACTIVITY} ({','.join(ACTIVITY_COLUMNS)}) FROM STDIN (FORMAT csv)"
-        ) as cp:
-            cp.write(copy_csv(full, ACTIVITY_COLUMNS))
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS ingest_rollup_stage (person_id bigint, day date, "
             "type text, way_id bigint, n bigint, adv bigint, pend bigint, dur bigint) "

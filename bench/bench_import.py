@@ -1,0 +1,310 @@
+"""Benchmark of ``ninety import activities``: rows/s end to end, against the raw write limit.
+
+Run ``.venv/bin/python bench/bench_import.py`` (SQLite in a temporary file, 1,000,000 rows) or
+``--database-url postgresql://postgres@127.0.0.1:5432/postgres`` (a scratch database
+``ninety_bench_<pid>`` is created on that server and dropped afterwards); ``--rows 20000`` for
+a quick CI run.
+
+Three paths write the same rows into an empty ``activity_activity`` table:
+
+1. **Ninety**: the CSV (CRM-style headers) through a mapping, validation, de-duplication and
+   the incremental rollups — ``import_file`` end to end, streaming.
+2. **raw**: already-parsed rows (Python tuples / one CSV buffer) written in one transaction —
+   ``executemany`` on SQLite, ``COPY`` on PostgreSQL. No validation, no rollups.
+3. **bulk_create**: Django model instances from the parsed rows, ``bulk_create(batch_size=5000)``.
+
+Peak memory is the process's maximum RSS measured right after the Ninety path (the raw and
+bulk_create paths hold every row in memory, Ninety does not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+HEADER = ("Activity ID", "Rep", "Date", "Type", "Deal", "Way", "Duration", "Result")
+MAPPING = """
+source: bench
+columns:
+  external_id: Activity ID
+  person: Rep
+  occurred_at: Date
+  type: Type
+  deal: Deal
+  way: Way
+  duration_seconds: Duration
+  outcome: Result
+values:
+  type: {Call: dial, Connect: connect, Conversation: conversation, Meeting: meeting}
+  outcome: {None: none, Connected: connect, Talked: conversation, Booked: meeting}
+"""
+TYPES = np.array(["Call", "Connect", "Conversation", "Meeting", "Email"])
+OUTCOMES = np.array(["None", "Connected", "Talked", "Booked", ""])
+PEOPLE = 200
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _peak_rss_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def write_csv(path: Path, rows: int, seed: int = 0) -> None:
+    """A CRM-style activity export: ``rows`` rows, 200 reps, sorted by time, in 1M-row chunks."""
+    rng = np.random.default_rng(seed)
+    start = 1_790_000_000
+    with path.open("wb") as f:
+        f.write((",".join(HEADER) + "\n").encode())
+        for lo in range(0, rows, 1_000_000):
+            n = min(rows, lo + 1_000_000) - lo
+            t = rng.integers(0, 180 * 86_400, n)
+            t.sort()
+            ty = rng.choice(5, n, p=[0.7, 0.15, 0.07, 0.03, 0.05])
+            adv = rng.random(n) < 0.25
+            outcome = np.where(ty == 4, 4, np.where(adv, ty + 1, 0))
+            outcome = np.where(outcome > 3, 4, outcome)
+            ts = pa.array((start + t).astype("datetime64[s]"))
+            table = pa.table(
+                {
+                    "id": pc.binary_join_element_wise(
+                        "A", pc.cast(pa.array(np.arange(lo, lo + n)), pa.string()), ""
+                    ),
+                    "rep": pc.binary_join_element_wise(
+                        "P", pc.cast(pa.array(rng.integers(0, PEOPLE, n)), pa.string()), ""
+                    ),
+                    "date": pc.strftime(ts, format="%Y-%m-%dT%H:%M:%SZ"),
+                    "type": pa.array(TYPES[ty]),
+                    "deal": pa.array([""] * n),
+                    "way": pa.array([""] * n),
+                    "duration": pa.array(rng.integers(0, 600, n)),
+                    "result": pa.array(OUTCOMES[outcome]),
+                }
+            )
+            pacsv.write_csv(
+                table, f, pacsv.WriteOptions(include_header=False, quoting_style="none")
+            )
+
+
+def _setup_django(url: str) -> None:
+    os.environ["NINETY_DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _empty_tables() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM activity_activityrollup")
+        cur.execute("DELETE FROM activity_activity")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("VACUUM")
+
+
+def _parsed_rows(path: Path, org_id: int, people: dict[str, int]) -> pa.Table:
+    """The file as already-converted rows in the table's column order (outside any timing)."""
+    t = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=False))
+    keys = pa.array(list(people))
+    ids = np.array(list(people.values()))
+    person = ids[pc.index_in(t.column("Rep"), value_set=keys).to_numpy()]
+    ty = {"Call": "dial", "Connect": "connect", "Conversation": "conversation",
+          "Meeting": "meeting", "Email": "email"}  # fmt: skip
+    oc = {"None": "none", "Connected": "connect", "Talked": "conversation", "Booked": "meeting"}
+    n = t.num_rows
+    return pa.table(
+        {
+            "org_id": pa.array(np.full(n, org_id)),
+            "source": pa.array(["raw"] * n),
+            "external_id": t.column("Activity ID"),
+            "person_id": pa.array(person),
+            "occurred_at": pc.cast(t.column("Date"), pa.timestamp("s", tz="UTC")),
+            "type": pa.array([ty[x] for x in t.column("Type").to_pylist()]),
+            "deal_id": pa.nulls(n, pa.int64()),
+            "way_id": pa.nulls(n, pa.int64()),
+            "duration_seconds": t.column("Duration"),
+            "outcome": pa.array([oc.get(x, "") for x in t.column("Result").to_pylist()]),
+        }
+    )
+
+
+def _raw_write(rows: pa.Table) -> float:
+    """One transaction of already-parsed rows: executemany (SQLite) or COPY (PostgreSQL)."""
+    from django.db import connection, transaction
+
+    from ninety.ingest.writers import ACTIVITY_COLUMNS, copy_csv
+
+    if connection.vendor == "postgresql":
+        data = copy_csv(rows, ACTIVITY_COLUMNS)
+        t0 = time.perf_counter()
+        sql = f"COPY activity_activity ({','.join(ACTIVITY_COLUMNS)}) FROM STDIN (FORMAT csv)"
+        with transaction.atomic(), connection.cursor() as cur, cur.cursor.copy(sql) as cp:
+            cp.write(data)
+        return time.perf_counter() - t0
+    cols = [rows.column(c) for c in ACTIVITY_COLUMNS]
+    cols[4] = pc.strftime(cols[4], format="%Y-%m-%d %H:%M:%S")
+    params = list(zip(*(c.to_pylist() for c in cols), strict=True))
+    connection.ensure_connection()
+    raw = connection.connection
+    marks = ",".join("?" * len(ACTIVITY_COLUMNS))
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        raw.execute("PRAGMA cache_size = -262144")
+        raw.executemany(
+            f"INSERT INTO activity_activity ({','.join(ACTIVITY_COLUMNS)}) VALUES ({marks})",
+            params,
+        )
+    return time.perf_counter() - t0
+
+
+def _bulk_create(rows: pa.Table) -> float:
+    from django.db import transaction
+
+    from ninety.activity.models import Activity
+
+    data = rows.to_pylist()
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        Activity.objects.bulk_create(
+            (
+                Activity(
+                    org_id=r["org_id"],
+                    source="bulk",
+                    external_id=r["external_id"],
+                    person_id=r["person_id"],
+                    occurred_at=r["occurred_at"],
+                    type=r["type"],
+                    duration_seconds=r["duration_seconds"],
+                    outcome=r["outcome"],
+                )
+                for r in data
+            ),
+            batch_size=5000,
+        )
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default="", help="PostgreSQL server (default: SQLite)")
+    parser.add_argument(
+        "--bulk-rows", type=int, default=200_000, help="rows for the bulk_create path (slow)"
+    )
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path = folder / "activities.csv"
+        write_csv(csv_path, args.rows)
+        size = csv_path.stat().st_size
+        scratch = None
+        if args.database_url:
+            import psycopg
+
+            scratch = f"ninety_bench_{os.getpid()}"
+            base = args.database_url.rsplit("/", 1)[0]
+            with psycopg.connect(args.database_url, autocommit=True) as c:
+                c.execute(f"CREATE DATABASE {scratch}")
+            url = f"{base}/{scratch}"
+        else:
+            url = str(folder / "bench.sqlite3")
+        try:
+            _setup_django(url)
+            result = _run(args, folder, csv_path, size)
+        finally:
+            if scratch:
+                from django.db import connections
+
+                connections.close_all()
+                with psycopg.connect(args.database_url, autocommit=True) as c:
+                    c.execute(f"DROP DATABASE IF EXISTS {scratch}")
+    return result
+
+
+def _run(args: argparse.Namespace, folder: Path, csv_path: Path, size: int) -> int:
+    from django.db import connection
+
+    from ninety.core.playbook_spec import default_playbook
+    from ninety.ingest.mapping import parse_mapping_text
+    from ninety.ingest.services import import_file
+    from ninety.people.models import Org, Person
+    from ninety.playbook.services import install_playbook
+
+    org = Org.objects.create(name="Bench", slug="bench")
+    install_playbook(org, default_playbook())
+    Person.objects.bulk_create(
+        Person(org=org, name=f"Rep {i}", external_id=f"P{i}") for i in range(PEOPLE)
+    )
+    people = dict(Person.objects.filter(org=org).values_list("external_id", "id"))
+    mapping = parse_mapping_text(MAPPING)
+
+    t0 = time.perf_counter()
+    s = import_file(org, "activities", csv_path, mapping=mapping, rejects_path=folder / "r.csv")
+    ninety_s = time.perf_counter() - t0
+    peak = _peak_rss_mib()
+    assert s.imported == args.rows and s.rejected == 0, s.to_json()
+
+    t0 = time.perf_counter()
+    again = import_file(org, "activities", csv_path, mapping=mapping)
+    reimport_s = time.perf_counter() - t0
+    assert again.imported == 0 and again.duplicates == args.rows
+
+    rows = _parsed_rows(csv_path, org.pk, people)
+    _empty_tables()
+    raw_s = _raw_write(rows)
+    _empty_tables()
+    bulk_n = min(args.bulk_rows, args.rows)
+    bulk_s = _bulk_create(rows.slice(0, bulk_n))
+
+    n = args.rows
+    ninety_rate, raw_rate, bulk_rate = n / ninety_s, n / raw_s, bulk_n / bulk_s
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        version = f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
+    else:
+        version = __import__("sqlite3").sqlite_version
+    print(f"machine: {os.cpu_count()} CPUs ({_cpu_model()}), Python {platform.python_version()}")
+    print(f"database: {vendor} {version}")
+    print(f"data: {n:,} activity rows, {size / 2**20:,.1f} MiB CSV, mapping + value maps")
+    line = "{:<48} {:7.2f} s {:>10,.0f} rows/s"
+    print(line.format("Ninety import (validate, de-dup, rollups):", ninety_s, ninety_rate))
+    print(line.format("re-import of the same file (all duplicates):", reimport_s, n / reimport_s))
+    raw_name = "COPY" if vendor == "postgresql" else "executemany"
+    print(line.format(f"raw {raw_name} of parsed rows, one transaction:", raw_s, raw_rate))
+    print(line.format(f"Django bulk_create ({bulk_n:,} rows):", bulk_s, bulk_rate))
+    print(f"Ninety / raw: {ninety_rate / raw_rate:.0%} (aim >= 60%)")
+    print(f"Ninety / bulk_create: {ninety_rate / bulk_rate:.1f}x (aim >= 4x)")
+    print(f"target 150,000 rows/s: {'met' if ninety_rate >= 150_000 else 'NOT met'}")
+    print(f"peak memory (max RSS after the Ninety import): {peak:,.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    raise SystemExit(main())

@@ -1,0 +1,153 @@
+"""The import page: upload, preview with a suggested mapping, import, summary, rejects."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from ninety.ingest.fields import KINDS, field_names
+from ninety.ingest.mapping import (
+    MappingError,
+    load_preset,
+    parse_mapping_text,
+    preset_names,
+    suggest_preset,
+)
+from ninety.ingest.permissions import can_import, import_scope, visible_batches
+from ninety.ingest.reader import FileError, inspect, iter_blocks
+from ninety.ingest.services import ImportError_, import_file, imports_dir
+from ninety.people.models import Person
+from ninety.people.views import viewer_of
+
+TOKEN_RE = re.compile(r"^\d+-\d+-[0-9a-f]{32}\.(csv|xlsx)$")
+PREVIEW_ROWS = 10
+
+
+def _importer(request: HttpRequest) -> Person:
+    viewer = viewer_of(request)
+    if not can_import(viewer):
+        raise PermissionDenied("Only leaders and admins import data.")
+    return viewer
+
+
+def _save_upload(viewer: Person, upload) -> tuple[str, Path]:  # type: ignore[no-untyped-def]
+    ext = "xlsx" if str(upload.name).lower().endswith(".xlsx") else "csv"
+    token = f"{viewer.org_id}-{viewer.pk}-{uuid.uuid4().hex}.{ext}"
+    folder = imports_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / token
+    with path.open("wb") as f:
+        for chunk in upload.chunks():
+            f.write(chunk)
+    return token, path
+
+
+def _upload_path(viewer: Person, token: str) -> Path:
+    # The token names the uploader: nobody can import someone else's upload.
+    if not TOKEN_RE.match(token) or not token.startswith(f"{viewer.org_id}-{viewer.pk}-"):
+        raise Http404("No such upload.")
+    path = imports_dir() / "uploads" / token
+    if not path.exists():
+        raise Http404("The upload has expired; upload the file again.")
+    return path
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    viewer = _importer(request)
+    context = {"kinds": list(KINDS), "presets": preset_names()}
+    if request.method != "POST":
+        return render(request, "ingest/import.html", context)
+    kind = request.POST.get("kind", "activities")
+    if kind not in KINDS:
+        return render(request, "ingest/import.html", context | {"error": "Choose what to import."})
+    if not can_import(viewer, kind):
+        raise PermissionDenied("Only admins import people.")
+    if "file" in request.FILES:
+        token, path = _save_upload(viewer, request.FILES["file"])
+        name = request.FILES["file"].name
+    elif request.POST.get("token"):
+        token = request.POST["token"]
+        path = _upload_path(viewer, token)
+        name = request.POST.get("name", token)
+    else:
+        return render(request, "ingest/import.html", context | {"error": "Choose a file."})
+    try:
+        mapping_text = request.POST.get("mapping", "").strip()
+        preset = request.POST.get("preset") or ""
+        if mapping_text:
+            mapping = parse_mapping_text(mapping_text)
+        elif preset:
+            mapping = load_preset(preset, kind)
+        else:
+            mapping = None
+        if request.POST.get("step") == "preview":
+            return _preview(request, kind, token, name, path, mapping, preset)
+        summary = import_file(
+            viewer.org, kind, path, mapping=mapping, preset=None if mapping else "generic",
+            strict=bool(request.POST.get("strict")), created_by=viewer,
+            scope=import_scope(viewer), file_name=str(name),
+            rejects_path=imports_dir() / f"{path.stem}.rejects.csv",
+        )  # fmt: skip
+    except (MappingError, ImportError_, FileError) as exc:
+        return render(request, "ingest/import.html", context | {"error": str(exc)}, status=400)
+    return redirect("import-batch", batch_id=summary.batch_id)
+
+
+def _preview(request, kind, token, name, path, mapping, preset) -> HttpResponse:  # type: ignore[no-untyped-def]
+    src = inspect(path, encoding=mapping.encoding if mapping else None, name=str(name))
+    first = next(iter(iter_blocks(src)), None)
+    rows = first.slice(0, PREVIEW_ROWS).to_pylist() if first is not None else []
+    suggested = mapping or suggest_preset(kind, src.headers)
+    columns = suggested.resolve_columns(kind, src.headers) if suggested else {}
+    if not mapping:
+        suggested.columns = columns | suggested.columns
+    fields = [
+        {
+            "name": f,
+            "source": ", ".join(columns.get(f, [])) or "—",
+            "required": f in _required(kind),
+        }
+        for f in field_names(kind)
+    ]
+    return render(
+        request,
+        "ingest/preview.html",
+        {
+            "kind": kind, "token": token, "name": name, "src": src, "preset": preset,
+            "headers": src.headers, "rows": [[r.get(h, "") for h in src.headers] for r in rows],
+            "fields": fields, "mapping_yaml": suggested.to_yaml(), "suggested": suggested.name,
+        },
+    )  # fmt: skip
+
+
+def _required(kind: str) -> set[str]:
+    return {f.name for f in KINDS[kind] if f.required}
+
+
+@login_required
+def import_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    viewer = _importer(request)
+    batch = get_object_or_404(visible_batches(viewer), pk=batch_id)
+    return render(request, "ingest/batch.html", {"batch": batch})
+
+
+@login_required
+def import_rejects(request: HttpRequest, batch_id: int) -> HttpResponse:
+    viewer = _importer(request)
+    batch = get_object_or_404(visible_batches(viewer), pk=batch_id)
+    path = Path(batch.rejects_path) if batch.rejects_path else None
+    if path is None or not path.exists():
+        raise Http404("This import has no rejected rows.")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"rejects-{batch.pk}.csv",
+        content_type="text/csv",
+    )
