@@ -216,7 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--bulk-rows", type=int, default=200_000, help="rows for the bulk_create path (slow)"
     )
+    parser.add_argument("--small", action="store_true", help="CI size: 20,000 rows")
     args = parser.parse_args(argv)
+    if args.small:
+        args.rows, args.bulk_rows = 20_000, 5_000
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

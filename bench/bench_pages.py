@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["NINETY_DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
     import django
+    import django.utils.timezone
 
     django.setup()
     from django.contrib.auth import get_user_model
@@ -131,7 +132,16 @@ def main(argv: list[str] | None = None) -> int:
     assert client.get(page).status_code == 200
     t_rep, _ = timed(lambda: client.get(page), args.requests)
     print(f"rep page (with 6-month trend): median {1000 * t_rep:.0f} ms")
-    ok = t_org <= 2.0 and t_team <= 0.1 and t_dash <= 0.15
+    from ninety.coaching.models import OneOnOne
+    from ninety.coaching.prep import build_prep
+
+    meeting = OneOnOne.objects.create(
+        org=org, leader=leader, rep=rep, scheduled_at=django.utils.timezone.now()
+    )
+    t_prep, _ = timed(lambda: build_prep(meeting, as_of), args.requests)
+    meeting.delete()
+    print(f"one-on-one prep sheet: median {1000 * t_prep:.0f} ms (target <= 300 ms)")
+    ok = t_org <= 2.0 and t_team <= 0.1 and t_dash <= 0.15 and t_prep <= 0.3
     print(f"targets met: {ok}")
     return 0
 
