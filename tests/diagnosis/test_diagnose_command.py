@@ -60,3 +60,16 @@ def test_an_unknown_team_is_a_clear_error(story_org: Org) -> None:
 def test_a_bad_period_is_a_clear_error(story_org: Org) -> None:
     with pytest.raises(CommandError, match="expected YYYY-MM"):
         _run("--period", "11/2026")
+
+
+def test_pace_prints_the_projection_per_rep(story_org: Org) -> None:
+    out = StringIO()
+    call_command(
+        "pace", "--period", "2026-11", "--team", "Greeting Crew", "--json",
+        "--as-of", AS_OF.isoformat(), stdout=out,
+    )  # fmt: skip
+    body = json.loads(out.getvalue())
+    assert len(body["reps"]) == 9
+    sam = next(r for r in body["reps"] if r["rep"] == "Sam Patel")
+    assert sam["pace"]["low"] <= sam["pace"]["projected"] <= sam["pace"]["high"]
+    assert sam["quota"] > 0 and sam["pace"]["vs_quota_pct"] < 0

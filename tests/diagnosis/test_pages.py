@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from ninety.activity.models import ActivityRollup
 from ninety.people.models import Org, Person, Role, Team
 from ninety.people.services import create_person
-from tests.diagnosis.conftest import AS_OF
+from tests.diagnosis.conftest import AS_OF, default_playbook
 
 Q = f"period=2026-11&as_of={AS_OF.isoformat()}"
 
@@ -68,6 +68,11 @@ def test_the_rep_page_explains_the_focus(story_org: Org) -> None:
     # The ways Sam used this period, with the weak price hook among them.
     ways = re.search(r'data-testid="ways-used">(.*?)</table>', html, re.S).group(1)
     assert "Lead with the headline price saving." in ways
+    # A way to practise next, from the Greeting behavior's ways (Thompson sampling).
+    practise = re.search(r'data-testid="practise">(.*?)</section>', html, re.S).group(1)
+    way = re.search(r"<strong>(.*?)</strong>", practise).group(1)
+    greeting = default_playbook().stage("conversation").behaviors[0]
+    assert way in {w.text for w in greeting.ways}
 
 
 def test_a_rep_sees_their_page_without_other_reps_names(story_org: Org) -> None:

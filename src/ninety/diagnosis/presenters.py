@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -230,6 +230,37 @@ def _trend(subject: Person, report: GroupReport, months: int = 6) -> list[dict[s
     return out
 
 
+def _practise_next(subject: Person, report: GroupReport, d: Any) -> dict[str, Any] | None:
+    """The way to practise next at the rep's focus stage (or weakest stage): Thompson sampling
+    over the team's evidence on each way, seeded by the rep and the day."""
+    from ninety.playbook.models import Stage
+    from ninety.playbook.queries import WAYS_WINDOW_DAYS, suggestions_for, which_ways_work
+    from ninety.playbook.services import current_playbook
+
+    stage_keys = [s.key for s in report.playbook.stages]
+    key = d.focus if d.focus in stage_keys else min(stage_keys, key=lambda k: d.contributions[k])
+    playbook = current_playbook(subject.org)
+    stage = (
+        Stage.objects.filter(playbook=playbook, key=key).prefetch_related("behaviors__ways").first()
+    )
+    if playbook is None or stage is None:
+        return None
+    ways = which_ways_work(playbook, [stage], since=report.as_of - timedelta(days=WAYS_WINDOW_DAYS))
+    picks = suggestions_for(subject, ways)
+    items = []
+    for behavior_id, pick in picks.items():
+        bw = ways[behavior_id]
+        estimate = bw.estimates.get(pick)
+        items.append(
+            {
+                "behavior": bw.behavior.name,
+                "way": bw.ways[pick].text,
+                "p_best": estimate.p_best if estimate else None,
+            }
+        )
+    return {"stage": stage.name, "is_focus": key == d.focus, "items": items} if items else None
+
+
 def rep_context(
     viewer: Person, subject: Person, report: GroupReport, period: Period, as_of: date
 ) -> dict[str, Any]:
@@ -244,9 +275,12 @@ def rep_context(
     focus_label = report.factor_label(d.focus) if d.focus else None
     stage = report.stage(d.focus)
     is_self = viewer.pk == subject.pk
+    from ninety.coaching.queries import history_for as meetings_for
     from ninety.experiments.queries import history_for, running_for
 
     return {
+        "practise": _practise_next(subject, report, d),
+        "meetings": meetings_for(subject)[-6:],
         "experiments": running_for([subject], as_of),
         "experiment_history": [e for e in history_for(subject) if e.status != "running"],
         "subject": subject,

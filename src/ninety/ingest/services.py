@@ -940,9 +940,15 @@ def import_file(
         rejects_path=rejects_path, progress=progress,
     )  # fmt: skip
     try:
-        return importer.run()
+        summary = importer.run()
     except FileError as exc:
         raise ImportError_(str(exc)) from exc
+    if kind in ("activities", "deals") and summary.imported and not dry_run:
+        # New behavior data moves the running experiments' verdicts: refresh their cache.
+        from ninety.experiments.services import refresh_running
+
+        refresh_running(org)
+    return summary
 
 
 def iter_chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
