@@ -180,11 +180,9 @@ def _ways(rep: Person, playbook: Any, stage: Stage, as_of: date) -> list[dict[st
 
 
 def _experiments(rep: Person, as_of: date) -> list[dict[str, Any]]:
-    """Experiments running on the rep (from the experiments app, when it is installed)."""
-    try:
-        from ninety.experiments.queries import running_for
-    except ImportError:
-        return []
+    """Experiments running on the rep."""
+    from ninety.experiments.queries import running_for  # here: experiments imports coaching
+
     return [
         {"id": e.pk, "title": e.title, "url": e.url, "sentence": e.sentence,
          "p_improved": _f(e.p_improved), "start": e.start.isoformat()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from ninety.coaching.models import Commitment, DrillDownAnswer, OneOnOne, Recital
 from ninety.coaching.permissions import can_run
@@ -17,18 +17,7 @@ from ninety.playbook.services import current_playbook
 def experiment_url(experiment_id: int | None) -> str:
     if experiment_id is None:
         return ""
-    try:
-        return reverse("experiment", kwargs={"experiment_id": experiment_id})
-    except NoReverseMatch:
-        return ""
-
-
-def experiments_available() -> bool:
-    try:
-        from ninety.experiments.services import start_experiment  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return reverse("experiment", kwargs={"experiment_id": experiment_id})
 
 
 def _drilldown(meeting: OneOnOne) -> list[dict[str, Any]]:
@@ -90,7 +79,6 @@ def meeting_context(viewer: Person, meeting: OneOnOne, behavior_id: int | None) 
         "reviewable": open_commitments(meeting),
         "commitments": _commitments(meeting),
         "private_note": private_note(meeting, viewer),
-        "experiments_available": experiments_available(),
         "kinds": Commitment.Kind.choices,
         "is_runner": can_run(viewer, meeting),
     }

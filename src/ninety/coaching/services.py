@@ -307,10 +307,9 @@ def commitment_to_experiment(
     metric = commitment.behavior.stage.key if commitment.behavior else meeting.focus_stage
     if not metric:
         raise CoachingError("Name the behavior to change: an experiment needs a stage to watch.")
-    try:
-        from ninety.experiments.services import ExperimentError, start_experiment
-    except ImportError as exc:
-        raise CoachingError("Experiments are not available in this installation yet.") from exc
+    # Imported here: the experiments app refers back to one-on-one commitments.
+    from ninety.experiments.services import ExperimentError, start_experiment
+
     day = timezone.localdate(meeting.scheduled_at)
     try:
         experiment = start_experiment(

@@ -60,10 +60,7 @@ class Command(BaseCommand):
         if opts["load"]:
             # The loader lives in the ingest app; imported here so that writing files does
             # not depend on it.
-            try:
-                from ninety.ingest.loader import load_dataset_dir
-            except ImportError as exc:
-                raise CommandError(f"--load needs the ingest loader: {exc}") from exc
+            from ninety.ingest.loader import load_dataset_dir
 
             with tempfile.TemporaryDirectory(prefix="ninety-sim-") as tmp:
                 self._write(org, Path(tmp), t0)
