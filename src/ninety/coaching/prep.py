@@ -61,7 +61,7 @@ def build_prep(meeting: OneOnOne, as_of: date) -> dict[str, Any]:
             for f in report.factors
         ],
         "drill_stage": _stage_head(stage, mine, report) if stage else None,
-        "ways": _ways(rep, playbook, stage, as_of) if stage else [],
+        "ways": _ways(rep, playbook, stage, as_of, report.comparison_ids) if stage else [],
         "experiments": _experiments(rep, as_of),
         "last_meeting": _last_meeting(meeting),
         "drilldown": _drilldown(stage) if stage else [],
@@ -133,10 +133,15 @@ def _stage_head(stage: Stage, mine: RepReport, report: GroupReport) -> dict[str,
     }
 
 
-def _ways(rep: Person, playbook: Any, stage: Stage, as_of: date) -> list[dict[str, Any]]:
-    """Per behavior of the stage: the rep's adherence, the ways used, and the way to practise."""
+def _ways(
+    rep: Person, playbook: Any, stage: Stage, as_of: date, people: tuple[int, ...]
+) -> list[dict[str, Any]]:
+    """Per behavior of the stage: the rep's adherence, the ways used, and the way to practise.
+
+    The evidence on each way comes from ``people``: the rep's team and its sibling teams.
+    """
     since = as_of - timedelta(days=WAYS_WINDOW_DAYS)
-    team = which_ways_work(playbook, [stage], since=since)
+    team = which_ways_work(playbook, [stage], since=since, people=people or None)
     picks = suggestions_for(rep, team)
     # The rep's own use of the stage's ways over the same window (one query on the rollup).
     rows = (

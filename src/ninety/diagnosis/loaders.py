@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Count, Sum
 from numpy.typing import NDArray
 
 from ninety.activity.models import ActivityRollup, Deal, Quota
@@ -104,30 +105,49 @@ def load_quota(person_ids: Sequence[int], period: Period) -> FloatArray:
 
 
 def load_deals(person_ids: Sequence[int], as_of: date, stage_keys: Sequence[str]) -> dict:
-    """Deals open at ``as_of`` or opened in the history window, as arrays for the pace core."""
-    idx = _index(person_ids)
+    """Deals open at ``as_of`` or opened in the history window, as arrays for the pace core.
+
+    One query that returns numbers only (epoch seconds, codes): building Python datetimes and
+    Decimals for a 1,000-rep org's 100,000 deals took over a second.
+    """
+    n_people = len(person_ids)
+    if not n_people:
+        return {
+            k: np.zeros(0, np.int64) for k in ("owner", "opened", "closed", "status", "stage")
+        } | {"value": np.zeros(0)}
     since = _midnight(as_of - timedelta(days=DEAL_HISTORY_DAYS))
-    stage_index = {k: i for i, k in enumerate(stage_keys)}
-    rows = list(
-        Deal.objects.filter(owner_id__in=person_ids)
-        .filter(Q(opened_at__gte=since) | Q(status=Deal.Status.OPEN))
-        .values_list("owner_id", "value", "opened_at", "closed_at", "status", "stage")
+    if connection.vendor == "postgresql":
+        epoch = "CAST(EXTRACT(EPOCH FROM {}) AS BIGINT)"
+        real = "CAST({} AS DOUBLE PRECISION)"
+    else:
+        epoch = "CAST(strftime('%%s', {}) AS INTEGER)"  # %% : the driver's placeholder escape
+        real = "CAST({} AS REAL)"
+    table = connection.ops.quote_name(Deal._meta.db_table)
+    marks = ", ".join(["%s"] * n_people)
+    sql = (
+        f"SELECT owner_id, {real.format('value')}, {epoch.format('opened_at')}, "
+        f"COALESCE({epoch.format('closed_at')}, -1), "
+        "CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END, stage "
+        f"FROM {table} WHERE owner_id IN ({marks}) AND (opened_at >= %s OR status = 'open')"
     )
-    n = len(rows)
-    owner = np.fromiter((idx[r[0]] for r in rows), np.int64, n)
-    value = np.fromiter((float(r[1]) for r in rows), np.float64, n)
-    opened = np.fromiter((int(r[2].timestamp()) for r in rows), np.int64, n)
-    closed = np.fromiter((int(r[3].timestamp()) if r[3] else -1 for r in rows), np.int64, n)
-    status_code = {"open": 0, "won": 1, "lost": 2}
-    status = np.fromiter((status_code.get(r[4], 0) for r in rows), np.int64, n)
-    stage = np.fromiter((stage_index.get(r[5], 0) for r in rows), np.int64, n)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*person_ids, since])
+        rows = cursor.fetchall()
+    if not rows:
+        return load_deals([], as_of, stage_keys)
+    owners, values, opened, closed, status, stages = zip(*rows, strict=True)
+    lookup = np.zeros(max(person_ids) + 1, np.int64)
+    lookup[np.asarray(person_ids)] = np.arange(n_people)
+    names, inverse = np.unique(np.asarray(stages, dtype=object).astype(str), return_inverse=True)
+    stage_index = {k: i for i, k in enumerate(stage_keys)}
+    stage_codes = np.array([stage_index.get(str(name), 0) for name in names], np.int64)
     return {
-        "owner": owner,
-        "value": value,
-        "opened": opened,
-        "closed": closed,
-        "status": status,
-        "stage": stage,
+        "owner": lookup[np.asarray(owners, np.int64)],
+        "value": np.asarray(values, np.float64),
+        "opened": np.asarray(opened, np.int64),
+        "closed": np.asarray(closed, np.int64),
+        "status": np.asarray(status, np.int64),
+        "stage": stage_codes[inverse.ravel()],
     }
 
 

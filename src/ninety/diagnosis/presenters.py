@@ -245,7 +245,13 @@ def _practise_next(subject: Person, report: GroupReport, d: Any) -> dict[str, An
     )
     if playbook is None or stage is None:
         return None
-    ways = which_ways_work(playbook, [stage], since=report.as_of - timedelta(days=WAYS_WINDOW_DAYS))
+    # The evidence of the rep's team and its sibling teams: the people the rep is compared with.
+    ways = which_ways_work(
+        playbook,
+        [stage],
+        since=report.as_of - timedelta(days=WAYS_WINDOW_DAYS),
+        people=report.comparison_ids,
+    )
     picks = suggestions_for(subject, ways)
     items = []
     for behavior_id, pick in picks.items():

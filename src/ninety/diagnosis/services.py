@@ -83,6 +83,8 @@ class GroupReport:
     group: GroupDiagnosis
     reps: tuple[RepReport, ...]
     team: Team | None = None
+    #: Everyone diagnosed together (the team and its sibling teams), shown or not.
+    comparison_ids: tuple[int, ...] = ()
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -165,7 +167,7 @@ def diagnose_people(
         RepReport(person=p, diagnosis=diagnosis.reps[i], pace=_pace_at(pace, i))
         for i, p in enumerate(people)
     )
-    return GroupReport(period, as_of, spec, diagnosis, reps, team)
+    return GroupReport(period, as_of, spec, diagnosis, reps, team, tuple(ids))
 
 
 def build_funnel(data: GroupData, spec: PlaybookSpec) -> Funnel:

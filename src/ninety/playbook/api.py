@@ -14,7 +14,7 @@ from ninety.people.models import Person
 from ninety.people.permissions import CHANGE, can
 from ninety.playbook import services
 from ninety.playbook.models import Behavior, Playbook, Way
-from ninety.playbook.queries import playbook_tree, suggestions_for, which_ways_work
+from ninety.playbook.queries import evidence_people, playbook_tree, suggestions_for, which_ways_work
 from ninety.playbook.services import PlaybookError, playbook_spec
 
 router = Router(tags=["playbook"])
@@ -137,7 +137,7 @@ def ways_stats(request: HttpRequest) -> list[dict[str, Any]]:
     viewer = _viewer(request)
     current = _current(viewer)
     stages = playbook_tree(current)
-    ways = which_ways_work(current, stages)
+    ways = which_ways_work(current, stages, people=evidence_people(viewer))
     picks = suggestions_for(viewer, ways)
     return [
         {

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import F, Prefetch, Sum
+from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
 from ninety.activity.models import ActivityRollup
@@ -54,7 +55,7 @@ class BehaviorWays:
 
 
 def _way_counts(
-    playbook: Playbook, since: dt.date
+    playbook: Playbook, since: dt.date, people: Sequence[int] | None = None
 ) -> dict[tuple[str, str, str], dict[int, tuple[int, int]]]:
     """(stage key, behavior key, way key) -> {person id: (tries, successes)}, all versions.
 
@@ -62,32 +63,43 @@ def _way_counts(
     evidence of the activities logged under older ones (which still point at the old rows).
     Tries are the attempts whose outcome is known (pending ones are neither won nor lost yet).
     Counts are kept per rep so that each rep's own skill can be taken out of the ranking.
+    ``people`` limits the evidence to those reps (a team and its siblings). The ways are looked
+    up first (a small table), so the big rollup query needs no joins.
     """
-    rows = ActivityRollup.objects.filter(
-        person__org_id=playbook.org_id,
-        day__gte=since,
-        way__isnull=False,
-        way__behavior__stage__playbook__org_id=playbook.org_id,
-        type=F("way__behavior__stage__entry_type"),
+    ways = {
+        w["id"]: w
+        for w in Way.objects.filter(behavior__stage__playbook__org_id=playbook.org_id).values(
+            "id", "key", "behavior__key", "behavior__stage__key", "behavior__stage__entry_type"
+        )
+    }
+    rows = ActivityRollup.objects.filter(day__gte=since, way_id__in=list(ways))
+    if people is not None:
+        rows = rows.filter(person_id__in=list(people))
+    grouped = rows.values_list("person_id", "way_id", "type").annotate(
+        tries=Sum("count"), pending=Sum("pending"), successes=Sum("advanced")
     )
-    grouped = rows.values(
-        "person_id", "way__behavior__stage__key", "way__behavior__key", "way__key"
-    ).annotate(tries=Sum("count"), pending=Sum("pending"), successes=Sum("advanced"))
     out: dict[tuple[str, str, str], dict[int, tuple[int, int]]] = {}
-    for r in grouped:
-        key = (r["way__behavior__stage__key"], r["way__behavior__key"], r["way__key"])
-        known = int(r["tries"] or 0) - int(r["pending"] or 0)
-        out.setdefault(key, {})[r["person_id"]] = (known, min(int(r["successes"] or 0), known))
+    for person_id, way_id, type_, tries, pending, successes in grouped:
+        w = ways[way_id]
+        if type_ != w["behavior__stage__entry_type"]:
+            continue  # the way is recorded on its stage's entry activity only
+        key = (w["behavior__stage__key"], w["behavior__key"], w["key"])
+        known = int(tries or 0) - int(pending or 0)
+        counts = out.setdefault(key, {})
+        old_n, old_x = counts.get(person_id, (0, 0))
+        counts[person_id] = (old_n + known, old_x + min(int(successes or 0), known))
     return out
 
 
 def _stage_counts(
-    playbook: Playbook, types: set[str], since: dt.date
+    playbook: Playbook, types: set[str], since: dt.date, people: Sequence[int] | None = None
 ) -> dict[str, tuple[int, int]]:
     """Entry type -> (all activities, advanced) at the stage, with or without a way."""
     rows = ActivityRollup.objects.filter(
         person__org_id=playbook.org_id, day__gte=since, type__in=types
     )
+    if people is not None:
+        rows = rows.filter(person_id__in=list(people))
     grouped = rows.values("type").annotate(total=Sum("count"), advanced=Sum("advanced"))
     return {r["type"]: (int(r["total"] or 0), int(r["advanced"] or 0)) for r in grouped}
 
@@ -117,6 +129,7 @@ def which_ways_work(
     *,
     since: dt.date | None = None,
     seed: int = 0,
+    people: Sequence[int] | None = None,
 ) -> dict[int, BehaviorWays]:
     """Per behavior id: posterior, interval, P(best), adherence and a Thompson suggestion.
 
@@ -125,8 +138,8 @@ def which_ways_work(
     proposal is judged once a leader approves it, and starts from the prior then).
     """
     since = since or (timezone.localdate() - dt.timedelta(days=WAYS_WINDOW_DAYS))
-    counts = _way_counts(playbook, since)
-    stage_counts = _stage_counts(playbook, {s.entry_type for s in stages}, since)
+    counts = _way_counts(playbook, since, people)
+    stage_counts = _stage_counts(playbook, {s.entry_type for s in stages}, since, people)
     out: dict[int, BehaviorWays] = {}
     for stage in stages:
         total, advanced = stage_counts.get(stage.entry_type, (0, 0))
@@ -181,3 +194,25 @@ def suggestions_for(person: Person, ways: dict[int, BehaviorWays]) -> dict[int, 
             pick = thompson_pick([w.alpha for w in arms], [w.beta for w in arms], rng)
             out[behavior_id] = arms[pick].key
     return out
+
+
+def evidence_people(viewer: Person) -> list[int] | None:
+    """Whose activities the playbook page ranks ways on, for ``viewer``.
+
+    A leader: the people they lead; a rep: their team (shown only as team totals); an admin:
+    the whole org (``None``). Keeps the page about the viewer's own teams, and fast in a big org.
+    """
+    from ninety.people.models import Role
+    from ninety.people.permissions import visible_people
+
+    if viewer.role == Role.ADMIN:
+        return None
+    if viewer.role == Role.REP:
+        if viewer.team_id is None:
+            return [viewer.pk]
+        return list(
+            Person.objects.filter(team_id=viewer.team_id, role=Role.REP).values_list(
+                "pk", flat=True
+            )
+        )
+    return list(visible_people(viewer).values_list("pk", flat=True))

@@ -18,6 +18,7 @@ from ninety.playbook.diff import diff_playbooks
 from ninety.playbook.models import Behavior, DiagnosticQuestion, Playbook, Stage, Way
 from ninety.playbook.queries import (
     WAYS_WINDOW_DAYS,
+    evidence_people,
     playbook_tree,
     proposals,
     suggestions_for,
@@ -60,7 +61,7 @@ def playbook(request: HttpRequest) -> HttpResponse:
         return render(request, "playbook/empty.html", {"templates": TEMPLATES,
                       "can_change": viewer.role in ("leader", "admin")})  # fmt: skip
     stages = playbook_tree(current)
-    ways = which_ways_work(current, stages)
+    ways = which_ways_work(current, stages, people=evidence_people(viewer))
     context = {
         "playbook": current,
         "stages": stages,
