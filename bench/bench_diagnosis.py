@@ -25,8 +25,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import os
-import platform
 import sys
 import time
 from dataclasses import replace
@@ -34,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from _machine import machine  # bench/ is on sys.path when a bench runs
 from ninety.core.diagnosis import DiagnosisConfig, diagnose_group, naive_focus
 from ninety.core.funnel import (
     activity_counts,
@@ -50,20 +49,6 @@ from ninety.core.simulate import ACTIVITY_TYPES, OUTCOMES, SimConfig, simulate
 
 MATERIAL = math.log(0.8)
 RAMP_DAYS = 60
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            names = [ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"NumPy {np.__version__}, {platform.system()} {platform.release()}"
-    )
 
 
 def rep_table(org: Any) -> dict[str, np.ndarray]:

@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import time
 
 import numpy as np
 
+from _machine import machine  # bench/ is on sys.path when a bench runs
 from ninety.core.experiments import (
     ExperimentPlan,
     RateCounts,
@@ -46,19 +45,6 @@ from ninety.core.experiments import (
 ALPHA = 0.05
 THRESHOLD = 0.95
 MIN_DAYS, MIN_TRIES = 5, 30
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"NumPy {np.__version__}, {platform.system()} {platform.release()}"
-    )
 
 
 def simulate(

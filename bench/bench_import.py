@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import resource
 import sys
 import tempfile
@@ -32,6 +31,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+
+from _machine import machine  # bench/ is on sys.path when a bench runs
 
 HEADER = ("Activity ID", "Rep", "Date", "Type", "Deal", "Way", "Duration", "Result")
 MAPPING = """
@@ -52,16 +53,6 @@ values:
 TYPES = np.array(["Call", "Connect", "Conversation", "Meeting", "Email"])
 OUTCOMES = np.array(["None", "Connected", "Talked", "Booked", ""])
 PEOPLE = 200
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _peak_rss_mib() -> float:
@@ -292,7 +283,7 @@ def _run(args: argparse.Namespace, folder: Path, csv_path: Path, size: int) -> i
         version = f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
     else:
         version = __import__("sqlite3").sqlite_version
-    print(f"machine: {os.cpu_count()} CPUs ({_cpu_model()}), Python {platform.python_version()}")
+    print(f"machine: {machine()}")
     print(f"database: {vendor} {version}")
     print(f"data: {n:,} activity rows, {size / 2**20:,.1f} MiB CSV, mapping + value maps")
     line = "{:<48} {:7.2f} s {:>10,.0f} rows/s"

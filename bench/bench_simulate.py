@@ -8,23 +8,13 @@ million activity rows; target <= 60 s and <= 4 GiB peak on a 2-core machine) or 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+from _machine import machine  # bench/ is on sys.path when a bench runs
 
 
 def _peak_rss_mib() -> float:
@@ -57,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         size = sum(f.stat().st_size for f in out.iterdir())
     rows = counts["activities.csv"]
     total = t2 - t0
-    print(f"machine: {os.cpu_count()} CPUs ({_cpu_model()}), Python {platform.python_version()}")
+    print(f"machine: {machine()}")
     print(f"config: reps={cfg.reps} months={cfg.months} seed={cfg.seed} as_of={cfg.as_of}")
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     print(f"data size on disk: {size / 2**20:,.1f} MiB")

@@ -28,6 +28,7 @@ import time
 
 import numpy as np
 
+from _machine import machine  # bench/ is on sys.path when a bench runs
 from ninety.core.simulate import ACTIVITY_TYPES, OUTCOMES, SimConfig, simulate
 from ninety.core.ways import rank_ways, rep_adjusted_successes
 
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     post = np.mean([r["adjusted_ok"] for r in rows])
     plain = np.mean([r["posterior_ok"] for r in rows])
     raw = np.mean([r["raw_ok"] for r in rows])
+    print(f"machine: {machine()}")
     print(f"ways ranking after one month: {orgs} simulated orgs x {reps} reps, "
           f"{len(rows)} behaviors with 5+ ways, {seconds:.1f} s")  # fmt: skip
     print(f"{'stage':<14}{'behaviors':>10}{'tries/beh.':>12}{'adjusted':>10}{'posterior':>11}"

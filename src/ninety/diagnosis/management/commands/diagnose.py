@@ -15,7 +15,8 @@ from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import Period
 from ninety.diagnosis.serialize import report_json
 from ninety.diagnosis.services import GroupReport, org_report, rep_report, team_report
-from ninety.people.models import Org, Person, Role, Team
+from ninety.people.cli import org_from_option
+from ninety.people.models import Person, Role, Team
 
 
 class Command(BaseCommand):
@@ -38,22 +39,10 @@ class Command(BaseCommand):
             print_table(report, only)
 
 
-def resolve_org(slug: str | None) -> Org:
-    if slug:
-        org = Org.objects.filter(slug=slug).first()
-        if org is None:
-            raise CommandError(f"--org {slug}: no such org")
-        return org
-    orgs = list(Org.objects.all()[:2])
-    if len(orgs) != 1:
-        raise CommandError("name the org with --org SLUG" if orgs else "no org yet: run an import")
-    return orgs[0]
-
-
 def build_report(opts: dict[str, Any]) -> tuple[GroupReport, set[int] | None]:
     from ninety.diagnosis.services import default_as_of
 
-    org = resolve_org(opts.get("org"))
+    org = org_from_option(opts.get("org"))
     as_of = opts.get("as_of") or default_as_of()
     try:
         period = Period.parse(opts["period"]) if opts.get("period") else Period.of(as_of)

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ninety.ingest.fields import KINDS
 from ninety.ingest.mapping import MappingError, load_mapping, preset_names
 from ninety.ingest.services import ImportError_, import_file
+from ninety.people.cli import org_from_option
 from ninety.people.models import Org
 
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        org = _org(opts["org"])
+        org = org_from_option(opts["org"])
         try:
             mapping = load_mapping(opts["mapping"]) if opts["mapping"] else None
         except (MappingError, OSError) as exc:
@@ -110,15 +111,3 @@ class Command(BaseCommand):
             self.stdout.write(f"  … {s.rejected - 20:,} more")
         if s.rejects_path:
             self.stdout.write(f"rejected rows: {s.rejects_path}")
-
-
-def _org(slug: str | None) -> Org:
-    if slug:
-        org = Org.objects.filter(slug=slug).first()
-        if org is None:
-            raise CommandError(f"no org with slug '{slug}'")
-        return org
-    orgs = list(Org.objects.all()[:2])
-    if len(orgs) != 1:
-        raise CommandError("say which org with --org SLUG" if orgs else "there is no org yet")
-    return orgs[0]

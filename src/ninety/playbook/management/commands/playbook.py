@@ -9,21 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ninety.core.playbook_spec import PlaybookSpecError, load_playbook_yaml
-from ninety.people.models import Org
+from ninety.people.cli import org_from_option
 from ninety.playbook.services import current_playbook, import_playbook, playbook_spec
-
-
-def _org(slug: str | None) -> Org:
-    if slug:
-        org = Org.objects.filter(slug=slug).first()
-        if org is None:
-            raise CommandError(f"No org with slug {slug!r}.")
-        return org
-    orgs = list(Org.objects.order_by("slug")[:2])
-    if len(orgs) != 1:
-        names = ", ".join(Org.objects.values_list("slug", flat=True)) or "none"
-        raise CommandError(f"Name the org with --org SLUG (orgs: {names}).")
-    return orgs[0]
 
 
 class Command(BaseCommand):
@@ -38,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        org = _org(opts["org"])
+        org = org_from_option(opts["org"])
         path = opts["file"]
         if opts["action"] == "export":
             current = current_playbook(org)

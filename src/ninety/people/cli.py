@@ -1,0 +1,23 @@
+"""Helpers shared by the ``ninety`` management commands."""
+
+from __future__ import annotations
+
+from django.core.management.base import CommandError
+
+from ninety.people.models import Org
+
+
+def org_from_option(slug: str | None) -> Org:
+    """The org a command works on: ``--org SLUG``, or the only org there is."""
+    if slug:
+        org = Org.objects.filter(slug=slug).first()
+        if org is None:
+            raise CommandError(f"--org {slug}: no such org")
+        return org
+    orgs = list(Org.objects.order_by("slug")[:2])
+    if len(orgs) == 1:
+        return orgs[0]
+    if not orgs:
+        raise CommandError("there is no org yet: import people or run `ninety demo`")
+    names = ", ".join(Org.objects.order_by("slug").values_list("slug", flat=True)[:20])
+    raise CommandError(f"name the org with --org SLUG (orgs: {names})")
