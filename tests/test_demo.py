@@ -13,7 +13,7 @@ from ninety.playbook.models import Playbook
 
 
 def test_the_demo_leader_sees_only_her_team(db: None) -> None:
-    call_command("demo", "--no-serve")
+    call_command("demo", "--no-serve", "--as-of", "2026-11-27")
     client = Client()
     assert (
         client.post("/login/", {"username": "dana", "password": DEMO_PASSWORD}).status_code == 302
@@ -25,7 +25,7 @@ def test_the_demo_leader_sees_only_her_team(db: None) -> None:
     assert others.exists()
     assert not any(p.name in html for p in others)
     # The dashboard tells the story: Sam's focus is the Greeting stage.
-    html = client.get("/dashboard/").content.decode()
+    html = client.get("/dashboard/?as_of=2026-11-27").content.decode()
     assert 'data-testid="heatmap"' in html
     sam_row = html.split('data-rep="Sam Patel"')[1].split("</tr>")[0]
     assert re.findall(r'class="num heat focus"[^>]*data-factor="(\w+)"', sam_row) == [
@@ -34,8 +34,8 @@ def test_the_demo_leader_sees_only_her_team(db: None) -> None:
 
 
 def test_the_demo_can_be_built_twice(db: None) -> None:
-    call_command("demo", "--no-serve")
-    call_command("demo", "--no-serve")
+    call_command("demo", "--no-serve", "--as-of", "2026-11-27")
+    call_command("demo", "--no-serve", "--as-of", "2026-11-27")
     assert Org.objects.filter(slug="demo").count() == 1
     assert Person.objects.filter(name="Sam Patel").count() == 1
     playbook = Playbook.objects.get(org__slug="demo", status="published")

@@ -38,6 +38,13 @@ def _at(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
+def _next_business_day(day: date) -> date:
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
 def seed_demo(org: Org, as_of: date) -> OneOnOne:
     """Sam's meeting two weeks ago (4 of 10 ways recited, Sam talked 38% of the time, a
     commitment that became the running experiment) and the next one, tomorrow, with Sam's
@@ -51,6 +58,8 @@ def seed_demo(org: Org, as_of: date) -> OneOnOne:
     local = next(w for w in ways if w.key == "reference-a-local-customer")
 
     last_day = as_of - timedelta(days=14)
+    while last_day.weekday() >= 5:  # the last meeting fell on a business day
+        last_day -= timedelta(days=1)
     last = create_meeting(dana, sam, scheduled_at=_at(last_day, 10))
     save_self_report(last, by=sam, results=SAM_BEFORE[0], behaviors=SAM_BEFORE[1])
     open_meeting(last, by=dana, as_of=last_day)
@@ -73,9 +82,10 @@ def seed_demo(org: Org, as_of: date) -> OneOnOne:
         "local-customer opener; we watch connect → conversation.",
     )
 
+    tomorrow = _next_business_day(as_of)
     schedule_series(
-        dana, sam, cadence=Cadence.BIWEEKLY, weekday=(as_of + timedelta(days=1)).weekday(),
-        at=time(10, 0), start=as_of + timedelta(days=1),
+        dana, sam, cadence=Cadence.BIWEEKLY, weekday=tomorrow.weekday(), at=time(10, 0),
+        start=tomorrow,
     )  # fmt: skip
     upcoming = OneOnOne.objects.get(leader=dana, rep=sam, status=OneOnOne.Status.SCHEDULED)
     save_self_report(upcoming, by=sam, results=SAM_NOW[0], behaviors=SAM_NOW[1])

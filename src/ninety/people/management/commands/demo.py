@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.management import call_command
@@ -18,12 +19,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="Only build the demo org.")
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            default=None,
+            help="Simulate up to this day (YYYY-MM-DD) instead of today: a reproducible demo.",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         console = Console()
         call_command("migrate", interactive=False, verbosity=0)
         console.print("Simulating the demo org and importing it (the same path as a CRM export)…")
-        org = build_demo_org(progress=True)
+        org = build_demo_org(opts["as_of"], progress=True)
         url = f"http://127.0.0.1:{opts['port']}/"
         table = Table(title=f"Demo org: {org.name}", show_lines=False)
         for col in ("login", "password", "who"):
