@@ -36,6 +36,8 @@ class Case:
     data: dict[str, Any] = field(default_factory=dict)
     # For writes: a check that the denied request changed nothing.
     unchanged: Callable[[World], bool] | None = None
+    # Form data that names rows of this world (ids differ between databases).
+    data_fn: Callable[[World], dict[str, Any]] | None = None
 
 
 def _sam_not_high_potential(w: World) -> bool:
@@ -399,6 +401,10 @@ PAGE_CASES |= {
     "one-on-one-summary": [
         Case("get", lambda w: f"/one-on-ones/{oo.meeting(w)}/summary/", OO_SEE)
     ],
+    "one-on-one-delegate": [
+        Case("post", lambda w: f"/one-on-ones/{oo.meeting(w)}/delegate/", OO_RUN,
+             data_fn=lambda w: {"delegate": str(w.teammate.pk)}, unchanged=oo.not_delegated)
+    ],
 }  # fmt: skip
 OO_API_SEE = {k: v for k, v in OO_SEE.items() if k != "anon"}
 OO_API_RUN = OO_API_SEE | {"rep": 403, "director": 403, "admin": 403}
@@ -511,13 +517,14 @@ def test_every_api_operation_is_in_the_matrix() -> None:
     assert _api_operations() == set(API_CASES)
 
 
-def _request(client: Any, case: Case, path: str, **extra: Any) -> Any:
+def _request(client: Any, case: Case, path: str, world: World, **extra: Any) -> Any:
+    data = case.data_fn(world) if case.data_fn else case.data
     if case.method == "get":
         return client.get(path, **extra)
     if case.method == "post" and not path.startswith("/api/"):  # the API takes JSON
-        return client.post(path, case.data, **extra)
+        return client.post(path, data, **extra)
     return client.generic(
-        case.method.upper(), path, __import__("json").dumps(case.data),
+        case.method.upper(), path, __import__("json").dumps(data),
         content_type="application/json", **extra,
     )  # fmt: skip
 
@@ -530,7 +537,7 @@ def test_page_permissions(world: World, client_for: Any, name: str, index: int, 
     case = PAGE_CASES[name][index]
     who = None if persona == "anon" else world.persona(persona)
     path = case.path(world)
-    response = _request(client_for(who), case, path)
+    response = _request(client_for(who), case, path, world)
     expected = case.expect[persona]
     assert response.status_code == expected, f"{persona} {case.method.upper()} {path}"
     if case.unchanged is not None:
@@ -549,11 +556,11 @@ def test_api_permissions(world: World, client_for: Any, op: tuple[str, str], ind
     path = case.path(world)
     client = client_for(None)
     if persona == "anon":
-        response = _request(client, case, path)
+        response = _request(client, case, path, world)
         assert response.status_code == 401
         return
     _, token = create_token(world.persona(persona), "matrix")
-    response = _request(client, case, path, HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = _request(client, case, path, world, HTTP_AUTHORIZATION=f"Bearer {token}")
     expected = case.expect[persona]
     assert response.status_code == expected, f"{persona} {case.method.upper()} {path}"
     if case.unchanged is not None:

@@ -73,3 +73,7 @@ def no_shared_note(w: World) -> bool:
 
 def not_closed(w: World) -> bool:
     return _first(w).status != OneOnOne.Status.DONE
+
+
+def not_delegated(w: World) -> bool:
+    return not OneOnOne.objects.filter(held_by__isnull=False).exists()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from ninety.coaching.models import Commitment, DrillDownAnswer, OneOnOne, Recital
 from ninety.coaching.permissions import can_run
 from ninety.coaching.queries import open_commitments, private_note
-from ninety.people.models import Person
+from ninety.people.models import Person, Role
 from ninety.playbook.models import Behavior, Way
 from ninety.playbook.services import current_playbook
 
@@ -100,3 +101,13 @@ def summary_context(viewer: Person, meeting: OneOnOne) -> dict[str, Any]:
         "is_runner": can_run(viewer, meeting),
         "is_rep": viewer.pk == meeting.rep_id,
     }
+
+
+def delegate_candidates(meeting: OneOnOne) -> QuerySet[Person]:
+    """Who may hold the meeting for the leader: another leader, or a high-potential rep."""
+    return (
+        Person.objects.filter(org_id=meeting.org_id, is_active=True)
+        .filter(Q(role=Role.LEADER) | Q(role=Role.REP, high_potential=True))
+        .exclude(pk__in=[meeting.leader_id, meeting.rep_id])
+        .order_by("role", "name")
+    )

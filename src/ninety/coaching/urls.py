@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:meeting_id>.ics", views.invitation, name="one-on-one-ics"),
     path("<int:meeting_id>/open/", views.open_meeting, name="one-on-one-open"),
     path("<int:meeting_id>/prep/", views.prep, name="one-on-one-prep"),
+    path("<int:meeting_id>/delegate/", views.delegate, name="one-on-one-delegate"),
     path("<int:meeting_id>/self-report/", views.self_report, name="one-on-one-self-report"),
     path("<int:meeting_id>/talk/", views.talk, name="one-on-one-talk"),
     path("<int:meeting_id>/save/", views.save, name="one-on-one-save"),

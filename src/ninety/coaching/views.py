@@ -120,6 +120,27 @@ def open_meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def delegate(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The leader hands the meeting to another leader or a high-potential rep, or takes it back."""
+    viewer = viewer_of(request)
+    m = _meeting(viewer, meeting_id)
+    if viewer.pk != m.leader_id:
+        raise PermissionDenied("Only the rep's leader delegates this one-on-one.")
+    choice = request.POST.get("delegate", "")
+    person = (
+        get_object_or_404(presenters.delegate_candidates(m), pk=int(choice))
+        if choice.isdigit()
+        else None
+    )
+    try:
+        services.delegate_meeting(m, by=viewer, delegate=person)
+    except services.CoachingError as exc:
+        messages.error(request, str(exc))
+    return redirect("one-on-one-prep", meeting_id=m.pk)
+
+
+@login_required
 def prep(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The prep sheet: the stored one once the meeting is open, a live preview before."""
     viewer = viewer_of(request)
@@ -128,7 +149,13 @@ def prep(request: HttpRequest, meeting_id: int) -> HttpResponse:
         raise PermissionDenied("The prep sheet is the leader's; your page is the self-report.")
     sheet = m.prep if m.prep is not None else build_prep(m, _as_of(request))
     preview = m.prep is None
-    context = {"meeting": m, "prep": sheet, "preview": preview, "is_runner": can_run(viewer, m)}
+    context = {
+        "meeting": m,
+        "prep": sheet,
+        "preview": preview,
+        "is_runner": can_run(viewer, m),
+        "delegates": presenters.delegate_candidates(m) if viewer.pk == m.leader_id else None,
+    }
     return render(request, "coaching/prep.html", context)
 
 
