@@ -13,10 +13,9 @@ def test_it_serves_the_openapi_schema(db: None) -> None:
     schema = Client().get("/api/openapi.json").json()
     assert schema["openapi"].startswith("3.")
     assert "/api/people/{person_id}" in schema["paths"]
-    assert (
-        "BearerAuth" in str(schema["components"]["securitySchemes"])
-        or schema["components"]["securitySchemes"]
-    )
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["TokenAuth"] == {"type": "http", "scheme": "bearer"}
+    assert schemes["PersonSessionAuth"]["in"] == "cookie"
 
 
 def test_the_docs_page_loads_nothing_from_a_cdn(db: None) -> None:

@@ -15,7 +15,7 @@ from ninety.core.diagnosis import (
     DiagnosisConfig,
     GroupDiagnosis,
     RepDiagnosis,
-    diagnose_group,
+    diagnose_funnel,
 )
 from ninety.core.funnel import Funnel, activity_funnel
 from ninety.core.pace import PaceResult, pace_from_deals
@@ -123,6 +123,11 @@ def team_reps(team: Team) -> list[Person]:
     )
 
 
+def _funnel_types(spec: PlaybookSpec) -> list[str]:
+    """The activity types the playbook's stages count (their entries and exits)."""
+    return sorted({s.entry for s in spec.stages} | {s.exit for s in spec.stages})
+
+
 def diagnose_people(
     people: list[Person],
     period: Period,
@@ -134,22 +139,13 @@ def diagnose_people(
 ) -> GroupReport:
     """Diagnosis and pace of ``people`` (already permission-checked by the caller)."""
     ids = [p.pk for p in people]
-    types = sorted({s.entry for s in spec.stages} | {s.exit for s in spec.stages})
-    data = load_group(ids, period, as_of, types, spec.stage_keys)
+    data = load_group(ids, period, as_of, _funnel_types(spec), spec.stage_keys)
     funnel = build_funnel(data, spec)
     share = elapsed_share(period, as_of)
     quota_share = data.quota * share
     has_quota = bool(np.isfinite(quota_share).all() and (quota_share > 0).all())
-    diagnosis = diagnose_group(
-        funnel.volume,
-        funnel.tries,
-        funnel.successes,
-        funnel.won_value,
-        funnel.won_count,
-        spec.stage_keys,
-        quota_share=quota_share if has_quota else None,
-        groups=groups,
-        kind=funnel.kind,
+    diagnosis = diagnose_funnel(
+        funnel, quota_share=quota_share if has_quota else None, groups=groups
     )
     last_day = period.clamp(as_of)
     pace = pace_from_deals(
@@ -201,23 +197,11 @@ def diagnose_months(
     groups: list[int] | None = None,
 ) -> dict[Period, GroupDiagnosis]:
     """The diagnosis of several months at once (no pace): for trends. Two queries in all."""
-    types = sorted({s.entry for s in spec.stages} | {s.exit for s in spec.stages})
-    data = load_monthly([p.pk for p in people], types, periods, as_of)
+    data = load_monthly([p.pk for p in people], _funnel_types(spec), periods, as_of)
     out = {}
     for period, d in data.items():
-        funnel = build_funnel(d, spec)
-        out[period] = diagnose_group(
-            funnel.volume,
-            funnel.tries,
-            funnel.successes,
-            funnel.won_value,
-            funnel.won_count,
-            spec.stage_keys,
-            groups=groups,
-            kind=funnel.kind,
-            # A trend shows rates and the focus; fewer Monte Carlo draws are plenty.
-            config=TREND_CONFIG,
-        )
+        # A trend shows rates and the focus; fewer Monte Carlo draws are plenty.
+        out[period] = diagnose_funnel(build_funnel(d, spec), groups=groups, config=TREND_CONFIG)
     return out
 
 

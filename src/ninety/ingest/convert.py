@@ -43,10 +43,11 @@ def invalid_utf8(arr: pa.Array) -> np.ndarray | None:
     """Rows whose bytes are not UTF-8 (None when the whole array is valid, the usual case)."""
     try:
         arr.validate(full=True)
-        return None
     except pa.ArrowInvalid:
-        pass
-    out = np.zeros(len(arr), dtype=bool)
+        out = np.zeros(len(arr), dtype=bool)
+    else:
+        return None
+    # Only for a file that is not UTF-8 (rare): find the offending rows one by one.
     for i, b in enumerate(pc.cast(arr, pa.binary()).to_pylist()):
         try:
             b.decode("utf-8")
@@ -84,6 +85,15 @@ def map_values(arr: pa.Array, table: dict[str, str], *, lower: bool = False) -> 
     return out
 
 
+def _cast_or_none(arr: pa.Array, target: pa.DataType) -> pa.Array | None:
+    """``arr`` cast to ``target`` when every value converts; None sends the caller to the
+    slower per-format parse."""
+    try:
+        return pc.cast(arr, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
 def parse_datetimes(
     arr: pa.Array, formats: Sequence[str], tz: str
 ) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -95,10 +105,9 @@ def parse_datetimes(
     """
     n = len(arr)
     utc = pa.timestamp("s", tz="UTC")
-    try:  # The common case: every value ISO with a zone (the simulator, APIs).
-        return pc.cast(arr, utc), np.zeros(n, bool), np.zeros(n, bool)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
+    fast = _cast_or_none(arr, utc)  # the common case: every value ISO with a zone
+    if fast is not None:
+        return fast, np.zeros(n, bool), np.zeros(n, bool)
     text = pc.replace_substring_regex(arr, r"(:\d{2})\.\d+", r"\1")
     epoch = pa.nulls(n, pa.int64())
     for fmt in (*ISO_FORMATS, *formats):

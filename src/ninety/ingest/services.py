@@ -14,6 +14,7 @@ import csv
 import hashlib
 import io
 import itertools
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -100,7 +101,7 @@ class ImportSummary:
 
 
 class _Rollback(Exception):
-    pass
+    """Raised inside a strict import's transaction to undo it after rejects were found."""
 
 
 def safe_cell(value: object) -> str:
@@ -874,19 +875,9 @@ def _one(n: int, i: int) -> np.ndarray:
 def default_rejects_path(src: SourceFile) -> Path:
     """``<file>.rejects.csv`` beside the file, or under the data dir when that is read-only."""
     beside = src.path.with_name(src.path.stem + ".rejects.csv")
-    try:
-        probe = beside.parent
-        if probe.exists() and probe.is_dir() and _writable(probe):
-            return beside
-    except OSError:
-        pass
+    if beside.parent.is_dir() and os.access(beside.parent, os.W_OK):
+        return beside
     return imports_dir() / f"{src.sha256[:12]}.rejects.csv"
-
-
-def _writable(folder: Path) -> bool:
-    import os
-
-    return os.access(folder, os.W_OK)
 
 
 def imports_dir() -> Path:
