@@ -285,8 +285,20 @@ def test_the_demo_story_focuses_sam_only() -> None:
     sam = by_name["Sam Patel"]
     assert sam.focus == "conversation" and sam.focus_certainty >= 0.9
     assert by_name["Alex Kim"].focus is None
-    for name in ("Aisha Flores", "Emma Nguyen", "Theo Brooks"):
-        r = by_name[name]
-        # The situation of the bug: raw greeting rate 0.40-0.43 on 130-160 tries.
-        assert 0.40 <= r.stages["conversation"].raw_rate <= 0.43
-        assert r.focus is None, name
+    # Every other rep of the team without a planted weakness (stage or volume) gets no focus,
+    # even those whose raw greeting rate fell a few points under the team's by chance.
+    truth = {p["name"]: org.truth["reps"].get(p["external_id"]) for p in org.people}
+    healthy = [
+        name
+        for name, t in truth.items()
+        if t and t["team"] == "Greeting Crew" and name != "Sam Patel"
+        and t["weak_stage"] is None and abs(t["log_ratio"]["volume"]) < 0.2
+    ]  # fmt: skip
+    assert len(healthy) >= 5
+    for name in healthy:
+        assert by_name[name].focus is None, name
+    lower = [
+        by_name[n].stages["conversation"].raw_rate
+        for n in ("Aisha Flores", "Emma Nguyen", "Theo Brooks")
+    ]
+    assert min(lower) < 0.44  # the chance dips that used to be flagged are still in the data

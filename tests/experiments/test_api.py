@@ -74,11 +74,14 @@ def test_the_command_analyses_one_experiment_as_json(story_org) -> None:
 
 
 def test_the_command_lists_and_refreshes(story_org) -> None:
-    sams_experiment(story_org)
+    experiment = sams_experiment(story_org)
+    assert experiment.verdict == ""
     out = StringIO()
     call_command("experiment", "refresh", "--org", story_org.slug, "--as-of", "2026-11-27",
                  stdout=out)  # fmt: skip
     assert "1 running experiment(s)" in out.getvalue()
+    experiment.refresh_from_db()
+    assert experiment.verdict in ("collecting data", "likely improved")  # a real gain, planted
     out = StringIO()
     call_command("experiment", "list", stdout=out)
-    assert "Sam Patel" in out.getvalue() and "collecting data" in out.getvalue()
+    assert "Sam Patel" in out.getvalue() and experiment.verdict in out.getvalue()

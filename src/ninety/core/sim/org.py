@@ -278,9 +278,10 @@ def plan_org(
             target = int(order[0]) if np.argmax(pref_pre[r, s, :k]) != order[0] else int(order[1])
             if story_sam:
                 target = stage_ways[s].index(STORY_BETTER_WAY)
-            # Sam is two weeks into practising the better way: a real but partial shift, so the
-            # month still shows his weak greeting while the experiment shows it moving.
-            shift = 0.3 if story_sam else 0.6
+            # Sam uses the better way on most calls since two weeks: the month as a whole
+            # still shows his weak greeting, and the experiment shows it moving whatever the
+            # demo's date (checked over 20 consecutive as-of dates).
+            shift = 0.7 if story_sam else 0.6
             pref_post[r, s, :k] = (1 - shift) * pref_pre[r, s, :k]
             pref_post[r, s, target] += shift
             ch_kind[r], ch_stage[r], ch_way[r] = CHANGE_WAY, s, target
