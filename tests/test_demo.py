@@ -45,3 +45,14 @@ def test_the_demo_can_be_built_twice(db: None) -> None:
     assert behavior.ways.count() >= 7
     questions = " ".join(q.text for q in behavior.questions.all()).lower()
     assert "tone or inflection" in questions and "trust or likability" in questions
+
+
+def test_the_demo_picks_a_draw_that_tells_the_story_on_any_date() -> None:
+    from datetime import date, timedelta
+
+    from ninety.core.simulate import story_is_clear
+    from ninety.demo import story_draw
+
+    for day in range(0, 14, 3):
+        sim = story_draw(date(2026, 11, 20) + timedelta(days=day))
+        assert story_is_clear(sim), sim.config

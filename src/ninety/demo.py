@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from ninety.core.simulate import SimConfig, SimulatedOrg, simulate, story_is_clear
 from ninety.people.models import Org, Person, Role
 
 DEMO_SLUG = "demo"
@@ -59,6 +60,17 @@ STORY_LOGINS = {
 }
 
 
+def story_draw(as_of: date) -> SimulatedOrg:
+    """The first seed (from DEMO_SEED) whose draw tells the story plainly on this date."""
+    for seed in range(DEMO_SEED, DEMO_SEED + 20):
+        sim = simulate(
+            SimConfig(reps=DEMO_REPS, months=DEMO_MONTHS, seed=seed, as_of=as_of, story=True)
+        )
+        if story_is_clear(sim):
+            return sim
+    return sim  # twenty unlucky draws in a row: show the last one rather than nothing
+
+
 def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
     """Simulate the demo story up to ``as_of`` (today), import it, and give everyone a login.
 
@@ -66,14 +78,12 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
     import preset, the rollups. Logins: the story's people get short usernames (dana, morgan,
     sam, alex), the admin ``riley``; everyone else their e-mail's local part.
     """
-    from ninety.core.simulate import SimConfig, simulate, write_dataset
+    from ninety.core.simulate import write_dataset
     from ninety.ingest.loader import load_dataset_dir
 
     as_of = as_of or timezone.localdate()
     reset_demo()
-    sim = simulate(
-        SimConfig(reps=DEMO_REPS, months=DEMO_MONTHS, seed=DEMO_SEED, as_of=as_of, story=True)
-    )
+    sim = story_draw(as_of)
     with tempfile.TemporaryDirectory(prefix="ninety-demo-") as tmp:
         write_dataset(sim, Path(tmp))
         org = load_dataset_dir(

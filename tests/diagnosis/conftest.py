@@ -14,7 +14,13 @@ import pytest
 
 from ninety.activity.models import ActivityRollup, Deal, Quota
 from ninety.core.playbook_spec import default_playbook
-from ninety.core.simulate import ACTIVITY_TYPES, SimConfig, SimulatedOrg, simulate
+from ninety.core.simulate import (
+    ACTIVITY_TYPES,
+    SimConfig,
+    SimulatedOrg,
+    simulate,
+    story_is_clear,
+)
 from ninety.people.models import Org, Person, Team
 from ninety.people.services import create_person
 from ninety.playbook.models import Way
@@ -118,7 +124,13 @@ def load_simulated(sim: SimulatedOrg, slug: str = "sim", logins: bool = True) ->
 
 @pytest.fixture(scope="session")
 def story_sim() -> SimulatedOrg:
-    return simulate(SimConfig(reps=20, months=2, seed=7, as_of=AS_OF, story=True))
+    # As the demo does: the first seed whose draw tells the story plainly (Sam's greeting
+    # clearly below, his experiment moving), so the tests check the pages, not the dice.
+    for seed in range(7, 27):
+        sim = simulate(SimConfig(reps=20, months=2, seed=seed, as_of=AS_OF, story=True))
+        if story_is_clear(sim):
+            return sim
+    raise AssertionError("no seed in 7..26 tells the story")
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ __all__ = [
     "SimulatedOrg",
     "realism_report",
     "simulate",
+    "story_is_clear",
     "write_dataset",
 ]
 
@@ -292,3 +293,46 @@ def simulate(config: SimConfig) -> SimulatedOrg:
         business_days=days,
         rep_days=rep_days,
     )
+
+
+def story_is_clear(org: SimulatedOrg) -> bool:
+    """Do this draw's numbers tell the demo story plainly?
+
+    Sam's greeting (connect → conversation) this month is at most 70% of his teammates', his
+    later stages are at least 90% of theirs, and since his change of way his greeting rate is
+    at least 5 points above the eight weeks before. Both are
+    true in expectation; with a rep's month of calls either can fail by chance, so the demo
+    tries seeds until one tells the story (a deterministic choice for a given date).
+    """
+    a = org.activities
+    names = [p["name"] for p in org.people]
+    if "Sam Patel" not in names:
+        return False
+    sam = names.index("Sam Patel")
+    crew = np.array([p["team"] == "Greeting Crew" for p in org.people])
+    codes = {t: i for i, t in enumerate(ACTIVITY_TYPES)}
+    known = (a["type"] == codes["connect"]) & (a["outcome"] != OUTCOME_EMPTY)
+    advanced = a["outcome"] == codes["conversation"]
+    change = org.truth["reps"][org.people[sam]["external_id"]]["behavior_changes"][0]
+    start = dt.datetime.fromisoformat(change["start"]).replace(tzinfo=dt.UTC).timestamp()
+    month = dt.datetime(org.config.as_of.year, org.config.as_of.month, 1, tzinfo=dt.UTC)
+    this_month = a["ts"] >= month.timestamp()
+    mine = known & (a["person"] == sam)
+    others = known & crew[a["person"]] & (a["person"] != sam) & this_month
+
+    def rate(rows: np.ndarray) -> float:
+        return float(advanced[rows].mean()) if rows.any() else 0.0
+
+    before = mine & (a["ts"] < start) & (a["ts"] >= start - 56 * 86_400)
+    after = mine & (a["ts"] >= start)
+    if not (rate(mine & this_month) <= 0.7 * rate(others) and rate(after) >= rate(before) + 0.05):
+        return False
+    # His other stages this month look ordinary, so the greeting is the one thing to see.
+    for entry, exit_ in (("conversation", "meeting"), ("meeting", "proposal"), ("proposal", "won")):
+        rows = (a["type"] == codes[entry]) & (a["outcome"] != OUTCOME_EMPTY) & this_month
+        won = a["outcome"] == codes[exit_]
+        own = rows & (a["person"] == sam)
+        team = rows & crew[a["person"]] & (a["person"] != sam)
+        if own.any() and won[own].mean() < 0.9 * won[team].mean():
+            return False
+    return True

@@ -281,7 +281,7 @@ def plan_org(
             # Sam uses the better way on most calls since two weeks: the month as a whole
             # still shows his weak greeting, and the experiment shows it moving whatever the
             # demo's date (checked over 20 consecutive as-of dates).
-            shift = 0.7 if story_sam else 0.6
+            shift = 0.5 if story_sam else 0.6
             pref_post[r, s, :k] = (1 - shift) * pref_pre[r, s, :k]
             pref_post[r, s, target] += shift
             ch_kind[r], ch_stage[r], ch_way[r] = CHANGE_WAY, s, target
