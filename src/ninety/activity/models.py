@@ -60,19 +60,39 @@ class Deal(models.Model):
 class Activity(models.Model):
     """One behavior event: who did what, when, and with which way."""
 
-    # Activities are the big table (millions of rows): every index costs import speed, so only
-    # the ones queries use. person leads the activity_person_time index; org is covered for
-    # de-duplication by the (org, source, external_id) constraint; ways are read from rollups.
+    # Activities are the big, append-only fact table (millions of rows, written by the importer
+    # in bulk), so every index and constraint costs import speed and only what queries need is
+    # kept. Foreign keys are not enforced by the database here: per-row FK checks were half of
+    # PostgreSQL's COPY time. The importer writes only ids it has just resolved in the same
+    # transaction, and Django's on_delete (CASCADE, SET_NULL) runs in Python either way.
+    # Every read of activities goes through ActivityRollup, so the only indexes are the
+    # (org, source, external_id) constraint that de-duplicates imports and a partial index for
+    # a deal's activities (most activities, dials, have no deal). Deleting a person or a way
+    # scans the table: rare admin actions (a person at 10M rows: see docs/import.md).
     org = models.ForeignKey(
-        "people.Org", on_delete=models.CASCADE, related_name="activities", db_index=False
+        "people.Org",
+        on_delete=models.CASCADE,
+        related_name="activities",
+        db_index=False,
+        db_constraint=False,
     )
     person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="activities", db_index=False
+        "people.Person",
+        on_delete=models.CASCADE,
+        related_name="activities",
+        db_index=False,
+        db_constraint=False,
     )
     occurred_at = models.DateTimeField()
     type = models.CharField(max_length=32)
     deal = models.ForeignKey(
-        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+        Deal,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        db_index=False,
+        db_constraint=False,
     )
     way = models.ForeignKey(
         "playbook.Way",
@@ -81,6 +101,7 @@ class Activity(models.Model):
         on_delete=models.SET_NULL,
         related_name="activities",
         db_index=False,
+        db_constraint=False,
     )
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=50, blank=True)
@@ -97,8 +118,7 @@ class Activity(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["person", "occurred_at"], name="activity_person_time"),
-            models.Index(fields=["type", "occurred_at"], name="activity_type_time"),
+            models.Index(fields=["deal"], condition=Q(deal__isnull=False), name="activity_of_deal"),
         ]
 
     def __str__(self) -> str:
@@ -135,14 +155,29 @@ class ActivityRollup(models.Model):
     funnel divides by the attempts whose outcome is known. Kept up to date by the importer.
     """
 
-    # Indexed by (person, day) below: a plain person index makes SQLite scan a rep's whole
-    # history for a month's query (measured: 5.6 s against 0.1 s for a 1,000-rep org).
+    # Derived data, written in bulk by the importer on every import: foreign keys are not
+    # enforced by the database (Django's on_delete still cascades) and the only indexes are
+    # the upsert's key, whose (person, day) prefix serves a rep's history, and (day, person)
+    # for a whole org's month.
     person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+        "people.Person",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     day = models.DateField()
     type = models.CharField(max_length=32)
-    way = models.ForeignKey("playbook.Way", null=True, blank=True, on_delete=models.CASCADE)
+    way = models.ForeignKey(
+        "playbook.Way",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_index=False,
+        db_constraint=False,
+    )
+    #: ``way_id`` or 0: a unique index treats NULLs as distinct, so the upsert key needs a value.
+    way_key = models.BigIntegerField(default=0, editable=False)
     count = models.PositiveIntegerField(default=0)
     advanced = models.PositiveIntegerField(default=0)
     pending = models.PositiveIntegerField(default=0)
@@ -151,20 +186,10 @@ class ActivityRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "day", "type"],
-                condition=Q(way__isnull=True),
-                name="rollup_unique_without_way",
-            ),
-            models.UniqueConstraint(
-                fields=["person", "day", "type", "way"],
-                condition=Q(way__isnull=False),
-                name="rollup_unique_with_way",
+                fields=["person", "day", "type", "way_key"], name="rollup_unique_key"
             ),
         ]
-        indexes = [
-            models.Index(fields=["day", "person"], name="rollup_day_person"),
-            models.Index(fields=["person", "day"], name="rollup_person_day"),
-        ]
+        indexes = [models.Index(fields=["day", "person"], name="rollup_day_person")]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.day} {self.type}: {self.count}"

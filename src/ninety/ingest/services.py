@@ -34,6 +34,7 @@ from ninety.ingest import convert, writers
 from ninety.ingest.fields import KINDS
 from ninety.ingest.mapping import Mapping, MappingError, load_preset
 from ninety.ingest.models import ImportBatch
+from ninety.ingest.pipeline import ahead
 from ninety.ingest.reader import FileError, SourceFile, inspect, iter_blocks
 from ninety.people.models import Org, Person, Role, Team
 from ninety.playbook.models import Stage, Way
@@ -304,21 +305,45 @@ class Importer:
         if self.kind == "people":
             self._run_people()
             return
-        row = 2  # the header is row 1
         total = max(self.src.size, 1)
         on_bytes = (lambda n: self.progress(n, total)) if self.progress else None
         seen_bad = 0
-        for batch in iter_blocks(self.src, on_bytes):
-            block = self._block(batch, row)
-            row += batch.num_rows
-            with transaction.atomic():
-                written = getattr(self, f"_write_{self.kind}")(block)
-                seen_bad = self._account(block, written, seen_bad)
-        self._account_bad_lines(seen_bad)
+        if self.kind == "activities" and not self.create_unknown_people:
+            # Activities are the big files: read, validate and encode the next chunk in the
+            # background while this one is written (creating unknown people needs the
+            # database, so that option takes the plain loop).
+            for block, chunk, bad_upto in ahead(self._prepared_activities(on_bytes)):
+                with transaction.atomic():
+                    written = (writers.write_prepared(chunk), 0)
+                    seen_bad = self._account(block, written, seen_bad, bad_upto)
+        else:
+            row = 2  # the header is row 1
+            for batch in iter_blocks(self.src, on_bytes):
+                block = self._block(batch, row)
+                row += batch.num_rows
+                with transaction.atomic():
+                    written = getattr(self, f"_write_{self.kind}")(block)
+                    seen_bad = self._account(block, written, seen_bad, len(self.src.bad_lines))
+        self._account_bad_lines(seen_bad, len(self.src.bad_lines))
         if self.progress:
             self.progress(total, total)
 
-    def _account(self, block: _Block, written: tuple[int, int], seen_bad: int) -> int:
+    def _prepared_activities(
+        self, on_bytes: Callable[[int], None] | None
+    ) -> Iterator[tuple[_Block, writers.PreparedChunk, int]]:
+        """Validated, encoded chunks with the count of bad lines read so far (no database)."""
+        row = 2
+        vendor, org_id, source = connection.vendor, self.org.pk, self.mapping.source
+        for batch in iter_blocks(self.src, on_bytes):
+            block = self._block(batch, row)
+            row += batch.num_rows
+            rows = self._activity_rows(block)
+            chunk = writers.prepare_activities(vendor, org_id, source, rows)
+            yield block, chunk, len(self.src.bad_lines)
+
+    def _account(
+        self, block: _Block, written: tuple[int, int], seen_bad: int, bad_upto: int
+    ) -> int:
         inserted, updated = written
         s = self.summary
         n = block.batch.num_rows
@@ -329,7 +354,7 @@ class Importer:
         s.duplicates += n - int(block.bad.sum()) - inserted - updated
         for i, f, reason in block.errors:
             self._error(block.first_row + i, f, reason, block.batch.slice(i, 1).to_pylist()[0])
-        seen_bad = self._account_bad_lines(seen_bad)
+        seen_bad = self._account_bad_lines(seen_bad, bad_upto)
         if self.batch is not None:
             ImportBatch.objects.filter(pk=self.batch.pk).update(
                 read=s.read,
@@ -340,13 +365,13 @@ class Importer:
             )
         return seen_bad
 
-    def _account_bad_lines(self, seen: int) -> int:
-        for bad in self.src.bad_lines[seen:]:
+    def _account_bad_lines(self, seen: int, upto: int) -> int:
+        for bad in self.src.bad_lines[seen:upto]:
             self.summary.read += 1
             self.summary.rejected += 1
             label = f"line {bad.line}: " if bad.line else ""
             self._error(None, "", f"{label}{bad.reason}", {"": bad.text})
-        return len(self.src.bad_lines)
+        return max(seen, upto)
 
     def _error(self, row: int | None, f: str, reason: str, cells: dict[str, Any]) -> None:
         if len(self.summary.errors) < MAX_ERRORS_IN_SUMMARY:
@@ -529,6 +554,11 @@ class Importer:
     # -- activities ------------------------------------------------------------------------
 
     def _write_activities(self, block: _Block) -> tuple[int, int]:
+        rows = self._activity_rows(block)
+        return writers.write_activities(self.org.pk, self.mapping.source, rows), 0
+
+    def _activity_rows(self, block: _Block) -> pa.Table:
+        """The block's valid rows in :data:`writers.STAGE_COLUMNS`; rejects noted on the block."""
         n = block.batch.num_rows
         person = self._person_ids(block, "person")
         occurred = self._dates(block, "occurred_at", required=True)
@@ -550,7 +580,7 @@ class Importer:
             else pc.cast(occurred, pa.date32())
         )
         ok = pa.array(~block.bad)
-        table = pa.table(
+        return pa.table(
             {
                 "external_id": ext,
                 "person_id": pa.array(person, pa.int64()),
@@ -564,7 +594,6 @@ class Importer:
                 "advanced": advanced,
             }
         ).filter(ok)
-        return writers.write_activities(self.org.pk, self.mapping.source, table), 0
 
     def _ways(self, block: _Block, types: pa.Array) -> pa.Array:
         arr = block.cols.get("way")
@@ -786,7 +815,7 @@ class Importer:
                 lambda v: f"unknown manager {_q(v)}: not in the file or the org",
             )
         written = self._write_people(block, texts, roles, hps, hired)
-        self._account(block, written, 0)
+        self._account(block, written, 0, len(self.src.bad_lines))
 
     def _write_people(self, block: _Block, texts: dict[str, list[str]], roles: list, hps: list,
                       hired: list | None) -> tuple[int, int]:  # fmt: skip
@@ -935,10 +964,14 @@ def import_file(
     except FileError as exc:
         raise ImportError_(str(exc)) from exc
     if kind in ("activities", "deals") and summary.imported and not dry_run:
-        # New behavior data moves the running experiments' verdicts: refresh their cache.
-        from ninety.experiments.services import refresh_running
+        # New behavior data moves the running experiments' verdicts: refresh their cache (the
+        # analysis pulls in SciPy, so only when there is something to refresh).
+        from ninety.experiments.models import Experiment
 
-        refresh_running(org)
+        if Experiment.objects.filter(org=org, status=Experiment.Status.RUNNING).exists():
+            from ninety.experiments.services import refresh_running
+
+            refresh_running(org)
     return summary
 
 

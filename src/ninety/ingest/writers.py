@@ -9,8 +9,8 @@ neither duplicates activities nor doubles the rollups. The caller holds the tran
 from __future__ import annotations
 
 import io
-import itertools
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,45 +34,75 @@ ACTIVITY_COLUMNS = (
 )  # fmt: skip
 
 
-_ROLLUP_VALUES = (
-    f"INSERT INTO {ROLLUP} (person_id, day, type, way_id, count, advanced, pending, "
-    "duration_seconds) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-)
 _ADD = (
     f"DO UPDATE SET count = {ROLLUP}.count + excluded.count, "
     f"advanced = {ROLLUP}.advanced + excluded.advanced, "
     f"pending = {ROLLUP}.pending + excluded.pending, "
     f"duration_seconds = {ROLLUP}.duration_seconds + excluded.duration_seconds"
 )
-_ROLLUP_SQLITE = tuple(
-    (_ROLLUP_VALUES + conflict + _ADD).replace("%s", "?")
-    for conflict in (
-        "ON CONFLICT (person_id, day, type) WHERE way_id IS NULL ",
-        "ON CONFLICT (person_id, day, type, way_id) WHERE way_id IS NOT NULL ",
-    )
+#: The rollup rows of a chunk as a relation over one JSON parameter (SQLite).
+_ROLLUP_JSON = (
+    "(SELECT value ->> 0 AS person_id, value ->> 1 AS day, value ->> 2 AS type, "
+    "value ->> 3 AS way_id, value ->> 4 AS n, value ->> 5 AS adv, value ->> 6 AS pend, "
+    "value ->> 7 AS dur FROM json_each(?))"
 )
 
 
-def _rollup_upserts(agg_source: str) -> list[str]:
+def rollup_upsert(agg_source: str) -> str:
     """Upsert-add from ``agg_source`` (person_id, day, type, way_id, n, adv, pend, dur)."""
-    cols = "(person_id, day, type, way_id, count, advanced, pending, duration_seconds)"
-    select = "SELECT person_id, day, type, way_id, n, adv, pend, dur FROM"
-    return [
-        f"INSERT INTO {ROLLUP} {cols} {select} {agg_source} WHERE way_id IS NULL "
-        f"ON CONFLICT (person_id, day, type) WHERE way_id IS NULL {_ADD}",
-        f"INSERT INTO {ROLLUP} {cols} {select} {agg_source} WHERE way_id IS NOT NULL "
-        f"ON CONFLICT (person_id, day, type, way_id) WHERE way_id IS NOT NULL {_ADD}",
-    ]
+    cols = "(person_id, day, type, way_id, way_key, count, advanced, pending, duration_seconds)"
+    select = "SELECT person_id, day, type, way_id, coalesce(way_id, 0), n, adv, pend, dur FROM"
+    # WHERE true: SQLite needs it to tell the upsert's ON from a join's.
+    return (
+        f"INSERT INTO {ROLLUP} {cols} {select} {agg_source} WHERE true "
+        f"ON CONFLICT (person_id, day, type, way_key) {_ADD}"
+    )
+
+
+@dataclass
+class PreparedChunk:
+    """One chunk of validated activity rows, encoded for the database ahead of the write.
+
+    :func:`prepare_activities` touches no database, so an importer can prepare the next chunk in
+    a background thread while :func:`write_prepared` writes this one.
+    """
+
+    vendor: str
+    org_id: int
+    source: str
+    rows: pa.Table
+    payload: Any  # SQLite: (insert SQL, JSON rows, rollup JSON); PostgreSQL: COPY CSV of both
 
 
 def write_activities(org_id: int, source: str, rows: pa.Table) -> int:
     """Insert ``rows`` (columns :data:`STAGE_COLUMNS`) and update the rollups; return inserted."""
-    if rows.num_rows == 0:
-        return 0
+    return write_prepared(prepare_activities(connection.vendor, org_id, source, rows))
+
+
+def prepare_activities(vendor: str, org_id: int, source: str, rows: pa.Table) -> PreparedChunk:
+    """Encode ``rows`` for ``vendor``'s bulk path: no database access (thread-safe)."""
     rows = first_per_external_id(rows)
-    if connection.vendor == "postgresql":
-        return _write_postgresql(org_id, source, rows)
-    return _write_sqlite(org_id, source, rows)
+    if vendor == "postgresql":
+        payload: Any = (
+            copy_csv(with_constants(rows, org_id, source), ACTIVITY_COLUMNS),
+            copy_csv(rollup_table(rows), ROLLUP_COLUMNS),
+        )
+    else:
+        payload = (*sqlite_insert(rows, org_id, source), rollup_json(rollup_table(rows)))
+    return PreparedChunk(vendor, org_id, source, rows, payload)
+
+
+def write_prepared(chunk: PreparedChunk) -> int:
+    """Write a :class:`PreparedChunk` and add it to the rollups; return the rows inserted.
+
+    Rows already stored (an earlier import, an interrupted run of this one) are skipped, and
+    only the rows actually inserted reach the rollups. The caller holds the transaction.
+    """
+    if chunk.rows.num_rows == 0:
+        return 0
+    if chunk.vendor == "postgresql":
+        return _write_postgresql(chunk)
+    return _write_sqlite(chunk)
 
 
 def first_per_external_id(rows: pa.Table) -> pa.Table:
@@ -89,59 +119,104 @@ def first_per_external_id(rows: pa.Table) -> pa.Table:
     return rows.take(pa.array(np.sort(firsts.to_numpy())))
 
 
-def sqlite_params(rows: pa.Table, org_id: int, source: str) -> list[tuple]:
-    """Rows in :data:`ACTIVITY_COLUMNS` order for ``executemany`` (Django's SQLite text dates)."""
+def with_constants(rows: pa.Table, org_id: int, source: str) -> pa.Table:
     n = rows.num_rows
-    cols: list[Any] = [itertools.repeat(org_id, n), itertools.repeat(source, n)]
+    return rows.append_column("org_id", pa.array(np.full(n, org_id))).append_column(
+        "source", pa.array([source] * n, pa.string())
+    )
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sqlite_insert(rows: pa.Table, org_id: int, source: str) -> tuple[str, str]:
+    """One ``INSERT … SELECT … FROM json_each(?)`` and its JSON rows (Django's SQLite dates).
+
+    The chunk travels as one JSON text that SQLite unpacks in C: the whole insert is a single
+    ``sqlite3_step``, run without the GIL, so the next chunk is prepared meanwhile (binding a
+    million rows one by one through ``executemany`` holds the GIL per row). What is the same on
+    every row (the org, the source, a column empty in the whole chunk) is written into the
+    statement once.
+    """
+    values: list[str] = [str(int(org_id)), _sql_text(source)]
+    cols: list[list[Any]] = []
     for name in ACTIVITY_COLUMNS[2:]:
         col = rows.column(name)
+        if col.null_count == len(col):
+            values.append("NULL")
+            continue
         if name == "occurred_at":
             col = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")
+        values.append(f"value ->> {len(cols)}")
         cols.append(col.to_pylist())
-    return list(zip(*cols, strict=False))  # the repeat() columns have no length
+    sql = (
+        f"INSERT INTO {ACTIVITY} ({','.join(ACTIVITY_COLUMNS)}) SELECT {','.join(values)} "
+        "FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"
+    )
+    return sql, json.dumps(list(zip(*cols, strict=True)), ensure_ascii=False)
 
 
-def _write_sqlite(org_id: int, source: str, rows: pa.Table) -> int:
+class _SomeStored(Exception):
+    """Some rows of the chunk are stored already: undo the fast path, take the careful one."""
+
+
+def _write_sqlite(chunk: PreparedChunk) -> int:
     connection.ensure_connection()
     cur = connection.connection.cursor()
     try:
         # A bigger page cache keeps the activity indexes in memory while they grow (per
         # connection, bounded).
         cur.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-        # Already stored (an earlier import, or an interrupted run of this one): not again.
-        # One probe for the whole chunk: the ids travel as one JSON array.
-        ids = rows.column("external_id").to_pylist()
+        rows, n = chunk.rows, chunk.rows.num_rows
+        ids = rows.column("external_id")
+        # Fast path for a new chunk (the first and the last id are not stored): insert it all
+        # and check that every row went in; if not, undo and take the careful path.
+        ends = [ids[0].as_py(), ids[n - 1].as_py()]
+        stored = cur.execute(
+            f"SELECT count(*) FROM {ACTIVITY} WHERE org_id = ? AND source = ? "
+            "AND external_id IN (?, ?) AND NOT (external_id = '')",
+            (chunk.org_id, chunk.source, *ends),
+        ).fetchone()[0]
+        if not stored:
+            try:
+                with transaction.atomic():
+                    sql, data, rollups = chunk.payload
+                    cur.execute(sql, (data,))
+                    if cur.rowcount != n:
+                        raise _SomeStored
+                    _sqlite_rollups(cur, rollups)
+                    return n
+            except _SomeStored:
+                pass
+        # Careful path: one probe for the whole chunk (the ids travel as one JSON array).
         found = cur.execute(
             # CROSS JOIN pins the loop order: for each id, one probe of the unique index.
             f"SELECT a.external_id FROM json_each(?) j CROSS JOIN {ACTIVITY} a "
             "ON a.org_id = ? AND a.source = ? AND a.external_id = j.value "
             "AND NOT (a.external_id = '')",
-            (json.dumps(ids), org_id, source),
+            (json.dumps(ids.to_pylist()), chunk.org_id, chunk.source),
         ).fetchall()
         if found:
-            keep = pc.invert(
-                pc.is_in(rows.column("external_id"), value_set=pa.array([f[0] for f in found]))
-            )
+            keep = pc.invert(pc.is_in(ids, value_set=pa.array([f[0] for f in found])))
             rows = rows.filter(keep)
         if rows.num_rows == 0:
             return 0
-        marks = ",".join("?" * len(ACTIVITY_COLUMNS))
-        cur.executemany(
-            f"INSERT INTO {ACTIVITY} ({','.join(ACTIVITY_COLUMNS)}) VALUES ({marks}) "
-            "ON CONFLICT DO NOTHING",
-            sqlite_params(rows, org_id, source),
-        )
+        sql, data = sqlite_insert(rows, chunk.org_id, chunk.source)
+        cur.execute(sql, (data,))
         inserted = cur.rowcount
         if inserted != rows.num_rows:
             # Impossible while this transaction holds SQLite's write lock; refuse rather than
             # let the rollups drift.
             raise RuntimeError("activities changed during the import; run it again")
-        agg = rollup_table(rows)
-        cur.executemany(_ROLLUP_SQLITE[0], rollup_rows(agg, with_way=False))
-        cur.executemany(_ROLLUP_SQLITE[1], rollup_rows(agg, with_way=True))
+        _sqlite_rollups(cur, rollup_json(rollup_table(rows)))
         return inserted
     finally:
         cur.close()
+
+
+def _sqlite_rollups(cur: Any, data: str) -> None:
+    cur.execute(rollup_upsert(_ROLLUP_JSON), (data,))
 
 
 ROLLUP_COLUMNS = ("person_id", "day", "type", "way_id", "n", "adv", "pend", "dur")
@@ -169,12 +244,11 @@ def rollup_table(rows: pa.Table) -> pa.Table:
     ).select(list(ROLLUP_COLUMNS))
 
 
-def rollup_rows(agg: pa.Table, *, with_way: bool) -> list[tuple]:
-    has_way = pc.is_valid(agg.column("way_id"))
-    part = agg.filter(has_way if with_way else pc.invert(has_way))
-    cols = [part.column(c) for c in ROLLUP_COLUMNS]
+def rollup_json(agg: pa.Table) -> str:
+    """The aggregated rollup rows as one JSON array of arrays (SQLite's text dates)."""
+    cols = [agg.column(c) for c in ROLLUP_COLUMNS]
     cols[1] = pc.cast(cols[1], pa.string())
-    return list(zip(*(c.to_pylist() for c in cols), strict=True))
+    return json.dumps(list(zip(*(c.to_pylist() for c in cols), strict=True)))
 
 
 def copy_csv(rows: pa.Table, columns: tuple[str, ...]) -> bytes:
@@ -183,19 +257,16 @@ def copy_csv(rows: pa.Table, columns: tuple[str, ...]) -> bytes:
     return buf.getvalue()
 
 
-def _write_postgresql(org_id: int, source: str, rows: pa.Table) -> int:
+def _write_postgresql(chunk: PreparedChunk) -> int:
     import psycopg
 
-    full = rows.append_column("org_id", pa.array(np.full(rows.num_rows, org_id))).append_column(
-        "source", pa.array([source] * rows.num_rows, pa.string())
-    )
-    data = copy_csv(full, ACTIVITY_COLUMNS)
+    rows, (data, rollups) = chunk.rows, chunk.payload
     copy_sql = f"COPY {ACTIVITY} ({','.join(ACTIVITY_COLUMNS)}) FROM STDIN (FORMAT csv)"
     with connection.cursor() as django_cur:
         cur = django_cur.cursor  # the psycopg cursor, for COPY
         # One importer per (org, source) at a time, so that the fast path below cannot race
         # another import of the same rows. Released at commit.
-        cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (org_id, source))
+        cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (chunk.org_id, chunk.source))
         try:
             # Fast path, a new chunk: COPY straight into the table (the raw write speed).
             with transaction.atomic(), cur.copy(copy_sql) as cp:
@@ -219,8 +290,9 @@ def _write_postgresql(org_id: int, source: str, rows: pa.Table) -> int:
             rows = rows.filter(
                 pc.is_in(rows.column("external_id"), value_set=pa.array(new, pa.string()))
             )
-        if rows.num_rows == 0:
-            return 0
+            if rows.num_rows == 0:
+                return 0
+            rollups = copy_csv(rollup_table(rows), ROLLUP_COLUMNS)
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS ingest_rollup_stage (person_id bigint, day date, "
             "type text, way_id bigint, n bigint, adv bigint, pend bigint, dur bigint) "
@@ -230,7 +302,6 @@ def _write_postgresql(org_id: int, source: str, rows: pa.Table) -> int:
         with cur.copy(
             f"COPY ingest_rollup_stage ({','.join(ROLLUP_COLUMNS)}) FROM STDIN (FORMAT csv)"
         ) as cp:
-            cp.write(copy_csv(rollup_table(rows), ROLLUP_COLUMNS))
-        for sql in _rollup_upserts("ingest_rollup_stage"):
-            cur.execute(sql)
+            cp.write(rollups)
+        cur.execute(rollup_upsert("ingest_rollup_stage"))
         return rows.num_rows
