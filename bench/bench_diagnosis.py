@@ -13,6 +13,12 @@ way. Reps whose planted weakness was *fixed* (a simulated behavior change) befor
 and reps still ramping up (hired less than 60 days before the month's start), are left out of
 both sets: their data no longer show what the truth file records.
 
+Ceiling: the oracle (the Bayes posterior of each rep's weak stage knowing every team's true
+rates, as the window observes them, and the simulator's prior) with its threshold swept on the
+truth: the best hit rate any rule on the window's counts can reach with at most 10 % false focus
+(Neyman-Pearson), overall and per planted stage, next to each stage's median tries per rep and
+the tries needed to tell a 0.8 ratio at 90 % certainty and 90 % power (exact binomial).
+
 Pace calibration: projections made at the end of day 10 and day 20 of each of the last full
 months, against the month's actual result: median absolute error (% of quota) and coverage of
 the 80 % interval (target 75–85 %).
@@ -254,8 +260,12 @@ def bench_accuracy(
             naive[i] = r
     last = month_start(m0, -1) if as_of is None else as_of + dt.timedelta(days=1)
     truth, keep, fixed, ramping = scored_reps(org, reps, m0, np.datetime64(last, "D"))
-    oracle = oracle_focus(org, reps, inp["funnel"])
+    f = inp["funnel"]
+    post = oracle_posterior(org, reps, f, calibrate=keep)
+    oracle = oracle_focus(post, f.stage_keys)
     out = {
+        "ceiling": np_ceiling(post, f.stage_keys, truth, keep),
+        "sizes": sample_size_table(f, keep),
         "oracle": score_focus(oracle, truth, keep),
         "ninety": score_focus(focus, truth, keep),
         "naive": score_focus(naive, truth, keep),
@@ -277,30 +287,205 @@ def bench_accuracy(
     return out
 
 
-def oracle_focus(org: Any, reps: dict[str, np.ndarray], f: Any) -> list[str | None]:
-    """A ceiling no method can beat: knows each team's true rates and the simulator's prior.
+def oracle_posterior(
+    org: Any, reps: dict[str, np.ndarray], f: Any, calibrate: np.ndarray | None = None
+) -> np.ndarray:
+    """The Bayes posterior of each rep's weak stage under the simulator's own model.
 
-    Posterior over "no weak stage" (60 %) and "weak at stage s" (8 % each, multiplier uniform on
-    0.45-0.8) from the binomial likelihood of the window's cohort counts (funnel ``f``); the focus
-    is the most probable weak stage when its posterior is at least 0.5.
+    Knows each team's true rates and the simulator's prior (``src/ninety/core/sim/org.py``): a
+    rep is weak at one stage with probability ``weak_share`` (stage uniform, multiplier uniform
+    on 0.45-0.8), independently strong at one other stage with probability ``strong_share``
+    (multiplier uniform on 1.2-1.5; a rep without a weak stage is never drawn strong at the last
+    one), and every other stage is the team's rate times a log-normal multiplier (sd 0.05);
+    rates are capped at 0.92. The window's cohort counts are binomial given those rates (each
+    try's way is drawn independently, so the way mix does not break that). The likelihood of
+    each (weak, strong) pair is summed over the strong stage.
+
+    Returns an array (reps, 1 + stages): P(no weak stage), then P(weak at stage s).
+    """
+    from scipy import stats
+    from scipy.special import logsumexp
+
+    keys = f.stage_keys
+    sim = org.truth["config"]
+    ws, ss = float(sim["weak_share"]), float(sim["strong_share"])
+    truth = [org.truth["reps"][e] for e in reps["ext"]]
+    team = np.array([[t["team_rates"][k] for k in keys] for t in truth])[..., None]
+    x, n = f.successes[..., None], f.tries[..., None]
+    cap = 0.92
+    if calibrate is not None:
+        true = np.minimum(
+            team[..., 0] * np.exp([[t["log_ratio"][k] for k in keys] for t in truth]), cap
+        )
+        c = calibrate
+        factor = f.successes[c].sum(axis=0) / np.maximum((f.tries[c] * true[c]).sum(axis=0), 1e-9)
+        team = team * factor[None, :, None]
+
+    def loglik(mult: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        lp = stats.binom.logpmf(x, n, np.minimum(team * mult, cap))
+        return logsumexp(lp + np.log(weights), axis=-1)
+
+    z, wz = np.polynomial.hermite_e.hermegauss(9)  # E over N(0, 1)
+    l_norm = loglik(np.exp(0.05 * z), wz / wz.sum())
+    grid = np.linspace(0.45, 0.8, 36)
+    l_weak = loglik(grid, np.full(grid.size, 1 / grid.size))
+    grid = np.linspace(1.2, 1.5, 31)
+    l_strong = loglik(grid, np.full(grid.size, 1 / grid.size))
+    n_reps, n_st = l_norm.shape
+    base = l_norm.sum(axis=1)
+    d_weak, d_strong = l_weak - l_norm, l_strong - l_norm
+    logpost = np.empty((n_reps, 1 + n_st))
+    # No weak stage: strong at one of the first S-1 stages, or at none.
+    logpost[:, 0] = np.log(1 - ws) + logsumexp(
+        np.column_stack(
+            [np.full(n_reps, np.log(1 - ss)), np.log(ss / (n_st - 1)) + d_strong[:, :-1]]
+        ),
+        axis=1,
+    )
+    for w in range(n_st):
+        others = [s for s in range(n_st) if s != w]
+        logpost[:, 1 + w] = (
+            np.log(ws / n_st)
+            + d_weak[:, w]
+            + logsumexp(
+                np.column_stack(
+                    [np.full(n_reps, np.log(1 - ss)), np.log(ss / (n_st - 1)) + d_strong[:, others]]
+                ),
+                axis=1,
+            )
+        )
+    logpost += base[:, None]
+    post = np.exp(logpost - logpost.max(axis=1, keepdims=True))
+    return post / post.sum(axis=1, keepdims=True)
+
+
+def oracle_focus(post: np.ndarray, keys: tuple[str, ...]) -> list[str | None]:
+    """The oracle's focus: the most probable weak stage when its posterior is at least 0.5."""
+    best = post[:, 1:].argmax(axis=1)
+    top = post[:, 1:].max(axis=1)
+    return [keys[b] if p >= 0.5 else None for b, p in zip(best, top, strict=True)]
+
+
+def np_ceiling(
+    post: np.ndarray,
+    keys: tuple[str, ...],
+    truth: list[dict[str, Any]],
+    keep: np.ndarray,
+    alpha: float = 0.1,
+) -> dict[str, Any]:
+    """Neyman-Pearson ceiling: the oracle's best hit rate with at most ``alpha`` false focus.
+
+    Maximising E[hits] - lambda E[false focus] over every rule that sees the window's counts gives
+    (Lagrange / Neyman-Pearson): focus on the most probable weak stage s* when
+    P(weak at s*) / P(no weak stage) exceeds a threshold. The threshold is swept on the truth
+    (the most generous choice, so the figure is an upper bound up to sampling noise): the lowest
+    one that gives at most ``alpha`` of the reps without material weakness a focus.
+
+    Per planted stage two figures: hits at that overall threshold, and the stage's own ceiling,
+    the best detector of "weak at s" alone spending the whole false-focus budget on s (any rule's
+    hits at s are bounded by it, since its focuses on s alone stay within the budget).
+    """
+    mat, clean, weak = [], [], []
+    for t, k in zip(truth, keep, strict=True):
+        lr, w = t["log_ratio"], t["weak_stage"]
+        m = bool(k) and w is not None and lr[w] < MATERIAL
+        mat.append(m)
+        clean.append(bool(k) and not m and min(lr.values()) >= MATERIAL)
+        weak.append(keys.index(w) if w is not None else -1)
+    mat_a, clean_a, weak_a = np.array(mat), np.array(clean), np.array(weak)
+    n_clean, budget = int(clean_a.sum()), math.floor(alpha * clean_a.sum())
+    tiny = 1e-300
+
+    def best_under_budget(stat: np.ndarray) -> float:
+        cs = np.sort(stat[clean_a])[::-1]
+        return float(cs[budget]) if budget < cs.size else -np.inf
+
+    log_odds = np.log(np.maximum(post[:, 1:], tiny)) - np.log(np.maximum(post[:, :1], tiny))
+    best = log_odds.argmax(axis=1)
+    stat = log_odds.max(axis=1)
+    thr = best_under_budget(stat)
+    focus = stat > thr
+    hit = focus & mat_a & (best == weak_a)
+    by_stage: dict[str, list[int]] = {}
+    own: dict[str, list[int]] = {}
+    for s, key in enumerate(keys):
+        at = mat_a & (weak_a == s)
+        by_stage[key] = [int((hit & at).sum()), int(at.sum())]
+        t_s = best_under_budget(log_odds[:, s])
+        own[key] = [int(((log_odds[:, s] > t_s) & at).sum()), int(at.sum())]
+    n_mat = max(int(mat_a.sum()), 1)
+    return {
+        "hit_rate": int(hit.sum()) / n_mat,
+        "hits": int(hit.sum()),
+        "material": n_mat,
+        "false_rate": int((focus & clean_a).sum()) / max(n_clean, 1),
+        "false": int((focus & clean_a).sum()),
+        "clean": n_clean,
+        "by_stage": by_stage,
+        "own_stage": own,
+    }
+
+
+def required_tries(p: float, ratio: float = 0.8, certainty: float = 0.9, power: float = 0.9) -> int:
+    """Smallest n for a one-sided exact binomial test of rate p against ratio x p.
+
+    The test names the stage when X <= c, with P(X <= c | p) <= 1 - certainty (a typical rep is
+    named at most 10 % of the time) and P(X <= c | ratio x p) >= power (a rep at ratio x p is
+    named at least 90 % of the time). The first n where such a c exists.
     """
     from scipy import stats
 
-    keys = f.stage_keys
-    truth = [org.truth["reps"][e] for e in reps["ext"]]
-    team = np.array([[t["team_rates"][k] for k in keys] for t in truth])
-    x, n = f.successes, f.tries
-    l0 = stats.binom.logpmf(x, n, team)
-    grid = np.linspace(0.45, 0.8, 15)
-    lw = np.stack([stats.binom.logpmf(x, n, team * m) for m in grid], axis=-1)
-    log_bf = np.log(np.mean(np.exp(lw - l0[..., None]), axis=-1))
-    logpost = np.column_stack([np.full(len(x), np.log(0.6)), np.log(0.08) + log_bf])
-    post = np.exp(logpost - logpost.max(axis=1, keepdims=True))
-    post /= post.sum(axis=1, keepdims=True)
-    best = post[:, 1:].argmax(axis=1)
-    return [
-        keys[b] if p >= 0.5 else None for b, p in zip(best, post[:, 1:].max(axis=1), strict=True)
-    ]
+    ns = np.arange(1, 5001)
+    c = stats.binom.ppf(1.0 - certainty, ns, p) - 1  # largest c with cdf(c | p) < 1 - certainty
+    c = np.where(stats.binom.cdf(c + 1, ns, p) <= 1.0 - certainty, c + 1, c)
+    ok = (c >= 0) & (stats.binom.cdf(c, ns, ratio * p) >= power)
+    return int(ns[np.argmax(ok)]) if ok.any() else -1
+
+
+def normal_tries(p: float, ratio: float = 0.8, z: float = 1.2815515655446004) -> float:
+    """Textbook normal approximation: n = (z_.9 + z_.9)^2 p(1-p) / ((1 - ratio) p)^2."""
+    return (2 * z) ** 2 * p * (1 - p) / ((1 - ratio) * p) ** 2
+
+
+def detectable_ratio(p: float, n: float, certainty: float = 0.9, power: float = 0.9) -> float:
+    """The largest ratio r that n tries tell from the rate p at 90 % certainty, 90 % power (exact).
+
+    With c the largest count with P(X <= c | n, p) <= 1 - certainty, r solves
+    P(X <= c | n, r p) = power (bisection); 0 when even c = 0 is too likely for a typical rep.
+    """
+    from scipy import stats
+
+    n = round(n)
+    c = int(stats.binom.ppf(1.0 - certainty, n, p))
+    while c >= 0 and stats.binom.cdf(c, n, p) > 1.0 - certainty:
+        c -= 1
+    if c < 0:
+        return 0.0
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if stats.binom.cdf(c, n, mid * p) >= power else (lo, mid)
+    return lo
+
+
+def sample_size_table(f: Any, keep: np.ndarray) -> list[dict[str, Any]]:
+    """Per stage: base rate, median monthly tries per scored rep, tries needed, detectable ratio."""
+    rows = []
+    for k, key in enumerate(f.stage_keys):
+        p = float(f.successes[keep, k].sum() / max(f.tries[keep, k].sum(), 1))
+        med = float(np.median(f.tries[keep, k]))
+        rows.append(
+            {
+                "stage": key,
+                "rate": p,
+                "median_tries": med,
+                "normal_n": normal_tries(p),
+                "exact_n": required_tries(p),
+                "exact_n_mid": required_tries(p, 0.625),
+                "detectable": detectable_ratio(p, med),
+            }
+        )
+    return rows
 
 
 def stage_at(org: Any, t_end: int) -> np.ndarray:
@@ -427,7 +612,42 @@ def main(argv: list[str] | None = None) -> int:
                 per = ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(s["by_stage"].items()))
                 fb = ", ".join(f"{k} {v}" for k, v in sorted(s["false_by"].items())) or "none"
                 print(f"         hits by planted stage: {per}; false focus on: {fb}")
-    print("(oracle: knows the true team rates and the simulator's prior; a ceiling)")
+    print(
+        "(oracle: the Bayes posterior knowing every team's true rates, as this window observes "
+        "them, and the simulator's prior; focus when P(weak stage) >= 0.5)"
+    )
+    for label, _, _ in windows:
+        acc = results[(label, "region")]
+        c = acc["ceiling"]
+        print(f"\n== Neyman-Pearson ceiling, {label}: best oracle hits at <= 10% false focus ==")
+        print(
+            f"ceiling: hits {100 * c['hit_rate']:5.1f}% ({c['hits']}/{c['material']}) at false "
+            f"focus {100 * c['false_rate']:4.1f}% ({c['false']}/{c['clean']}) "
+            f"(Ninety {100 * acc['ninety']['hit_rate']:.1f}%, naive "
+            f"{100 * acc['naive']['hit_rate']:.1f}%; target 90%)"
+        )
+        print(
+            f"{'stage':>12} {'rate':>5} {'tries/rep':>9} {'n(0.8) normal':>13} "
+            f"{'exact':>6} {'n(0.625)':>8} {'detectable':>10} {'NP hits':>9} {'stage alone':>11}"
+        )
+        for row in acc["sizes"]:
+            k = row["stage"]
+            h, m = c["by_stage"][k]
+            o, _ = c["own_stage"][k]
+            print(
+                f"{k:>12} {row['rate']:5.2f} {row['median_tries']:9.0f} "
+                f"{row['normal_n']:13.0f} {row['exact_n']:6d} {row['exact_n_mid']:8d} "
+                f"{row['detectable']:10.2f} {100 * h / max(m, 1):8.0f}% "
+                f"{100 * o / max(m, 1):10.0f}%"
+            )
+        print(
+            "tries/rep: median per scored rep in the window; n(0.8): tries to tell a 0.8 ratio "
+            "from the team's rate, one-sided, 90% certainty and 90% power (normal approximation, "
+            "then exact binomial); n(0.625): the same for the average planted weakness; "
+            "detectable: the ratio a median rep's tries can tell at 90%/90%; NP hits: share of "
+            "the stage's materially weak reps hit by the ceiling rule; stage alone: the best any "
+            "rule can do at that stage with the whole 10% false budget spent there"
+        )
 
     months = [month_start(as_of, 2), month_start(as_of, 1)]
     pace = bench_pace(org, reps, months, args.draws)

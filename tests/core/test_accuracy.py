@@ -4,11 +4,11 @@ Scored as the product diagnoses: each director's region on its own (a team with 
 teams, ``groups`` = team), on the month to date at day 27 and on the last full month, cohort
 funnel. Issue 5's targets are ≥ 90 % of materially weak reps focused on their planted stage and
 ≤ 10 % of reps without material weakness given a focus. The second holds. The first is out of
-reach of *any* method at the simulator's volumes (about 10 proposals and 3 wins per rep and
-month): the oracle that knows every team's true rates and the simulator's prior reaches
-45-56 % (seed-dependent). The naive baseline names a stage for about 60 % of healthy reps, and
-its hits (≈ 38-49 %) are mostly that: at ≤ 10 % false focus Ninety beats it on one seed and ties
-on another (see the bench). This test pins what holds, so a regression shows.
+reach of *any* method at the simulator's volumes (about 10 proposals and 3-9 wins per rep and
+month): the Neyman-Pearson ceiling — the best hit rate at ≤ 10 % false focus of the Bayes
+posterior that knows every team's true rates and the simulator's prior, its threshold swept on
+the truth — is 50-62 % at 1,000 reps (see NOTE-5.md). The naive baseline names a stage for about
+60 % of healthy reps; Ninety beats its hit rate while keeping false focus under 10 %.
 """
 
 from __future__ import annotations
@@ -38,11 +38,20 @@ def test_team_level_focus_finds_weak_stages_without_false_alarms(
     org, reps = org_reps
     acc = bench.bench_accuracy(org, reps, m0, bench.DiagnosisConfig(), as_of=upto)
     ninety, naive, oracle = acc["ninety"], acc["naive"], acc["oracle"]
+    ceiling = acc["ceiling"]
     assert acc["runs"] >= 8  # one run per region, as the product does
     assert ninety["material"] >= 80 and ninety["clean"] >= 120
     assert ninety["false_rate"] <= 0.10
     assert naive["false_rate"] >= 0.4  # the baseline flags most healthy reps
+    # Ninety beats the baseline on both numbers of issue 5.
+    assert ninety["hit_rate"] > naive["hit_rate"]
+    assert ninety["false_rate"] < naive["false_rate"]
     assert ninety["hit_rate"] >= 0.7 * oracle["hit_rate"]
+    # The Neyman-Pearson ceiling: no rule on one month's counts gets near the 90 % target (it is
+    # 47 % and 60 % here, 50-62 % at 1,000 reps), and Ninety gets most of what is reachable.
+    assert ceiling["false_rate"] <= 0.10
+    assert ceiling["hit_rate"] <= 0.75
+    assert ninety["hit_rate"] >= 0.75 * ceiling["hit_rate"]
     # The top of the funnel has hundreds of tries a month: there the focus is reliable.
     top = [ninety["by_stage"][k] for k in ("connect", "conversation")]
     assert sum(h for h, _ in top) >= 0.65 * sum(n for _, n in top)
