@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
@@ -193,3 +195,7 @@ class ActivityRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.day} {self.type}: {self.count}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.way_key = self.way_id or 0  # bulk writers (the importer) set it themselves
+        super().save(*args, **kwargs)
