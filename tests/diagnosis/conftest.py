@@ -111,7 +111,6 @@ def load_simulated(sim: SimulatedOrg, slug: str = "sim", logins: bool = True) ->
                 day=date.fromordinal(date(1970, 1, 1).toordinal() + int(u[1])),
                 type=ACTIVITY_TYPES[int(u[2])],
                 way=way_objs[int(u[3])] if u[3] >= 0 else None,
-                way_key=way_objs[int(u[3])].pk if u[3] >= 0 else 0,
                 count=int(c),
                 advanced=int(v),
                 pending=int(pe),

@@ -83,3 +83,24 @@ def test_a_file_without_ids_is_deduplicated_by_content(acme: World, tmp_path: Pa
     second = import_file(acme.org, "activities", path)
     assert (first.imported, second.imported, second.duplicates) == (2, 0, 2)
     assert ActivityRollup.objects.get(person=acme.rep).count == 2
+
+
+@pytest.mark.django_db
+def test_a_block_stored_only_in_its_middle_adds_just_the_new_rows(
+    acme: World, tmp_path: Path
+) -> None:
+    # The first and last ids are new, so the writer tries the whole block first: the stored
+    # middle row must send it back to the careful path, not into the rollups twice.
+    head = "external_id,person,occurred_at,type\n"
+    middle = tmp_path / "middle.csv"
+    middle.write_text(head + "A2,Sam,2026-10-01T10:00:00Z,dial\n")
+    around = tmp_path / "around.csv"
+    around.write_text(
+        head + "A1,Sam,2026-10-01T09:00:00Z,dial\nA2,Sam,2026-10-01T10:00:00Z,dial\n"
+        "A3,Sam,2026-10-01T11:00:00Z,dial\n"
+    )
+    assert import_file(acme.org, "activities", middle).imported == 1
+    s = import_file(acme.org, "activities", around)
+    assert (s.imported, s.duplicates) == (2, 1)
+    assert Activity.objects.filter(org=acme.org).count() == 3
+    assert ActivityRollup.objects.get(person=acme.rep).count == 3

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 
 class ActivityType(models.TextChoices):
@@ -178,8 +177,11 @@ class ActivityRollup(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    #: ``way_id`` or 0: a unique index treats NULLs as distinct, so the upsert key needs a value.
-    way_key = models.BigIntegerField(default=0, editable=False)
+    #: ``way_id`` or 0, kept by the database: a unique index treats NULLs as distinct, so the
+    #: upsert key needs a value.
+    way_key = models.GeneratedField(
+        expression=Coalesce("way", 0), output_field=models.BigIntegerField(), db_persist=True
+    )
     count = models.PositiveIntegerField(default=0)
     advanced = models.PositiveIntegerField(default=0)
     pending = models.PositiveIntegerField(default=0)
@@ -195,7 +197,3 @@ class ActivityRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.day} {self.type}: {self.count}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.way_key = self.way_id or 0  # bulk writers (the importer) set it themselves
-        super().save(*args, **kwargs)

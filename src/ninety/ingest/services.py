@@ -42,6 +42,7 @@ from ninety.playbook.services import current_playbook
 
 MAX_ERRORS_IN_SUMMARY = 100
 FIRST_BLOCK_PIECES = 4
+MIN_PIECE_ROWS = 10_000
 MAX_LENGTH = {
     "external_id": 100, "type": 32, "outcome": 50, "way": 80, "account": 200, "product": 100,
     "stage": 50, "name": 200, "email": 254, "team": 200, "manager": 254, "person": 254,
@@ -336,8 +337,11 @@ class Importer:
         row = 2
         vendor, org_id, source = connection.vendor, self.org.pk, self.mapping.source
         for k, whole in enumerate(iter_blocks(self.src, on_bytes)):
-            # The database waits for the first chunk: start it sooner with smaller pieces.
-            step = max(whole.num_rows // FIRST_BLOCK_PIECES, 1) if k == 0 else whole.num_rows
+            # The database waits for the first chunk: start it sooner with smaller pieces (a
+            # small file stays one chunk).
+            step = whole.num_rows
+            if k == 0:
+                step = max(whole.num_rows // FIRST_BLOCK_PIECES, MIN_PIECE_ROWS)
             for lo in range(0, whole.num_rows, step):
                 batch = whole.slice(lo, step)
                 block = self._block(batch, row)

@@ -50,8 +50,8 @@ _ROLLUP_JSON = (
 
 def rollup_upsert(agg_source: str) -> str:
     """Upsert-add from ``agg_source`` (person_id, day, type, way_id, n, adv, pend, dur)."""
-    cols = "(person_id, day, type, way_id, way_key, count, advanced, pending, duration_seconds)"
-    select = "SELECT person_id, day, type, way_id, coalesce(way_id, 0), n, adv, pend, dur FROM"
+    cols = "(person_id, day, type, way_id, count, advanced, pending, duration_seconds)"
+    select = "SELECT person_id, day, type, way_id, n, adv, pend, dur FROM"
     # WHERE true: SQLite needs it to tell the upsert's ON from a join's.
     return (
         f"INSERT INTO {ROLLUP} {cols} {select} {agg_source} WHERE true "
@@ -157,10 +157,6 @@ def sqlite_insert(rows: pa.Table, org_id: int, source: str) -> tuple[str, str]:
     return sql, json.dumps(list(zip(*cols, strict=True)), ensure_ascii=False)
 
 
-class _SomeStored(Exception):
-    """Some rows of the chunk are stored already: undo the fast path, take the careful one."""
-
-
 def _write_sqlite(chunk: PreparedChunk) -> int:
     connection.ensure_connection()
     cur = connection.connection.cursor()
@@ -179,16 +175,14 @@ def _write_sqlite(chunk: PreparedChunk) -> int:
             (chunk.org_id, chunk.source, *ends),
         ).fetchone()[0]
         if not stored:
-            try:
-                with transaction.atomic():
-                    sql, data, rollups = chunk.payload
-                    cur.execute(sql, (data,))
-                    if cur.rowcount != n:
-                        raise _SomeStored
-                    _sqlite_rollups(cur, rollups)
-                    return n
-            except _SomeStored:
-                pass
+            sql, data, rollups = chunk.payload
+            savepoint = transaction.savepoint()
+            cur.execute(sql, (data,))
+            if cur.rowcount == n:
+                transaction.savepoint_commit(savepoint)
+                _sqlite_rollups(cur, rollups)
+                return n
+            transaction.savepoint_rollback(savepoint)
         # Careful path: one probe for the whole chunk (the ids travel as one JSON array).
         found = cur.execute(
             # CROSS JOIN pins the loop order: for each id, one probe of the unique index.
