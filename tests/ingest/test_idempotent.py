@@ -104,3 +104,24 @@ def test_a_block_stored_only_in_its_middle_adds_just_the_new_rows(
     assert (s.imported, s.duplicates) == (2, 1)
     assert Activity.objects.filter(org=acme.org).count() == 3
     assert ActivityRollup.objects.get(person=acme.rep).count == 3
+
+
+@pytest.mark.django_db
+def test_rollups_add_up_across_imports_before_on_and_after_stored_days(
+    acme: World, tmp_path: Path
+) -> None:
+    # A later file reaches back before the last stored day (an upsert: add to stored keys, or
+    # a new key) and past it (new keys only): every day must count exactly its rows.
+    head = "external_id,person,occurred_at,type\n"
+    first = tmp_path / "first.csv"
+    first.write_text(head + "A1,Sam,2026-10-01T09:00:00Z,dial\nA3,Sam,2026-10-03T09:00:00Z,dial\n")
+    later = tmp_path / "later.csv"
+    later.write_text(
+        head + "B2,Sam,2026-10-02T09:00:00Z,dial\nB3,Sam,2026-10-03T10:00:00Z,dial\n"
+        "B4,Sam,2026-10-04T09:00:00Z,dial\nB5,Sam,2026-10-04T10:00:00Z,connect\n"
+    )
+    import_file(acme.org, "activities", first)
+    import_file(acme.org, "activities", later)
+    per_day = {(r.day.day, r.type): r.count for r in ActivityRollup.objects.filter(person=acme.rep)}
+    assert per_day == {(1, "dial"): 1, (2, "dial"): 1, (3, "dial"): 2, (4, "dial"): 1,
+                       (4, "connect"): 1}  # fmt: skip
