@@ -7,8 +7,9 @@ funnel. Issue 5's targets are ≥ 90 % of materially weak reps focused on their 
 reach of *any* method at the simulator's volumes (about 10 proposals and 3-9 wins per rep and
 month): the Neyman-Pearson ceiling — the best hit rate at ≤ 10 % false focus of the Bayes
 posterior that knows every team's true rates and the simulator's prior, its threshold swept on
-the truth — is 50-62 % at 1,000 reps (see NOTE-5.md). The naive baseline names a stage for about
-60 % of healthy reps; Ninety beats its hit rate while keeping false focus under 10 %.
+the truth — is 50-62 % at 1,000 reps (see docs/diagnosis-accuracy.md). The naive baseline
+names a stage for about 60 % of healthy reps; Ninety beats its hit rate while keeping false
+focus under 10 %.
 """
 
 from __future__ import annotations

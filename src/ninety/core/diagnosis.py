@@ -79,7 +79,7 @@ class DiagnosisConfig:
         Minimum posterior P(stage materially weak) for a focus — from the two-groups model
         (``material_model``). 0.4: on ``bench/bench_diagnosis.py`` (1,000 reps, both windows;
         chosen on seeds 7-9, checked on 10-12) it keeps false focus between 5 and 10 % and beats
-        the naive baseline's hit rate on 10 of 12 runs; see NOTE-5.md.
+        the naive baseline's hit rate on 10 of 12 runs; see docs/diagnosis-accuracy.md.
     size_material_certainty : float
         The same for volume and deal size, whose P(material) comes from their normal posteriors
         (Monte Carlo): 0.3, the former value. (The two-groups test on deal size flagged healthy
