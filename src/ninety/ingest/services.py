@@ -341,7 +341,7 @@ class Importer:
             # small file stays one chunk).
             step = whole.num_rows
             if k == 0:
-                step = max(whole.num_rows // FIRST_BLOCK_PIECES, MIN_PIECE_ROWS)
+                step = max(-(-whole.num_rows // FIRST_BLOCK_PIECES), MIN_PIECE_ROWS)  # ceil
             for lo in range(0, whole.num_rows, step):
                 batch = whole.slice(lo, step)
                 block = self._block(batch, row)
