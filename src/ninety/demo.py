@@ -129,7 +129,5 @@ def _create_logins(org: Org) -> None:
             username=username,
             email=person.email,
             password=password,
-            is_staff=person.role == Role.ADMIN,
-            is_superuser=person.role == Role.ADMIN,
         )
     Person.objects.bulk_update(people, ["user"])

@@ -36,7 +36,7 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("NINETY_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ninety.people.admin_apps.OperatorAdminConfig",  # the Django admin, operators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -169,6 +169,8 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 NINJA_PAGINATION_PER_PAGE = 100
+# Personal access tokens expire after this many days (they also end with the login's password).
+NINETY_TOKEN_DAYS = env_int("NINETY_TOKEN_DAYS", 90)
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from ninety.api.services import person_for_token
@@ -12,10 +13,19 @@ from ninety.people.middleware import current_person
 
 
 class TokenAuth(HttpBearer):
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get(self.header)
+        if header and header.split(" ")[0].lower() != self.openapi_scheme:
+            raise AuthenticationError()  # Basic, Token …: not ours, and not a session either
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         person = person_for_token(token)
-        if person is not None:
-            request.person = person  # type: ignore[attr-defined]
+        if person is None:
+            # A request that brings a bearer token is judged by it alone: a bad token is a 401,
+            # never a fall-through to the session (whose CSRF check would answer 403).
+            raise AuthenticationError()
+        request.person = person  # type: ignore[attr-defined]
         return person
 
 

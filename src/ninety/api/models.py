@@ -15,6 +15,10 @@ class PersonalAccessToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # The login's session hash when the token was made (an HMAC of the password hash): a changed
+    # password changes it, and every token made before stops answering.
+    login_hash = models.CharField(max_length=128, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,7 +29,14 @@ def tokens(request: HttpRequest) -> HttpResponse:
         form = TokenForm()
     items = PersonalAccessToken.objects.filter(person=viewer)
     return render(
-        request, "api/tokens.html", {"form": form, "tokens": items, "new_token": new_token}
+        request,
+        "api/tokens.html",
+        {
+            "form": form,
+            "tokens": items,
+            "new_token": new_token,
+            "token_days": settings.NINETY_TOKEN_DAYS,
+        },
     )
 
 

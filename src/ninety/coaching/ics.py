@@ -6,18 +6,25 @@ line folding at 75 octets (§3.1), and a dependency for that is not worth its we
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+
+# Control characters other than the line breaks TEXT escapes: RFC 5545 allows none of them, and
+# a raw CR or LF would start a new property (an extra attendee, an alarm).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_EMAIL = re.compile(r"[^\s\"':;,<>\\]+@[^\s\"':;,<>\\]+")
 
 
 def escape(text: str) -> str:
     """TEXT values escape backslash, semicolon, comma and newlines (RFC 5545 §3.3.11)."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROL.sub("", _LINE_BREAK.sub("\\\\n", text))
+
+
+def param_value(text: str) -> str:
+    """A quoted parameter value (``CN="…"``): no DQUOTE and no control characters (§3.1)."""
+    return _CONTROL.sub(" ", _LINE_BREAK.sub(" ", text)).replace('"', "'")
 
 
 def fold(line: str) -> str:
@@ -70,8 +77,8 @@ def invitation(
         f"URL:{url}",
     ]
     for prop, (name, email) in (("ORGANIZER", organizer), ("ATTENDEE", attendee)):
-        if email:
-            cn = name.replace('"', "'")
-            lines.append(f'{prop};CN="{cn}":mailto:{email}')
+        # An address that is not one plain token is left out rather than written raw.
+        if email and _EMAIL.fullmatch(email):
+            lines.append(f'{prop};CN="{param_value(name)}":mailto:{email}')
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return "".join(fold(line) + "\r\n" for line in lines)

@@ -28,7 +28,11 @@ def create_person(
     password: str | None = None,
     high_potential: bool = False,
 ) -> Person:
-    """Create a person, and their login when a username is given."""
+    """Create a person, and their login when a username is given.
+
+    The login is never Django staff, whatever the role: an org admin works through the product,
+    and the Django admin belongs to operators (``ninety createoperator``).
+    """
     user = None
     if username:
         user_model = get_user_model()
@@ -36,8 +40,6 @@ def create_person(
             username=username,
             email=email,
             password=password,
-            is_staff=role == Role.ADMIN,
-            is_superuser=role == Role.ADMIN,
         )
     return Person.objects.create(
         org=org,

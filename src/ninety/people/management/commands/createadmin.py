@@ -1,4 +1,8 @@
-"""``ninety createadmin``: an admin login and Person for an org (creating the org if needed)."""
+"""``ninety createadmin``: an org admin (RevOps) login and Person (creating the org if needed).
+
+An org admin manages their org through the product; they are not Django staff. The Django admin
+is for operators: ``ninety createoperator``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import getpass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
@@ -13,8 +19,19 @@ from ninety.people.models import Org, Role
 from ninety.people.services import create_person
 
 
+def checked_password(given: str | None, username: str, email: str = "") -> str:
+    """The password from the option or the prompt, through the configured validators."""
+    password = given or getpass.getpass("Password: ")
+    user = get_user_model()(username=username, email=email)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise CommandError("password: " + " ".join(exc.messages)) from None
+    return password
+
+
 class Command(BaseCommand):
-    help = "Create an admin (RevOps) login for an org."
+    help = "Create an org admin (RevOps) login; the org is created when missing."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", required=True, help="Org name (created if missing).")
@@ -28,9 +45,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if get_user_model().objects.filter(username=opts["username"]).exists():
             raise CommandError(f"username {opts['username']!r} is taken")
-        password = opts["password"] or getpass.getpass("Password: ")
-        if len(password) < 8:
-            raise CommandError("password: use at least 8 characters")
+        password = checked_password(opts["password"], opts["username"], opts["email"])
         org, _ = Org.objects.get_or_create(
             slug=slugify(opts["org"])[:80] or "org", defaults={"name": opts["org"]}
         )
