@@ -1,4 +1,4 @@
-"""The demo org of WIREFRAMES.md: Dana Reyes's inside-sales team under director Morgan Lee."""
+"""The demo org: Dana Reyes's inside-sales team under director Morgan Lee."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from ninety.core.simulate import SimConfig, SimulatedOrg, simulate, story_is_clear
+from ninety.coaching.demo import seed_demo as seed_one_on_ones
+from ninety.core.simulate import SimConfig, SimulatedOrg, simulate, story_is_clear, write_dataset
+from ninety.delegation.demo import seed_demo as seed_delegation
+from ninety.experiments.services import refresh_running
+from ninety.ingest.loader import load_dataset_dir
 from ninety.people.models import Org, Person, Role
 
 DEMO_SLUG = "demo"
@@ -78,9 +82,6 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
     import preset, the rollups. Logins: the story's people get short usernames (dana, morgan,
     sam, alex), the admin ``riley``; everyone else their e-mail's local part.
     """
-    from ninety.core.simulate import write_dataset
-    from ninety.ingest.loader import load_dataset_dir
-
     as_of = as_of or timezone.localdate()
     reset_demo()
     sim = story_draw(as_of)
@@ -97,10 +98,6 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
 def seed_story(org: Org, as_of: date) -> None:
     """The parts of the story that are not CRM data: Sam's one-on-ones and the experiment his
     commitment became, Dana's delegation to Alex and her week of time."""
-    from ninety.coaching.demo import seed_demo as seed_one_on_ones
-    from ninety.delegation.demo import seed_demo as seed_delegation
-    from ninety.experiments.services import refresh_running
-
     seed_one_on_ones(org, as_of)
     refresh_running(org, as_of)
     seed_delegation(org, as_of)

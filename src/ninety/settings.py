@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ninety.experiments",
     "ninety.delegation",
     "ninety.api",
+    "ninety.home",
 ]
 
 MIDDLEWARE = [

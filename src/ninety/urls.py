@@ -7,7 +7,6 @@ from ninety.api.api import api
 from ninety.people import views as people_views
 
 urlpatterns = [
-    path("", people_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", people_views.people, name="people"),
@@ -18,7 +17,7 @@ urlpatterns = [
         name="person-high-potential",
     ),
     path("playbook/", include("ninety.playbook.urls")),
-    path("", include("ninety.diagnosis.urls")),
+    path("", include("ninety.home.urls")),
     path("", include("ninety.delegation.urls")),
     path("experiments/", include("ninety.experiments.urls")),
     path("one-on-ones/", include("ninety.coaching.urls")),

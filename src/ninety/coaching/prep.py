@@ -20,6 +20,7 @@ from ninety.coaching.models import Commitment, OneOnOne
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import Period
 from ninety.diagnosis.services import GroupReport, RepReport, rep_report
+from ninety.experiments.queries import running_for
 from ninety.people.models import Person
 from ninety.playbook.models import Stage
 from ninety.playbook.queries import (
@@ -186,8 +187,6 @@ def _ways(
 
 def _experiments(rep: Person, as_of: date) -> list[dict[str, Any]]:
     """Experiments running on the rep."""
-    from ninety.experiments.queries import running_for  # here: experiments imports coaching
-
     return [
         {"id": e.pk, "title": e.title, "url": e.url, "sentence": e.sentence,
          "p_improved": _f(e.p_improved), "start": e.start.isoformat()}

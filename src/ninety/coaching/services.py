@@ -25,6 +25,8 @@ from ninety.coaching.models import (
     Recital,
 )
 from ninety.coaching.permissions import can_run, can_schedule, can_self_report
+from ninety.coaching.prep import build_prep
+from ninety.experiments.services import ExperimentError, start_experiment
 from ninety.people.models import Person
 from ninety.playbook.models import Behavior, DiagnosticQuestion, Way
 from ninety.playbook.services import PlaybookError, propose_way
@@ -140,8 +142,6 @@ def delegate_meeting(meeting: OneOnOne, *, by: Person, delegate: Person | None) 
 @transaction.atomic
 def open_meeting(meeting: OneOnOne, *, by: Person, as_of: date | None = None) -> OneOnOne:
     """Start the meeting: generate the prep sheet from today's data and keep it with the meeting."""
-    from ninety.coaching.prep import build_prep  # the reads live in prep.py
-
     _require_runner(meeting, by)
     _require_open(meeting)
     if meeting.status == OneOnOne.Status.IN_PROGRESS and meeting.prep is not None:
@@ -307,9 +307,6 @@ def commitment_to_experiment(
     metric = commitment.behavior.stage.key if commitment.behavior else meeting.focus_stage
     if not metric:
         raise CoachingError("Name the behavior to change: an experiment needs a stage to watch.")
-    # Imported here: the experiments app refers back to one-on-one commitments.
-    from ninety.experiments.services import ExperimentError, start_experiment
-
     day = timezone.localdate(meeting.scheduled_at)
     try:
         experiment = start_experiment(

@@ -34,6 +34,7 @@ from datetime import date, timedelta
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ninety.core.funnel import day_start, deal_value_cv
 from ninety.core.shrinkage import fit_grouped_prior
 
 FloatArray = NDArray[np.float64]
@@ -345,8 +346,6 @@ def pace_from_deals(
         Spread of one deal's value within a rep; by default estimated from the deals won by
         ``as_of`` (:func:`ninety.core.funnel.deal_value_cv`).
     """
-    from ninety.core.funnel import day_start, deal_value_cv  # local: funnel imports nothing
-
     o = np.asarray(owner, dtype=np.int64)
     v = np.asarray(value, dtype=np.float64)
     op = np.asarray(opened, dtype=np.int64)

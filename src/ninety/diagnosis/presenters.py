@@ -1,4 +1,5 @@
-"""Turn diagnosis reports into what the templates show (kept out of the views to keep them thin)."""
+"""Turn diagnosis reports into what the dashboard and rep page show (the views live in the home
+app, which adds the other apps' cards)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from ninety.diagnosis.services import (
     diagnose_months,
 )
 from ninety.people.models import Person, Role, Team
+from ninety.playbook.models import Stage
+from ninety.playbook.queries import WAYS_WINDOW_DAYS, suggestions_for, which_ways_work
+from ninety.playbook.services import current_playbook
 
 
 def teams_with_reps(teams: QuerySet[Team]) -> list[Team]:
@@ -47,23 +51,6 @@ def dashboard_context(
         "as_of": as_of,
         "report": None,
         "heatmap": None,
-    }
-
-
-def dashboard_side(viewer: Person, report: GroupReport | None, as_of: date) -> dict[str, Any]:
-    """The cards under the heatmap: experiments running, one-on-ones due, delegations."""
-    # Imported here: these apps' queries import the diagnosis services in turn.
-    from ninety.coaching.queries import due_for
-    from ninety.core.attention import IsoWeek
-    from ninety.delegation.queries import attention_week, waiting_review
-    from ninety.experiments.queries import running_for
-
-    people = [r.person for r in report.reps] if report else []
-    return {
-        "experiments": running_for(people, as_of) if people else [],
-        "waiting": waiting_review(viewer),
-        "attention": attention_week(viewer, IsoWeek.of(as_of)),
-        "one_on_ones_due": due_for(viewer, as_of),
     }
 
 
@@ -233,10 +220,6 @@ def _trend(subject: Person, report: GroupReport, months: int = 6) -> list[dict[s
 def _practise_next(subject: Person, report: GroupReport, d: Any) -> dict[str, Any] | None:
     """The way to practise next at the rep's focus stage (or weakest stage): Thompson sampling
     over the team's evidence on each way, seeded by the rep and the day."""
-    from ninety.playbook.models import Stage
-    from ninety.playbook.queries import WAYS_WINDOW_DAYS, suggestions_for, which_ways_work
-    from ninety.playbook.services import current_playbook
-
     stage_keys = [s.key for s in report.playbook.stages]
     key = d.focus if d.focus in stage_keys else min(stage_keys, key=lambda k: d.contributions[k])
     playbook = current_playbook(subject.org)
@@ -281,14 +264,8 @@ def rep_context(
     focus_label = report.factor_label(d.focus) if d.focus else None
     stage = report.stage(d.focus)
     is_self = viewer.pk == subject.pk
-    from ninety.coaching.queries import history_for as meetings_for
-    from ninety.experiments.queries import history_for, running_for
-
     return {
         "practise": _practise_next(subject, report, d),
-        "meetings": meetings_for(subject)[-6:],
-        "experiments": running_for([subject], as_of),
-        "experiment_history": [e for e in history_for(subject) if e.status != "running"],
         "subject": subject,
         "report": report,
         "mine": mine,

@@ -35,6 +35,7 @@ from ninety.experiments.models import (
     VOLUME,
     Experiment,
 )
+from ninety.experiments.queries import can_change_experiment
 from ninety.people.models import Org, Person, Role, Team
 from ninety.people.permissions import managed_people, visible_people
 from ninety.playbook.models import Behavior, Playbook, Way
@@ -350,8 +351,6 @@ def conclude_experiment(
     leave the playbook alone. The final verdict is stored with the outcome, so the subjects'
     history shows what was tried and what came of it.
     """
-    from ninety.experiments.queries import can_change_experiment
-
     if not can_change_experiment(by, experiment):
         raise ExperimentError("Only a leader of every subject concludes this experiment.", "by")
     if experiment.status != Experiment.Status.RUNNING:

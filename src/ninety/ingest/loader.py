@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from ninety.core.playbook_spec import load_playbook_yaml
 from ninety.ingest.services import ImportError_, ImportSummary, import_file
 from ninety.people.models import Org
-from ninety.playbook.services import install_playbook
+from ninety.playbook.services import current_playbook, install_playbook, playbook_spec
 
 ORDER = ("people", "deals", "activities", "quotas")
 
@@ -49,8 +49,6 @@ def load_dataset_dir(
 
 
 def _same_playbook(org: Org, path: Path) -> bool:
-    from ninety.playbook.services import current_playbook, playbook_spec
-
     current = current_playbook(org)
     if current is None:
         return False

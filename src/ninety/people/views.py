@@ -23,14 +23,6 @@ def viewer_of(request: HttpRequest) -> Person:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_of(request)
-    if viewer.role == "rep":
-        return redirect("rep", person_id=viewer.pk)
-    return redirect("dashboard")
-
-
-@login_required
 def people(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     groups = people_by_team(viewer)

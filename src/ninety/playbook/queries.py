@@ -18,7 +18,8 @@ from ninety.core.ways import (
     rep_adjusted_successes,
     thompson_pick,
 )
-from ninety.people.models import Person
+from ninety.people.models import Person, Role
+from ninety.people.permissions import visible_people
 from ninety.playbook.models import Behavior, DiagnosticQuestion, Playbook, Stage, Way
 
 #: Which ways work is judged on this many recent days of activity.
@@ -202,9 +203,6 @@ def evidence_people(viewer: Person) -> list[int] | None:
     A leader: the people they lead; a rep: their team (shown only as team totals); an admin:
     the whole org (``None``). Keeps the page about the viewer's own teams, and fast in a big org.
     """
-    from ninety.people.models import Role
-    from ninety.people.permissions import visible_people
-
     if viewer.role == Role.ADMIN:
         return None
     if viewer.role == Role.REP:

@@ -14,7 +14,13 @@ from rich.table import Table
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import Period
 from ninety.diagnosis.serialize import report_json
-from ninety.diagnosis.services import GroupReport, org_report, rep_report, team_report
+from ninety.diagnosis.services import (
+    GroupReport,
+    default_as_of,
+    org_report,
+    rep_report,
+    team_report,
+)
 from ninety.people.cli import org_from_option
 from ninety.people.models import Person, Role, Team
 
@@ -40,8 +46,6 @@ class Command(BaseCommand):
 
 
 def build_report(opts: dict[str, Any]) -> tuple[GroupReport, set[int] | None]:
-    from ninety.diagnosis.services import default_as_of
-
     org = org_from_option(opts.get("org"))
     as_of = opts.get("as_of") or default_as_of()
     try:

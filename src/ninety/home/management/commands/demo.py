@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ninety.demo import DEMO_LOGINS, DEMO_PASSWORD, build_demo_org
+from ninety.people.management.commands.serve import serve
 
 
 class Command(BaseCommand):
@@ -40,6 +41,4 @@ class Command(BaseCommand):
         console.print(table)
         console.print(f"Open [bold]{url}[/bold] and sign in as [bold]dana[/bold].")
         if not opts["no_serve"]:
-            from ninety.people.management.commands.serve import serve
-
             serve("127.0.0.1", opts["port"])

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ninety.core.simulate import SimConfig, realism_report, simulate, write_dataset
+from ninety.ingest.loader import load_dataset_dir
 
 
 def _date(text: str) -> dt.date:
@@ -58,10 +59,6 @@ class Command(BaseCommand):
         if opts["out"]:
             self._write(org, opts["out"], t0)
         if opts["load"]:
-            # The loader lives in the ingest app; imported here so that writing files does
-            # not depend on it.
-            from ninety.ingest.loader import load_dataset_dir
-
             with tempfile.TemporaryDirectory(prefix="ninety-sim-") as tmp:
                 self._write(org, Path(tmp), t0)
                 load_dataset_dir(Path(tmp))

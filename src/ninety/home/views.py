@@ -1,4 +1,5 @@
-"""The leader dashboard (the team heatmap) and the rep page (funnel, focus and why)."""
+"""The landing page, the leader dashboard (the team heatmap and its side cards) and the rep page
+(funnel, focus and why, with the rep's one-on-ones and experiments beside it)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from ninety.core.periods import Period
 from ninety.diagnosis import presenters
 from ninety.diagnosis.services import default_as_of, rep_report, team_report
+from ninety.home.panels import dashboard_panels, rep_panels
 from ninety.people.models import Role, Team
 from ninety.people.permissions import visible_people, visible_teams
 from ninety.people.views import viewer_of
@@ -28,6 +30,15 @@ def _period_and_as_of(request: HttpRequest) -> tuple[Period, date]:
     except ValueError as exc:
         raise Http404(str(exc)) from exc
     return period or Period.of(as_of), as_of
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """A rep lands on their own page, everyone else on the dashboard."""
+    viewer = viewer_of(request)
+    if viewer.role == Role.REP:
+        return redirect("rep", person_id=viewer.pk)
+    return redirect("dashboard")
 
 
 @login_required
@@ -48,8 +59,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if team is not None:
         context["report"] = team_report(team, period, as_of)
         context["heatmap"] = presenters.heatmap(context["report"]) if context["report"] else None
-        context.update(presenters.dashboard_side(viewer, context["report"], as_of))
-    return render(request, "diagnosis/dashboard.html", context)
+        context.update(dashboard_panels(viewer, context["report"], as_of))
+    return render(request, "home/dashboard.html", context)
 
 
 @login_required
@@ -61,4 +72,5 @@ def rep(request: HttpRequest, person_id: int) -> HttpResponse:
     period, as_of = _period_and_as_of(request)
     report = rep_report(subject, period, as_of)
     context = presenters.rep_context(viewer, subject, report, period, as_of)
-    return render(request, "diagnosis/rep.html", context)
+    context.update(rep_panels(subject, as_of))
+    return render(request, "home/rep.html", context)

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from ninety.diagnosis import views
+from ninety.home import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("reps/<int:person_id>/", views.rep, name="rep"),
 ]

@@ -1,0 +1,40 @@
+"""The cards that put other apps' work beside the diagnosis: each comes from that app's public
+query functions, so the diagnosis app never reaches up to coaching, experiments or delegation."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ninety.coaching.queries import due_for
+from ninety.coaching.queries import history_for as meetings_for
+from ninety.core.attention import IsoWeek
+from ninety.delegation.queries import attention_week, waiting_review
+from ninety.diagnosis.services import GroupReport
+from ninety.experiments.queries import history_for as experiments_for
+from ninety.experiments.queries import running_for
+from ninety.people.models import Person
+
+#: How many past one-on-ones the rep page lists.
+MEETINGS_SHOWN = 6
+
+
+def dashboard_panels(viewer: Person, report: GroupReport | None, as_of: date) -> dict[str, Any]:
+    """The cards under the heatmap: experiments running, one-on-ones due, delegations, and the
+    viewer's own attention this week."""
+    people = [r.person for r in report.reps] if report else []
+    return {
+        "experiments": running_for(people, as_of) if people else [],
+        "waiting": waiting_review(viewer),
+        "attention": attention_week(viewer, IsoWeek.of(as_of)),
+        "one_on_ones_due": due_for(viewer, as_of),
+    }
+
+
+def rep_panels(subject: Person, as_of: date) -> dict[str, Any]:
+    """The rep page's history cards: recent one-on-ones, running and concluded experiments."""
+    return {
+        "meetings": meetings_for(subject)[-MEETINGS_SHOWN:],
+        "experiments": running_for([subject], as_of),
+        "experiment_history": [e for e in experiments_for(subject) if e.status != "running"],
+    }
