@@ -99,12 +99,12 @@ def test_a_whole_one_on_one(live_server, browser, story_org_live) -> None:
     page.fill("#c-text", "Open with a recent local customer on every call this week")
     local = page.locator("#c-way option", has_text="recent customer").get_attribute("value")
     page.select_option("#c-way", local)
-    page.click("text=Add the commitment")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page saves what is typed first, then adds it
+        page.click("text=Add the commitment")
     commitments = page.get_by_test_id("commitments")
     assert "recent local customer on every call" in commitments.inner_text()
-    commitments.locator("text=Make it an experiment").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        commitments.locator("text=Make it an experiment").click()
     link = page.get_by_test_id("experiment-link")
     assert link.count() == 1
     screenshot(page, "one-on-one-meeting")

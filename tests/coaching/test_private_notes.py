@@ -60,3 +60,30 @@ def test_outsiders_get_404_everywhere(world: World, noted, client_for) -> None:
         url = f"/one-on-ones/{noted.pk}{path}" if path != "/" else f"/one-on-ones/{noted.pk}/"
         assert client.get(url).status_code == 404, url
     assert _api(world, "outsider", client_for, f"/api/one-on-ones/{noted.pk}").status_code == 404
+
+
+def test_the_printable_summary_never_carries_it(world: World, noted, client_for) -> None:
+    leader = client_for(world.leader)
+    on_screen = leader.get(f"/one-on-ones/{noted.pk}/summary/").content.decode()
+    assert SECRET in on_screen and 'class="card private no-print"' in on_screen
+    printable = leader.get(f"/one-on-ones/{noted.pk}/summary/?print=1").content.decode()
+    assert SECRET not in printable and "summary words" in printable and "shared words" in printable
+
+
+def test_the_meeting_autosave_answers_json(world: World, meeting, client_for) -> None:
+    services.open_meeting(meeting, by=world.leader, as_of=AS_OF)
+    leader = client_for(world.leader)
+    response = leader.post(
+        f"/one-on-ones/{meeting.pk}/save/",
+        {"shared": "typed", "private": SECRET, "results": "down 15%", "close": "1"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.json()["saved"] is True and SECRET not in response.content.decode()
+    meeting.refresh_from_db()
+    # An autosave never closes the meeting, even if the close button's value came along.
+    assert meeting.status == OneOnOne.Status.IN_PROGRESS
+    assert (meeting.shared_notes, meeting.self_results) == ("typed", "down 15%")
+    rep = client_for(world.rep).post(
+        f"/one-on-ones/{meeting.pk}/save/", {"shared": "x"}, HTTP_ACCEPT="application/json"
+    )
+    assert rep.status_code == 403

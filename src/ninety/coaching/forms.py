@@ -132,6 +132,11 @@ def save_meeting(meeting: OneOnOne, by: Person, post: QueryDict) -> None:
             services.review_commitment(
                 reviewable[cid], by=by, meeting=meeting, kept=TRI.get(post[f"kept-{cid}"])
             )
+    if "results" in post or "behaviors" in post:
+        services.save_self_report(
+            meeting, by=by, results=post.get("results", meeting.self_results),
+            behaviors=post.get("behaviors", meeting.self_behaviors),
+        )  # fmt: skip
     services.save_notes(
         meeting, by=by, values=post.get("values"), shared=post.get("shared"),
         private=post.get("private"), summary=post.get("summary"),

@@ -85,6 +85,22 @@ def meeting_context(viewer: Person, meeting: OneOnOne, behavior_id: int | None) 
     }
 
 
+def saved_state(meeting: OneOnOne, behavior: str) -> dict[str, Any]:
+    """What the meeting page's autosave shows after a save: the recital score, ways proposed."""
+    out: dict[str, Any] = {"saved": True}
+    recital = (
+        Recital.objects.filter(meeting=meeting, behavior_id=int(behavior))
+        .prefetch_related("proposed")
+        .first()
+        if behavior.isdigit()
+        else None
+    )
+    if recital is not None:
+        out["recital"] = {"recited": recital.recited_count, "total": recital.ways_total}
+        out["proposed"] = [w.text for w in recital.proposed.all()]
+    return out
+
+
 def summary_context(viewer: Person, meeting: OneOnOne) -> dict[str, Any]:
     """Shared parts for everyone who may see the meeting; the private note only for its author."""
     recitals = list(Recital.objects.filter(meeting=meeting).prefetch_related("recited", "proposed"))

@@ -205,14 +205,20 @@ def save(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Save every part of the meeting page; with ``close``, also close it and show the summary."""
     viewer = viewer_of(request)
     m = _runner_meeting(viewer, meeting_id)
+    wants_json = request.headers.get("Accept") == "application/json"  # the page's autosave
     try:
         forms.save_meeting(m, viewer, request.POST)
-        if request.POST.get("close"):
+        if request.POST.get("close") and not wants_json:
             services.close_meeting(m, by=viewer, summary=request.POST.get("summary", ""))
             return redirect("one-on-one-summary", meeting_id=m.pk)
-        messages.success(request, "Saved.")
     except services.CoachingError as exc:
+        if wants_json:
+            return JsonResponse({"error": str(exc)}, status=422)
         messages.error(request, str(exc))
+        return _back(m, request)
+    if wants_json:
+        return JsonResponse(presenters.saved_state(m, request.POST.get("recital-behavior", "")))
+    messages.success(request, "Saved.")
     return _back(m, request)
 
 
@@ -250,7 +256,12 @@ def experiment(request: HttpRequest, meeting_id: int, commitment_id: int) -> Htt
 def summary(request: HttpRequest, meeting_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     m = _meeting(viewer, meeting_id)
-    return render(request, "coaching/summary.html", presenters.summary_context(viewer, m))
+    context = presenters.summary_context(viewer, m)
+    # The printable copy is meant to be handed over: it never carries the private note.
+    context["printable"] = request.GET.get("print") == "1"
+    if context["printable"]:
+        context["private_note"] = ""
+    return render(request, "coaching/summary.html", context)
 
 
 @login_required
