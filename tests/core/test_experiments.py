@@ -27,15 +27,17 @@ from ninety.core.experiments import (
     analyse,
     confidence_sequence_halfwidth,
     cumulative,
-    fixed_horizon_rates,
     leader_sentence,
     mixture_p_value,
     mixture_variance,
-    prob_b_beats_a,
     rate_did,
+    tuning_constant,
+)
+from tests.reference.two_groups import (
+    fixed_horizon_rates,
+    prob_b_beats_a,
     relative_lift_bayesian,
     relative_lift_ttest,
-    tuning_constant,
 )
 
 DAYS = np.busday_offset("2025-01-06", np.arange(80), roll="forward")

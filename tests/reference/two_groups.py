@@ -1,7 +1,8 @@
 r"""Two-group comparisons with published known answers (cross-checks for the experiment core).
 
-These small functions follow a public method exactly so that Ninety's numbers can be checked
-against the published values; the experiment verdicts themselves use :mod:`.analysis`.
+Test-only reference code: these small functions follow a public method exactly, so the tests
+can check Ninety's numbers against the published values; the experiment verdicts themselves use
+:mod:`ninety.core.experiments.analysis`.
 
 References
 ----------
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate, special, stats
 
-from ninety.core.proportions import two_proportion_ztest, wilson_interval
+from tests.reference.proportions import two_proportion_ztest, wilson_interval
 
 
 def prob_b_beats_a(alpha_a: float, beta_a: float, alpha_b: float, beta_b: float) -> float:

@@ -1,0 +1,222 @@
+"""What each persona gets back from every list: the permission matrix checks status codes, this
+checks the contents (a rep who sees every team, or a leader who sees another team's meetings,
+gets a 200 too).
+
+The world (``tests/conftest.py``): Riley admin of Acme; Morgan directs West, whose members are
+the leaders Dana and Chris; Dana leads Crew (reps Sam and Alex), Chris leads Closers (Grace);
+Olive is admin of another org with the rep Oscar. On top of it: an experiment on Sam, a
+one-on-one Dana–Sam, Dana's task delegated to Alex (coachee Sam), a task of Chris's, and a block
+of time each for Dana and Chris. Chris's task went to Grace
+(high-potential).
+Alex, the delegate of an open coaching session on Sam, sees Sam while it is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from ninety.api.services import create_token
+from ninety.core.playbook_spec import default_playbook
+from ninety.delegation import services as delegation
+from ninety.people.models import Person
+from ninety.people.services import set_high_potential
+from tests.coaching import matrix_helpers as oo
+from tests.conftest import World
+from tests.delegation import helpers as dg
+from tests.experiments import matrix_helpers as ex
+from tests.playbook import matrix_helpers as pb
+from tests.test_permission_matrix import API_CASES, PERSONAS
+
+SIGNED_IN = PERSONAS[1:]
+DANAS, CHRISS = "Coach Sam on the greeting", "Chris's pipeline report"
+BEHAVIORS = {b.key for s in default_playbook().stages for b in s.behaviors}
+ACME = {"Riley", "Morgan", "Dana", "Chris", "Sam", "Alex", "Grace"}
+
+
+def _populate(w: World) -> None:
+    pb.acme_playbook(w)
+    ex.sams_experiment(w)
+    oo.meeting(w)
+    dg.delegation_to_alex(w)
+    chris = delegation.create_task(
+        w.other_leader, "Chris's pipeline report", category="reviewing_reports"
+    )
+    set_high_potential(w.other_rep, True)
+    delegation.delegate_task(chris, w.other_leader, w.other_rep, process_steps=["totals"])
+    at = datetime(2026, 11, 23, 15, tzinfo=UTC)
+    delegation.add_time_entry(w.leader, at, 30, "tactical", "Dana's scheduling")
+    delegation.add_time_entry(w.other_leader, at, 45, "results", "Chris's forecast call")
+
+
+def _names(ids: set[int]) -> set[str]:
+    return set(Person.objects.filter(pk__in=ids).values_list("name", flat=True))
+
+
+# API list endpoint -> (what to read from the JSON body, what each persona gets).
+API_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
+    "/api/people": (
+        lambda body: {p["name"] for p in body["items"]},
+        {
+            "rep": {"Sam"},
+            "teammate": {"Alex", "Sam"},  # Sam: the coachee of Alex's open delegation
+            "leader": {"Dana", "Sam", "Alex"},
+            "other_leader": {"Chris", "Grace"},
+            "director": {"Morgan", "Dana", "Chris", "Sam", "Alex", "Grace"},
+            "admin": ACME,
+            "outsider": {"Olive", "Oscar"},
+        },
+    ),
+    "/api/teams": (
+        lambda body: {t["name"] for t in body},
+        {
+            "rep": {"Crew"},
+            "teammate": {"Crew"},
+            "leader": {"Crew"},
+            "other_leader": {"Closers"},
+            "director": {"West", "Crew", "Closers"},
+            "admin": {"West", "Crew", "Closers"},
+            "outsider": {"Elsewhere"},
+        },
+    ),
+    "/api/experiments": (
+        lambda body: {s["name"] for e in body for s in e["subjects"]},
+        {p: set() for p in SIGNED_IN}
+        | {"rep": {"Sam"}, "leader": {"Sam"}, "director": {"Sam"}, "admin": {"Sam"}},
+    ),
+    "/api/one-on-ones": (
+        lambda body: _names({m["rep_id"] for m in body}),
+        {p: set() for p in SIGNED_IN}
+        | {"rep": {"Sam"}, "leader": {"Sam"}, "director": {"Sam"}, "admin": {"Sam"}},
+    ),
+    # A task: its owner, its delegate, the leaders above the owner and the org's admins.
+    "/api/delegation/tasks": (
+        lambda body: {t["title"] for t in body},
+        {
+            "rep": set(),
+            "teammate": {DANAS},
+            "leader": {DANAS},
+            "other_leader": {CHRISS},
+            "director": {DANAS, CHRISS},
+            "admin": {DANAS, CHRISS},
+            "outsider": set(),
+        },
+    ),
+    "/api/delegation/delegations": (
+        lambda body: {d["delegate"] for d in body},
+        {
+            "rep": set(),
+            "teammate": {"Alex"},
+            "leader": {"Alex"},
+            "other_leader": {"Grace"},
+            "director": {"Alex", "Grace"},
+            "admin": {"Alex", "Grace"},
+            "outsider": set(),
+        },
+    ),
+    # Dana's week of time (QUERY): her own, her director's and the admin's to read; reps 403.
+    "/api/attention/time": (
+        lambda body: {t["title"] for t in body},
+        {
+            "leader": {"Dana's scheduling"},
+            "other_leader": set(),
+            "director": {"Dana's scheduling"},
+            "admin": {"Dana's scheduling"},
+            "outsider": set(),
+        },
+    ),
+    "/api/playbook/ways": (
+        # The org's one playbook: every behavior for everyone in the org (another org: 404).
+        lambda body: {b["behavior"] for b in body},
+        {p: BEHAVIORS for p in SIGNED_IN if p != "outsider"},
+    ),
+    "/api/delegation/suggestions": (
+        lambda body: {s["name"] for s in body["suggestions"]},
+        # Delegates: the high-potential reps the leader leads and the org's other leaders;
+        # never someone of another team's reps or of another org.
+        {
+            "leader": {"Alex", "Chris", "Morgan"},
+            "other_leader": {"Dana", "Grace", "Morgan"},
+            "director": {"Alex", "Chris", "Dana", "Grace"},
+            "admin": {"Alex", "Chris", "Dana", "Grace", "Morgan"},
+            "outsider": set(),
+        },
+    ),
+}
+
+
+# Query strings some lists need (ids differ between databases).
+QUERY: dict[str, Callable[[World], str]] = {
+    "/api/attention/time": lambda w: f"?week=2026-W48&leader_id={w.leader.pk}",
+}
+
+
+def _get_json(w: World, persona: str, path: str) -> Any:
+    _, token = create_token(w.persona(persona), "lists")
+    query = QUERY[path](w) if path in QUERY else ""
+    response = Client().get(path + query, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, f"{persona} GET {path}: {response.status_code}"
+    return response.json()
+
+
+@pytest.mark.parametrize("path", list(API_LISTS))
+def test_each_api_list_holds_exactly_what_each_persona_may_see(world: World, path: str) -> None:
+    _populate(world)
+    read, expected = API_LISTS[path]
+    got = {persona: read(_get_json(world, persona, path)) for persona in expected}
+    assert got == expected
+
+
+# GET operations without a path parameter that return one object, not a list.
+NOT_LISTS = {"/api/me", "/api/playbook", "/api/playbook.yaml", "/api/attention"}
+
+
+def test_every_api_list_has_a_content_row() -> None:
+    reads = {path for method, path in API_CASES if method == "get" and "{" not in path}
+    assert reads - NOT_LISTS == set(API_LISTS)
+
+
+# Pages: what the view hands its template.
+PAGE_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
+    "/people/": (
+        lambda ctx: {p.name for g in ctx["groups"] for p in g.people},
+        {p: API_LISTS["/api/people"][1][p] for p in SIGNED_IN},
+    ),
+    "/dashboard/": (
+        lambda ctx: {t.name for t in ctx["teams"]},
+        # Teams with reps only; reps are sent to their own page.
+        {
+            "leader": {"Crew"},
+            "other_leader": {"Closers"},
+            "director": {"Crew", "Closers"},
+            "admin": {"Crew", "Closers"},
+            "outsider": {"Elsewhere"},
+        },
+    ),
+    "/experiments/": (
+        lambda ctx: {s.name for e in ctx["running"] for s in e.subjects.all()},
+        API_LISTS["/api/experiments"][1],
+    ),
+    "/one-on-ones/": (
+        lambda ctx: {m.rep.name for m in ctx["meetings"]},
+        API_LISTS["/api/one-on-ones"][1],
+    ),
+}
+
+
+@pytest.mark.parametrize("path", list(PAGE_LISTS))
+def test_each_list_page_shows_exactly_what_each_persona_may_see(
+    world: World, client_for: Any, path: str
+) -> None:
+    _populate(world)
+    read, expected = PAGE_LISTS[path]
+    got = {}
+    for persona in expected:
+        response = client_for(world.persona(persona)).get(path)
+        assert response.status_code == 200, f"{persona} GET {path}"
+        got[persona] = read(response.context)
+    assert got == expected
