@@ -39,6 +39,9 @@ class Deal(models.Model):
     value = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    #: An open deal's planned close (a CRM's "Close Date" before the deal closes): never a
+    #: close, so that pace and cycle times only see deals that did close.
+    expected_close_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     source = models.CharField(max_length=40, default="manual")
     external_id = models.CharField(max_length=100, blank=True)

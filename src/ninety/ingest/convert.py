@@ -23,8 +23,10 @@ ISO_FORMATS = (
 AMBIGUOUS_RE = r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
 FORMULA_START_RE = r"^[=+\-@\t\r]"
 PLAIN_NUMBER_RE = r"^[+-]?[0-9][0-9.,]*$"
-INT_RE = r"^[+-]?\d+$"
-DECIMAL_RE = r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"
+INT_RE = r"^[+-]?\d{1,18}$"  # int64 holds 18 digits whatever they are
+DECIMAL_RE = r"^[+-]?(\d{1,3}(,\d{3})+|\d{1,18})(\.\d+)?$"
+DECIMAL_COMMA_RE = r"^[+-]?(\d{1,3}(\.\d{3})+|\d{1,18})(,\d+)?$"
+CURRENCY_RE = r"^([A-Z]{3}|[$€£¥]|R\$|CHF|kr)\s*|\s*([A-Z]{3}|[$€£¥]|CHF|kr)$"
 
 
 def mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -33,6 +35,13 @@ def mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if isinstance(filled, pa.ChunkedArray):
         filled = filled.combine_chunks()
     return filled.to_numpy(zero_copy_only=False)
+
+
+def one(n: int, i: int) -> np.ndarray:
+    """A mask of ``n`` rows with row ``i`` set."""
+    m = np.zeros(n, bool)
+    m[i] = True
+    return m
 
 
 def is_empty(arr: pa.Array) -> np.ndarray:
@@ -64,24 +73,34 @@ def formula(arr: pa.Array) -> np.ndarray:
     return starts & ~mask(pc.match_substring_regex(arr, PLAIN_NUMBER_RE))
 
 
-def map_values(arr: pa.Array, table: dict[str, str], *, lower: bool = False) -> pa.Array:
-    """Translate values by ``table`` (keys case-folded; ``*`` = every other non-empty value)."""
-    if not table and not lower:
+def map_values(
+    arr: pa.Array,
+    table: dict[str, str],
+    *,
+    lower: bool = False,
+    patterns: Sequence[tuple[str, str]] = (),
+) -> pa.Array:
+    """Translate values by ``table`` (keys case-folded), then by ``patterns`` (case-insensitive
+    regular expressions, in order); ``*`` in the table = every other non-empty value."""
+    if not table and not lower and not patterns:
         return arr
     key = pc.utf8_lower(arr)
     out = key if lower else arr
     fallback = table.get("*")
     pairs = {k: v for k, v in table.items() if k != "*"}
+    hit = pa.array(np.zeros(len(arr), bool))
     if pairs:
         idx = pc.index_in(key, value_set=pa.array(list(pairs), pa.string()))
         mapped = pc.take(pa.array(list(pairs.values()), pa.string()), idx)
         out = pc.coalesce(mapped, out)
-        if fallback is not None:
-            nonempty = pc.greater(pc.utf8_length(arr), 0)
-            hit = pc.is_valid(idx)
-            out = pc.if_else(pc.and_(nonempty, pc.invert(hit)), fallback, out)
-    elif fallback is not None:
-        out = pc.if_else(pc.greater(pc.utf8_length(arr), 0), fallback, out)
+        hit = pc.is_valid(idx)
+    for pattern, value in patterns:
+        m = pc.and_(pc.invert(hit), pc.match_substring_regex(arr, pattern, ignore_case=True))
+        out = pc.if_else(m, value, out)
+        hit = pc.or_(hit, m)
+    if fallback is not None:
+        nonempty = pc.greater(pc.utf8_length(arr), 0)
+        out = pc.if_else(pc.and_(nonempty, pc.invert(hit)), fallback, out)
     return out
 
 
@@ -110,7 +129,8 @@ def parse_datetimes(
         return fast, np.zeros(n, bool), np.zeros(n, bool)
     text = pc.replace_substring_regex(arr, r"(:\d{2})\.\d+", r"\1")
     epoch = pa.nulls(n, pa.int64())
-    for fmt in (*ISO_FORMATS, *formats):
+    # The mapping's formats first: a file in one of them is parsed in one pass.
+    for fmt in (*formats, *ISO_FORMATS):
         parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
         if parsed.type.tz is None:
             parsed = pc.assume_timezone(parsed, tz, ambiguous="earliest", nonexistent="latest")
@@ -131,24 +151,45 @@ def parse_dates(arr: pa.Array, formats: Sequence[str]) -> tuple[pa.Array, np.nda
 
 
 def parse_ints(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Whole numbers (``int64``; empty = null); ``bad`` marks text that is not one."""
+    """Whole numbers (``int64``; empty = null); ``bad`` marks text that is not one (or one
+    too long for 64 bits)."""
     empty = pc.equal(pc.utf8_length(arr), 0)
     ok = pc.or_(empty, pc.match_substring_regex(arr, INT_RE))
     bad = ~mask(ok)
     clean = pc.if_else(pc.or_(empty, pc.invert(ok)), pa.scalar(None, pa.string()), arr)
+    clean = pc.replace_substring_regex(clean, r"^\+", "")  # Arrow's cast refuses "+5"
     return pc.cast(clean, pa.int64()), bad
 
 
-def parse_decimals(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Amounts (``float64``; a currency sign and thousands commas are allowed; empty = null)."""
-    text = pc.replace_substring_regex(arr, r"^([+-]?)\s*[$€£]\s*", r"\1")
-    text = pc.replace_substring_regex(text, r"\s*(USD|EUR|GBP)$", "")
+def parse_decimals(arr: pa.Array, *, decimal: str = ".") -> tuple[pa.Array, np.ndarray]:
+    """Amounts (``float64``; empty = null).
+
+    A currency sign or code before or after (``$``, ``€``, ``USD 2,500.00``, ``2.500,00 EUR``),
+    thousands separators and accounting negatives (``($1,000.00)``) are read; ``decimal=","``
+    reads ``1.234,50``. Anything else is ``bad``.
+    """
+    text = pc.utf8_trim_whitespace(arr)
+    negative = pc.match_substring_regex(text, r"^\(.*\)$")
+    text = pc.replace_substring_regex(text, r"^\((.*)\)$", r"\1")
+    text = pc.replace_substring_regex(text, r"^([+-]?)\s*", r"\1")
+    sign = pc.match_substring_regex(text, r"^-")
+    text = pc.replace_substring_regex(text, r"^[+-]", "")
+    text = pc.replace_substring_regex(text, CURRENCY_RE, "")
+    text = pc.replace_substring_regex(text, CURRENCY_RE, "")  # a sign and a code
+    text = pc.replace_substring_regex(text, r"^-\s*", "")
+    text = pc.utf8_trim_whitespace(text)
     empty = pc.equal(pc.utf8_length(text), 0)
-    ok = pc.or_(empty, pc.match_substring_regex(text, DECIMAL_RE))
+    pattern = DECIMAL_COMMA_RE if decimal == "," else DECIMAL_RE
+    ok = pc.or_(empty, pc.match_substring_regex(text, pattern))
     bad = ~mask(ok)
     clean = pc.if_else(pc.or_(empty, pc.invert(ok)), pa.scalar(None, pa.string()), text)
-    clean = pc.replace_substring(clean, ",", "")
-    return pc.cast(clean, pa.float64()), bad
+    if decimal == ",":
+        clean = pc.replace_substring(pc.replace_substring(clean, ".", ""), ",", ".")
+    else:
+        clean = pc.replace_substring(clean, ",", "")
+    value = pc.cast(clean, pa.float64())
+    flip = pc.or_(pc.fill_null(negative, False), pc.fill_null(sign, False))
+    return pc.if_else(flip, pc.negate(value), value), bad
 
 
 def parse_durations(arr: pa.Array, unit: str) -> tuple[pa.Array, np.ndarray]:

@@ -33,11 +33,11 @@ DURATION_UNITS = ("s", "ms", "min", "hms")
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "people": {
         "external_id": ("id", "user id", "employee id", "record id"),
-        "name": ("full name", "user", "rep", "employee"),
+        "name": ("full name", "user", "rep", "employee", "sales agent", "agent", "sales rep"),
         "email": ("e-mail", "email address", "work email"),
         "role": ("title", "position"),
         "manager": ("manager name", "manager email", "reports to"),
-        "team": ("team name", "group", "department"),
+        "team": ("team name", "group", "department", "regional office", "office", "region"),
         "high_potential": ("hipo", "high potential"),
         "hired_on": ("hire date", "start date", "hired"),
     },
@@ -93,29 +93,40 @@ class Mapping:
     delimiter: str | None = None
     #: Fill unmapped fields from headers that look like them (the generic preset).
     guess: bool = False
+    #: Field -> the other column lists to try, in order, when ``columns``' is not in the file
+    #: (a CRM renamed a header between versions).
+    alternatives: dict[str, list[list[str]]] = field(default_factory=dict)
+    #: A mapped column missing from the file is left out unless its field is required
+    #: (presets: an export without the optional column still imports).
+    optional_columns: bool = False
+    decimal: str = "."
+    defaults: dict[str, str] = field(default_factory=dict)
+    keep: dict[str, list[str]] = field(default_factory=dict)
+    skip_future: bool = False
 
     def resolve_columns(self, kind: str, headers: list[str]) -> dict[str, list[str]]:
         """Field -> the source columns (as spelled in the file) that feed it.
 
-        Explicit ``columns`` win; a canonical header is always taken as itself; with ``guess``
-        the aliases fill the rest. A mapped column missing from the file raises.
+        Explicit ``columns`` win (the first of their alternatives the file has); a canonical
+        header is taken as itself unless the mapping already reads that column for another
+        field; with ``guess`` the aliases fill the rest. A mapped column missing from the
+        file raises, unless ``optional_columns`` and the field is not required.
         """
         by_norm = {_norm(h): h for h in headers}
+        required = {f.name for f in KINDS[kind] if f.required}
         out: dict[str, list[str]] = {}
         for f in field_names(kind):
             if f in self.columns:
-                srcs = []
-                for want in self.columns[f]:
-                    got = by_norm.get(_norm(want))
-                    if got is None:
-                        raise MappingError(
-                            f"column '{want}' (for {f}) is not in the file; "
-                            f"its columns are: {', '.join(headers)}"
-                        )
-                    srcs.append(got)
-                out[f] = srcs
-            elif _norm(f) in by_norm:
-                out[f] = [by_norm[_norm(f)]]
+                srcs = self._pick(f, by_norm, headers, required)
+                if srcs:
+                    out[f] = srcs
+        explicit = {c for cols in out.values() for c in cols}
+        for f in field_names(kind):
+            if f in out or f in self.columns:
+                continue
+            got = by_norm.get(_norm(f))
+            if got is not None and got not in explicit:
+                out[f] = [got]
             elif self.guess:
                 taken = {c for cols in out.values() for c in cols}
                 for alias in ALIASES.get(kind, {}).get(f, ()):
@@ -125,8 +136,31 @@ class Mapping:
                         break
         return out
 
+    def _pick(
+        self, f: str, by_norm: dict[str, str], headers: list[str], required: set[str]
+    ) -> list[str]:
+        options = [self.columns[f], *self.alternatives.get(f, [])]
+        for option in options:
+            found = [by_norm[_norm(c)] for c in option if _norm(c) in by_norm]
+            if len(found) == len(option) or (found and self.optional_columns):
+                return found
+        if self.optional_columns and (f not in required or f in self.constants):
+            return []
+        want = " or ".join(f"'{' + '.join(o)}'" for o in options)
+        raise MappingError(
+            f"column {want} (for {f}) is not in the file; its columns are: {', '.join(headers)}"
+        )
+
+    def patterns(self, f: str) -> list[tuple[str, str]]:
+        """The ``re:`` keys of a value map: (regular expression, value), tried in order."""
+        return [(k[3:], str(v)) for k, v in self.values.get(f, {}).items() if k.startswith("re:")]
+
     def value_map(self, f: str) -> dict[str, str]:
-        return {k.strip().casefold(): str(v) for k, v in self.values.get(f, {}).items()}
+        return {
+            k.strip().casefold(): str(v)
+            for k, v in self.values.get(f, {}).items()
+            if not k.startswith("re:")
+        }
 
     def to_yaml(self) -> str:
         data: dict[str, Any] = {"source": self.source}
@@ -145,7 +179,43 @@ class Mapping:
             data["timezone"] = self.timezone
         if self.duration_unit != "s":
             data["duration_unit"] = self.duration_unit
+        if self.decimal != ".":
+            data["decimal"] = self.decimal
+        if self.defaults:
+            data["defaults"] = self.defaults
+        if self.keep:
+            data["keep"] = self.keep
+        if self.skip_future:
+            data["skip_future"] = True
+        if self.optional_columns:
+            data["optional_columns"] = True
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _parse_columns(
+    raw: dict[str, Any], kind: str | None
+) -> tuple[dict[str, list[str]], dict[str, list[list[str]]]]:
+    """``columns:`` -> (field -> columns, field -> the alternatives after the first)."""
+    columns: dict[str, list[str]] = {}
+    alternatives: dict[str, list[list[str]]] = {}
+    for f, src in raw.items():
+        if kind and f not in field_names(kind):
+            raise MappingError(f"mapping: '{f}' is not a field of {kind}")
+        options = src["any"] if isinstance(src, dict) and "any" in src else [src]
+        if isinstance(src, dict) and set(src) != {"any"}:
+            raise MappingError(f"mapping: columns.{f} takes a column, a list or {{any: [...]}}")
+        parsed = []
+        for option in options if isinstance(options, list) else [options]:
+            srcs = option if isinstance(option, list) else [option]
+            if not srcs or not all(isinstance(s, str) and s for s in srcs):
+                raise MappingError(f"mapping: columns.{f} must be a column name or a list of them")
+            parsed.append([str(s) for s in srcs])
+        if not parsed:
+            raise MappingError(f"mapping: columns.{f}.any lists no column")
+        columns[str(f)] = parsed[0]
+        if parsed[1:]:
+            alternatives[str(f)] = parsed[1:]
+    return columns, alternatives
 
 
 def mapping_from_dict(data: Any, *, name: str = "custom") -> Mapping:
@@ -157,6 +227,7 @@ def mapping_from_dict(data: Any, *, name: str = "custom") -> Mapping:
     known = {
         "kind", "name", "source", "columns", "values", "constants", "date_format",
         "timezone", "duration_unit", "encoding", "delimiter", "guess", "description",
+        "optional_columns", "decimal", "defaults", "keep", "skip_future", "source_notes",
     }  # fmt: skip
     unknown = set(data) - known
     if unknown:
@@ -164,14 +235,21 @@ def mapping_from_dict(data: Any, *, name: str = "custom") -> Mapping:
     kind = data.get("kind")
     if kind is not None and kind not in KINDS:
         raise MappingError(f"mapping: kind '{kind}' is not one of {', '.join(KINDS)}")
-    columns: dict[str, list[str]] = {}
-    for f, src in (data.get("columns") or {}).items():
-        if kind and f not in field_names(kind):
-            raise MappingError(f"mapping: '{f}' is not a field of {kind}")
-        srcs = src if isinstance(src, list) else [src]
-        if not srcs or not all(isinstance(s, str) and s for s in srcs):
-            raise MappingError(f"mapping: columns.{f} must be a column name or a list of them")
-        columns[str(f)] = [str(s) for s in srcs]
+    columns, alternatives = _parse_columns(data.get("columns") or {}, kind)
+    for f, table in (data.get("values") or {}).items():
+        for k in table or {}:
+            if str(k).startswith("re:"):
+                try:
+                    re.compile(str(k)[3:])
+                except re.error as exc:
+                    raise MappingError(f"mapping: values.{f}: bad pattern {k!r}: {exc}") from exc
+    decimal = str(data.get("decimal") or ".")
+    if decimal not in (".", ","):
+        raise MappingError("mapping: decimal must be '.' or ','")
+    keep: dict[str, list[str]] = {}
+    for column, allowed in (data.get("keep") or {}).items():
+        allowed = allowed if isinstance(allowed, list) else [allowed]
+        keep[str(column)] = ["" if a is None else str(a) for a in allowed]
     values: dict[str, dict[str, str]] = {}
     for f, table in (data.get("values") or {}).items():
         if not isinstance(table, dict):
@@ -206,6 +284,12 @@ def mapping_from_dict(data: Any, *, name: str = "custom") -> Mapping:
         encoding=data.get("encoding"),
         delimiter=data.get("delimiter"),
         guess=bool(data.get("guess", False)),
+        alternatives=alternatives,
+        optional_columns=bool(data.get("optional_columns", False)),
+        decimal=decimal,
+        defaults={str(k): str(v) for k, v in (data.get("defaults") or {}).items()},
+        keep=keep,
+        skip_future=bool(data.get("skip_future", False)),
     )
 
 
@@ -257,7 +341,8 @@ def suggest_preset(kind: str, headers: list[str]) -> Mapping:
         if m.kind not in (None, kind) or not m.columns:
             continue
         wanted = {_norm(c) for cols in m.columns.values() for c in cols}
-        score = len(wanted & normed) / len(wanted)
+        alts = {_norm(c) for opts in m.alternatives.values() for o in opts for c in o}
+        score = len((wanted | alts) & normed) / len(wanted)
         if score > best_score:
             best, best_score = m, score
     return best

@@ -103,7 +103,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def _preview(request, kind, token, name, path, mapping, preset) -> HttpResponse:  # type: ignore[no-untyped-def]
     src = inspect(path, encoding=mapping.encoding if mapping else None, name=str(name))
     first = next(iter(iter_blocks(src)), None)
-    rows = first.slice(0, PREVIEW_ROWS).to_pylist() if first is not None else []
+    rows = first.batch.slice(0, PREVIEW_ROWS).to_pylist() if first is not None else []
     suggested = mapping or suggest_preset(kind, src.headers)
     columns = suggested.resolve_columns(kind, src.headers) if suggested else {}
     if not mapping:

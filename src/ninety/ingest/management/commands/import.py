@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.text import slugify
 
 from ninety.ingest.fields import KINDS
 from ninety.ingest.mapping import MappingError, load_mapping, preset_names
@@ -22,7 +23,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=list(KINDS))
         parser.add_argument("file", type=Path)
-        parser.add_argument("--org", help="org slug (default: the only org)")
+        parser.add_argument(
+            "--org",
+            help="org slug (default: the only org); the first people import into an empty "
+            "install creates it",
+        )
+        parser.add_argument("--org-name", help="the name of the org a first import creates")
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--mapping", type=Path, help="a mapping YAML file")
         group.add_argument("--preset", help=f"a shipped mapping: {', '.join(preset_names())}")
@@ -37,7 +43,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        org = org_from_option(opts["org"])
+        org = self._org(opts)
         try:
             mapping = load_mapping(opts["mapping"]) if opts["mapping"] else None
         except (MappingError, OSError) as exc:
@@ -58,6 +64,21 @@ class Command(BaseCommand):
             self._print(summary)
         if summary.strict_failed:
             raise CommandError("--strict: some rows were rejected, nothing was imported")
+
+    def _org(self, opts: dict[str, Any]) -> Org:
+        """The org to import into; an empty install gets one from its first people file."""
+        if Org.objects.exists():
+            return org_from_option(opts["org"])
+        if opts["kind"] != "people":
+            raise CommandError(
+                "there is no org yet: import people first — `ninety import people FILE "
+                "--org SLUG` creates the org — or run `ninety demo` for the demo org"
+            )
+        name = opts["org_name"] or (opts["org"] or "my-org").replace("-", " ").title()
+        slug = slugify(opts["org"] or name)[:80] or "my-org"
+        org = Org.objects.create(name=name, slug=slug)
+        self.stdout.write(f"created the org {org.name!r} (--org {org.slug})")
+        return org
 
     def _run(self, org: Org, mapping: Any, opts: dict[str, Any], progress: Any) -> Any:
         return import_file(
@@ -104,6 +125,11 @@ class Command(BaseCommand):
             + f", duplicates {s.duplicates:,}, rejected {s.rejected:,}"
         )
         self.stdout.write(line)
+        if s.skipped:
+            why = "; ".join(f"{n:,} {reason}" for reason, n in s.skip_reasons.most_common())
+            self.stdout.write(f"  skipped {s.skipped:,} rows that are not behavior done: {why}")
+        for note in s.notes:
+            self.stdout.write(f"  {note}")
         for e in s.errors[:20]:
             where = f"row {e.row}" if e.row else "file"
             self.stdout.write(f"  {where}, {e.field or '-'}: {e.reason}")
