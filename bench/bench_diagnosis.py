@@ -40,6 +40,7 @@ import numpy as np
 
 from _machine import machine  # bench/ is on sys.path when a bench runs
 from ninety.core.diagnosis import DiagnosisConfig, diagnose_group, naive_focus
+from ninety.core.evidence import bucket_starts, choose_windows
 from ninety.core.funnel import (
     activity_counts,
     activity_funnel,
@@ -138,6 +139,60 @@ def diagnosis_inputs(
     return {"funnel": funnel, "quota": quota[p] * share, "deal_cv": cv}
 
 
+def window_inputs(
+    org: Any, reps: dict[str, np.ndarray], m0: dt.date, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """The product's evidence windows on the simulator's arrays.
+
+    Bucket counts as ``ninety.diagnosis.loaders.load_buckets`` gives them (the period to date,
+    then whole weeks before it), windows chosen by :func:`ninety.core.evidence.choose_windows`,
+    each stage's counts over its window; volume over the first stage's window, deal size over
+    the last stage's; the result and quota are the period's.
+    """
+    base = diagnosis_inputs(org, reps, m0, "cohort", as_of=as_of)
+    last = (month_start(m0, -1) - dt.timedelta(days=1)) if as_of is None else as_of
+    end = day_start(last + dt.timedelta(days=1))
+    a, d = org.activities, org.deals
+    n_people = len(org.people)
+    p = reps["person"]
+    starts = bucket_starts(m0, last)
+    funnels, sizes = [], []
+    for b in starts:
+        t0 = day_start(b)
+        counts = outcome_counts(
+            a["person"],
+            a["type"],
+            a["outcome"],
+            a["ts"],
+            n_people,
+            len(ACTIVITY_TYPES),
+            len(OUTCOMES),
+            t0,
+            end,
+        )
+        wv, wc = won_in_period(d["owner"], d["value"], d["status"], d["closed"], n_people, t0, end)
+        funnels.append(
+            cohort_funnel(counts[p], ACTIVITY_TYPES, OUTCOMES, org.playbook, wv[p], wc[p])
+        )
+        sizes.append((wv[p], wc[p]))
+    tries = np.stack([f.tries for f in funnels], axis=2)
+    succ = np.stack([f.successes for f in funnels], axis=2)
+    wins = choose_windows(
+        np.diff(tries, axis=2, prepend=0.0), np.diff(succ, axis=2, prepend=0.0), m0, last
+    )
+    k_idx = np.arange(tries.shape[1])
+    b_idx = np.array([w.buckets - 1 for w in wins])
+    base.update(
+        windows=wins,
+        tries=tries[:, k_idx, b_idx],
+        successes=succ[:, k_idx, b_idx],
+        volume=funnels[wins[0].buckets - 1].volume,
+        size_value=sizes[wins[-1].buckets - 1][0],
+        size_count=sizes[wins[-1].buckets - 1][1],
+    )
+    return base
+
+
 def score_focus(
     focus: list[str | None], truth: list[dict[str, Any]], keep: np.ndarray
 ) -> dict[str, Any]:
@@ -192,10 +247,11 @@ def scored_reps(
 
 def _diagnose(inp: dict[str, Any], rows: np.ndarray, groups: np.ndarray, cfg: DiagnosisConfig):
     f = inp["funnel"]
+    windowed = "windows" in inp
     return diagnose_group(
-        f.volume[rows],
-        f.tries[rows],
-        f.successes[rows],
+        (inp["volume"] if windowed else f.volume)[rows],
+        (inp["tries"] if windowed else f.tries)[rows],
+        (inp["successes"] if windowed else f.successes)[rows],
         f.won_value[rows],
         f.won_count[rows],
         f.stage_keys,
@@ -203,6 +259,8 @@ def _diagnose(inp: dict[str, Any], rows: np.ndarray, groups: np.ndarray, cfg: Di
         groups=groups,
         kind=f.kind,
         config=cfg,
+        size_value=inp["size_value"][rows] if windowed else None,
+        size_count=inp["size_count"][rows] if windowed else None,
     )
 
 
@@ -228,16 +286,27 @@ def bench_accuracy(
     *,
     as_of: dt.date | None = None,
     level: str = "region",
+    windows: bool = False,
 ) -> dict[str, Any]:
     """Score Ninety, the naive baseline and the oracle on one window.
+
+    ``windows=True``: each stage judged on the product's evidence window (:func:`window_inputs`);
+    the oracle and the ceiling then see the same windowed counts.
 
     ``level="region"`` mirrors the product (``comparison_reps``): each director's region is
     diagnosed on its own, ``groups`` = the team within the region, so a team is compared with its
     siblings only. ``level="org"``: all reps in one call, ``groups`` = team. The window is the
     month ``m0`` or, with ``as_of``, the month to date.
     """
-    inp = diagnosis_inputs(org, reps, m0, counting, as_of=as_of)
+    if windows:
+        inp = window_inputs(org, reps, m0, as_of=as_of)
+    else:
+        inp = diagnosis_inputs(org, reps, m0, counting, as_of=as_of)
     cfg = replace(cfg, deal_cv=inp["deal_cv"])
+    n_st = len(inp["funnel"].stage_keys)
+    low = np.full((len(reps["person"]), n_st), np.nan)
+    high = low.copy()
+    certainty = np.full(len(reps["person"]), np.nan)
     n = len(reps["person"])
     focus: list[str | None] = [None] * n
     naive: list[str | None] = [None] * n
@@ -254,13 +323,18 @@ def bench_accuracy(
         t0 = time.perf_counter()
         diag = _diagnose(inp, rows, groups, cfg)
         t_core += time.perf_counter() - t0
-        for i, r in zip(rows, diag.focus, strict=True):
-            focus[i] = r
+        for i, r in zip(rows, diag.reps, strict=True):
+            focus[i] = r.focus
+            certainty[i] = r.focus_certainty if r.focus is not None else np.nan
+            low[i] = [s.low for s in r.stages.values()]
+            high[i] = [s.high for s in r.stages.values()]
         for i, r in zip(rows, _naive(inp, rows, groups), strict=True):
             naive[i] = r
     last = month_start(m0, -1) if as_of is None else as_of + dt.timedelta(days=1)
     truth, keep, fixed, ramping = scored_reps(org, reps, m0, np.datetime64(last, "D"))
     f = inp["funnel"]
+    if windows:
+        f = replace(f, tries=inp["tries"], successes=inp["successes"])
     post = oracle_posterior(org, reps, f, calibrate=keep)
     oracle = oracle_focus(post, f.stage_keys)
     out = {
@@ -274,6 +348,9 @@ def bench_accuracy(
         "core_seconds": t_core,
         "runs": len(runs),
         "deal_cv": inp["deal_cv"],
+        "windows": inp.get("windows"),
+        "coverage": interval_coverage(org, reps, f.stage_keys, low, high, keep),
+        "reliability": reliability_pairs(focus, certainty, truth, keep),
     }
     # Teams with at least one false focus (what a team leader sees).
     for name, fo in (("ninety", focus), ("naive", naive), ("oracle", oracle)):
@@ -284,6 +361,40 @@ def bench_accuracy(
         }
         out[name]["teams_with_false"] = len(bad)
     out["teams"] = int(reps["team"].max() + 1)
+    return out
+
+
+def true_rates(org: Any, reps: dict[str, np.ndarray], keys: tuple[str, ...]) -> np.ndarray:
+    """Each rep's true rate per stage: the team's rate times the planted ratio (capped 0.92)."""
+    truth = [org.truth["reps"][e] for e in reps["ext"]]
+    team = np.array([[t["team_rates"][k] for k in keys] for t in truth])
+    ratio = np.exp([[t["log_ratio"][k] for k in keys] for t in truth])
+    return np.minimum(team * ratio, 0.92)
+
+
+def interval_coverage(
+    org: Any,
+    reps: dict[str, np.ndarray],
+    keys: tuple[str, ...],
+    low: np.ndarray,
+    high: np.ndarray,
+    keep: np.ndarray,
+) -> dict[str, float]:
+    """Share of the scored reps whose displayed 90 % interval holds their true rate, per stage."""
+    true = true_rates(org, reps, keys)
+    inside = (low <= true) & (true <= high)
+    return {k: float(inside[keep, j].mean()) for j, k in enumerate(keys)}
+
+
+def reliability_pairs(
+    focus: list[str | None], certainty: np.ndarray, truth: list[dict[str, Any]], keep: np.ndarray
+) -> list[tuple[float, bool]]:
+    """(stated certainty, focus right) for every focus on a scored rep: right when the focus
+    stage's true ratio is below 0.8 (volume and deal size are never planted weak: wrong)."""
+    out = []
+    for f, c, t, k in zip(focus, certainty, truth, keep, strict=True):
+        if k and f is not None:
+            out.append((float(c), f in t["log_ratio"] and t["log_ratio"][f] < MATERIAL))
     return out
 
 

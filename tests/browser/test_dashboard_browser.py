@@ -39,7 +39,8 @@ def test_a_leader_reads_the_heatmap_and_opens_sam(live_server, page, story_org_l
     heatmap.locator('tr[data-rep="Sam Patel"] th a').click()
     page.wait_for_load_state()
     focus_line = page.get_by_test_id("focus").inner_text()
-    assert "Greeting" in focus_line and "certain" in focus_line
+    assert "Greeting" in focus_line and "likely a material weakness" in focus_line
+    assert "judged on the last" in focus_line
     assert page.locator("h3", has_text="Create a compelling reason to speak").count() == 1
     assert page.locator("ul.questions li", has_text="tone or inflection").count() == 1
     screenshot(page, "rep-page-leader-view")

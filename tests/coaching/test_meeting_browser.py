@@ -52,7 +52,11 @@ def test_a_whole_one_on_one(live_server, browser, story_org_live) -> None:
     page.click("text=Open the meeting and its prep sheet")
     page.wait_for_url("**/prep/")
     focus = page.get_by_test_id("focus").inner_text()
-    assert "Greeting" in focus and "certain" in focus
+    assert (
+        "Greeting" in focus
+        and "likely a material weakness" in focus
+        and "judged on the last" in focus
+    )
     drill = page.get_by_test_id("drilldown").inner_text()
     assert "Create a compelling reason to speak" in drill and "tone or inflection" in drill
     assert page.get_by_test_id("suggested-way").count() == 1

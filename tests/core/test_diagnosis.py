@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ninety.core.decompose import log_decomposition, shapley_decomposition
-from ninety.core.diagnosis import DiagnosisConfig, diagnose_funnel, diagnose_group, naive_focus
+from ninety.core.diagnosis import diagnose_funnel, diagnose_group, naive_focus
 from ninety.core.funnel import activity_funnel
 
 KEYS = ("connect", "conversation", "meeting", "proposal", "won")
@@ -93,9 +93,7 @@ def test_the_rep_terms_add_up_to_the_gap(
 ) -> None:
     vol, tries, succ, wv, wc = make_team(reps, dials, seed=seed)
     quota = np.full(reps, 5_000.0) if with_quota else None
-    diag = diagnose_group(
-        vol, tries, succ, wv, wc, KEYS, quota_share=quota, config=DiagnosisConfig(n_draws=50)
-    )
+    diag = diagnose_group(vol, tries, succ, wv, wc, KEYS, quota_share=quota)
     for r in diag.reps:
         total = sum(r.contributions.values()) + r.benchmark_term
         assert np.isfinite(total)

@@ -71,13 +71,17 @@ def build_prep(meeting: OneOnOne, as_of: date) -> dict[str, Any]:
 
 
 def _drill_stage(report: GroupReport, mine: RepReport) -> str | None:
-    """The focus stage; without one, the stage that costs the rep most (still worth a look)."""
+    """The focus stage; without one, the stage most likely to be materially weak (still worth a
+    look), if the rep is more likely below the team there than above."""
     d = mine.diagnosis
     if d.focus and d.focus not in (VOLUME, DEAL_SIZE):
         return d.focus
-    stage_terms = [(d.contributions.get(s.key, 0.0), s.key) for s in report.playbook.stages]
-    finite = [(c, k) for c, k in stage_terms if math.isfinite(c)]
-    return min(finite)[1] if finite and min(finite)[0] < 0 else None
+    candidates = [
+        (d.stages[s.key].p_material, s.key)
+        for s in report.playbook.stages
+        if math.isfinite(d.stages[s.key].p_material) and d.stages[s.key].p_below >= 0.5
+    ]
+    return max(candidates)[1] if candidates else None
 
 
 def _focus(report: GroupReport, mine: RepReport) -> dict[str, Any] | None:
@@ -92,6 +96,8 @@ def _focus(report: GroupReport, mine: RepReport) -> dict[str, Any] | None:
         "certainty": _f(d.focus_certainty),
         "points": _f(100 * d.contributions.get(d.focus, float("nan"))),
         "is_stage": spec is not None,
+        "window_days": w.days if (w := report.window(d.focus)) else None,
+        "tries": int(d.stages[d.focus].tries) if d.focus in d.stages else None,
     }
 
 
@@ -100,7 +106,8 @@ def _funnel(report: GroupReport, mine: RepReport) -> list[dict[str, Any]]:
     rows = []
     for spec in report.playbook.stages:
         s = d.stages[spec.key]
-        flag = "below" if s.p_below >= 0.9 else "above" if s.p_below <= 0.1 else ""
+        flag = "below" if s.p_below >= 0.9 else "above" if s.p_above >= 0.9 else ""
+        w = report.window(spec.key)
         rows.append(
             {
                 "key": spec.key,
@@ -115,6 +122,10 @@ def _funnel(report: GroupReport, mine: RepReport) -> list[dict[str, Any]]:
                 "p_below": _f(s.p_below),
                 "flag": flag,
                 "focus": d.focus == spec.key,
+                "p_material": _f(s.p_material),
+                "window_days": w.days if w else None,
+                "more_tries": int(s.more_tries),
+                "days_to_settle": mine.days_to_settle(spec.key),
                 "bar_left": _f(100 * s.low),
                 "bar_width": _f(max(100 * (s.high - s.low), 1.0)),
             }

@@ -66,3 +66,10 @@ def elapsed_share(period: Period, as_of: date) -> float:
     if total == 0:
         return 1.0
     return max(0.0, min(1.0, done / total))
+
+
+def business_day_progress(period: Period, as_of: date) -> tuple[int, int]:
+    """(business days passed by the end of ``as_of``, business days in the period)."""
+    total = int(np.busday_count(period.start, period.end))
+    done = int(np.busday_count(period.start, min(as_of + timedelta(days=1), period.end)))
+    return max(done, 0), total

@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models.functions import TruncMonth
 from numpy.typing import NDArray
 
 from ninety.activity.models import ActivityRollup, Deal, Quota
+from ninety.core.evidence import bucket_starts
 from ninety.core.periods import Period
 
 FloatArray = NDArray[np.float64]
@@ -181,8 +183,6 @@ def load_monthly(
 
     For trends: no deals or quotas, so no pace.
     """
-    from django.db.models.functions import TruncMonth
-
     idx = _index(person_ids)
     n = len(person_ids)
     first, last = min(periods), max(periods)
@@ -243,3 +243,70 @@ def load_monthly(
         )
         for p, b in empty.items()
     }
+
+
+@dataclass(frozen=True)
+class BucketData:
+    """Per-rep counts by evidence bucket (see :mod:`ninety.core.evidence`): arrays (reps, buckets).
+
+    Bucket 0 is the period to the as-of day, bucket b the b-th whole week before the period.
+    """
+
+    type_counts: dict[str, FloatArray]
+    advanced: dict[str, FloatArray]
+    pending: dict[str, FloatArray]
+    won_value: FloatArray
+    won_count: FloatArray
+    starts: tuple[date, ...]
+
+
+def _bucket_case(field: str, starts: Sequence[date], as_datetime: bool) -> Case:
+    whens = [
+        When(**{f"{field}__gte": _midnight(d) if as_datetime else d}, then=Value(b))
+        for b, d in enumerate(starts)
+    ]
+    return Case(*whens, default=Value(-1), output_field=IntegerField())
+
+
+def load_buckets(
+    person_ids: Sequence[int],
+    types: Sequence[str],
+    period_start: date,
+    last_day: date,
+) -> BucketData:
+    """Counts per person, type and bucket, and wins per bucket: two aggregate queries."""
+    starts = bucket_starts(period_start, last_day)
+    idx = _index(person_ids)
+    r, nb = len(person_ids), len(starts)
+    count = {t: np.zeros((r, nb)) for t in types}
+    advanced = {t: np.zeros((r, nb)) for t in types}
+    pending = {t: np.zeros((r, nb)) for t in types}
+    rows = (
+        ActivityRollup.objects.filter(
+            person_id__in=person_ids, day__gte=starts[-1], day__lte=last_day, type__in=list(types)
+        )
+        .annotate(bucket=_bucket_case("day", starts, as_datetime=False))
+        .values_list("person_id", "type", "bucket")
+        .annotate(n=Sum("count"), a=Sum("advanced"), p=Sum("pending"))
+    )
+    for pid, type_, b, n, a, p in rows:
+        i = idx[pid]
+        count[type_][i, b] += n
+        advanced[type_][i, b] += a
+        pending[type_][i, b] += p
+    value, won = np.zeros((r, nb)), np.zeros((r, nb))
+    deals = (
+        Deal.objects.filter(
+            owner_id__in=person_ids,
+            status=Deal.Status.WON,
+            closed_at__gte=_midnight(starts[-1]),
+            closed_at__lt=_midnight(last_day + timedelta(days=1)),
+        )
+        .annotate(bucket=_bucket_case("closed_at", starts, as_datetime=True))
+        .values_list("owner_id", "bucket")
+        .annotate(v=Sum("value"), k=Count("id"))
+    )
+    for pid, b, v, k in deals:
+        value[idx[pid], b] += float(v or 0)
+        won[idx[pid], b] += k
+    return BucketData(count, advanced, pending, value, won, tuple(starts))

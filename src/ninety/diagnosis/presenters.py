@@ -54,6 +54,10 @@ def dashboard_context(
     }
 
 
+#: A stage with fewer tries than this in its window shows no number on the heatmap.
+THIN_TRIES = 10
+
+
 @dataclass(frozen=True)
 class Cell:
     factor: str
@@ -92,10 +96,16 @@ def _cell(report: GroupReport, r: RepReport, factor: str) -> Cell:
     label = report.factor_label(factor)
     if factor in d.stages:
         s = d.stages[factor]
+        w = report.window(factor)
+        judged = f"judged on the last {w.days} days" if w else "judged on this period"
+        if s.tries < THIN_TRIES or not s.comparable:
+            title = f"{label}: only {int(s.tries)} tries ({judged}) — too few to say"
+            return Cell(factor, float("nan"), 0.0, "", d.focus == factor, title)
         title = (
             f"{label}: {s.mean:.0%} (90% interval {s.low:.0%}–{s.high:.0%}) vs team "
-            f"{s.group_rate:.0%}; {int(s.successes)}/{int(s.tries)}; "
-            f"{certainty:.0%} sure it is {'below' if contribution < 0 else 'above'} the team"
+            f"{s.group_rate:.0%}; {int(s.successes)}/{int(s.tries)}, {judged}; "
+            f"{certainty:.0%} sure it is {'below' if contribution < 0 else 'above'} the team; "
+            f"{s.p_material:.0%} likely materially below"
         )
     else:
         title = f"{label}: {100 * contribution:+.0f} points, {certainty:.0%} certain"
@@ -142,6 +152,27 @@ class StageLine:
     p_below: float
     flag: str
     focus: bool
+    p_material: float = float("nan")
+    window_days: int | None = None
+    more_tries: int = 0
+    days_to_settle: int | None = None
+    thin: bool = False
+
+    @property
+    def evidence_needed(self) -> str:
+        """'about 25 more proposals, ~6 weeks' for an unsettled stage, else ''."""
+        if not self.more_tries:
+            return ""
+        text = f"about {self.more_tries:,} more {self.entry_plural}"
+        if self.days_to_settle:
+            d = self.days_to_settle
+            text += f", ~{d} days" if d < 14 else f", ~{round(d / 7)} weeks"
+        return text
+
+    @property
+    def entry_plural(self) -> str:
+        entry = self.step.split(" → ")[0]
+        return entry if entry.endswith("s") else f"{entry}s"
 
     @property
     def bar_left(self) -> float:
@@ -157,7 +188,9 @@ def _stage_lines(report: GroupReport, r: RepReport) -> list[StageLine]:
     lines = []
     for spec in report.playbook.stages:
         s = d.stages[spec.key]
-        flag = "below" if s.p_below >= 0.9 else "above" if s.p_below <= 0.1 else ""
+        thin = s.tries < THIN_TRIES or not s.comparable
+        flag = "" if thin else "below" if s.p_below >= 0.9 else "above" if s.p_above >= 0.9 else ""
+        w = report.window(spec.key)
         lines.append(
             StageLine(
                 spec.key,
@@ -172,6 +205,11 @@ def _stage_lines(report: GroupReport, r: RepReport) -> list[StageLine]:
                 s.p_below,
                 flag,
                 d.focus == spec.key,
+                p_material=s.p_material,
+                window_days=w.days if w else None,
+                more_tries=int(s.more_tries),
+                days_to_settle=r.days_to_settle(spec.key),
+                thin=thin,
             )
         )
     return lines
@@ -275,6 +313,9 @@ def rep_context(
         "stages": _stage_lines(report, mine),
         "focus_label": focus_label,
         "focus_stage": stage,
+        "focus_window": report.window(d.focus) if d.focus else None,
+        "focus_tries": int(d.stages[d.focus].tries) if d.focus in d.stages else None,
+        "progress": report.progress,
         "waterfall": waterfall(terms, "Gap", emphasis=focus_label),
         "waterfall_terms": terms,
         "ways_used": _ways_used(subject, report, stage.key) if stage else [],

@@ -50,6 +50,10 @@ def rep_json(r: RepReport, report: GroupReport) -> dict[str, Any]:
                 "high": _f(s.high),
                 "group_rate": _f(s.group_rate),
                 "p_below_group": _f(s.p_below),
+                "p_materially_weak": _f(s.p_material),
+                "window_days": w.days if (w := report.window(k)) else None,
+                "more_tries_to_settle": int(s.more_tries),
+                "days_to_settle": r.days_to_settle(k),
             }
             for k, s in d.stages.items()
         },
@@ -74,6 +78,26 @@ def report_json(report: GroupReport, only: set[int] | None = None) -> dict[str, 
         "funnel": report.group.kind,
         "benchmark_kind": report.group.benchmark_kind,
         "factors": list(report.factors),
+        "progress": (
+            {"business_day": report.progress.done, "of": report.progress.total}
+            if report.progress
+            else None
+        ),
+        "windows": {
+            k: {
+                "first_day": w.first_day.isoformat(),
+                "last_day": w.last_day.isoformat(),
+                "days": w.days,
+            }
+            for k, w in zip(report.playbook.stage_keys, report.windows, strict=True)
+        },
+        "focus_rule": {
+            "material_ratio": report.group.config.material_ratio,
+            "focus_certainty": report.group.config.focus_certainty,
+            "meaning": "focus_certainty is the probability that the focus factor is below "
+            "material_ratio x the team's; the focus is the factor where it is highest, "
+            "when at least the rule's focus_certainty",
+        },
         "reps": [rep_json(r, report) for r in report.reps if only is None or r.person.pk in only],
         "peer_strength": {
             k: [names[i] for i in idx] for k, idx in report.group.peer_strength.items()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ninety.core.diagnosis import (
@@ -16,12 +17,22 @@ from ninety.core.diagnosis import (
     GroupDiagnosis,
     RepDiagnosis,
     diagnose_funnel,
+    diagnose_group,
 )
+from ninety.core.evidence import EvidenceWindow, choose_windows, window_sums
 from ninety.core.funnel import Funnel, activity_funnel
 from ninety.core.pace import PaceResult, pace_from_deals
-from ninety.core.periods import Period, elapsed_share
+from ninety.core.periods import Period, business_day_progress, elapsed_share
 from ninety.core.playbook_spec import PlaybookSpec, StageSpec, default_playbook
-from ninety.diagnosis.loaders import GroupData, load_group, load_monthly
+from ninety.diagnosis.loaders import (
+    BucketData,
+    GroupData,
+    load_buckets,
+    load_deals,
+    load_monthly,
+    load_quota,
+    load_won,
+)
 from ninety.people.models import Org, Person, Role, Team
 from ninety.playbook.services import current_playbook, playbook_spec
 
@@ -71,6 +82,34 @@ class RepReport:
     person: Person
     diagnosis: RepDiagnosis
     pace: Pace
+    #: Tries per day at each stage over its evidence window (this rep's pace).
+    tries_per_day: dict[str, float] | None = None
+
+    def days_to_settle(self, key: str) -> int | None:
+        """About how many days at this rep's pace the tries that settle the stage take."""
+        s = self.diagnosis.stages.get(key)
+        rate = (self.tries_per_day or {}).get(key, 0.0)
+        if s is None or not s.more_tries or rate <= 0:
+            return None
+        return max(1, math.ceil(s.more_tries / rate))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far the result period has run: business day ``done`` of ``total``."""
+
+    done: int
+    total: int
+
+    @property
+    def is_final(self) -> bool:
+        return self.done >= self.total
+
+    @property
+    def phrase(self) -> str:
+        if self.is_final:
+            return "final"
+        return f"day {self.done} of {self.total}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +124,13 @@ class GroupReport:
     team: Team | None = None
     #: Everyone diagnosed together (the team and its sibling teams), shown or not.
     comparison_ids: tuple[int, ...] = ()
+    #: The evidence window each stage was judged on, in stage order.
+    windows: tuple[EvidenceWindow, ...] = ()
+    progress: Progress | None = None
+
+    def window(self, key: str) -> EvidenceWindow | None:
+        keys = self.playbook.stage_keys
+        return self.windows[keys.index(key)] if key in keys and self.windows else None
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -128,6 +174,67 @@ def _funnel_types(spec: PlaybookSpec) -> list[str]:
     return sorted({s.entry for s in spec.stages} | {s.exit for s in spec.stages})
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """The counts each stage is judged on (its own window), volume and the wins deal size uses."""
+
+    windows: tuple[EvidenceWindow, ...]
+    volume: np.ndarray
+    tries: np.ndarray
+    successes: np.ndarray
+    won_value: np.ndarray
+    won_count: np.ndarray
+    tries_per_day: np.ndarray
+
+
+def _window_data(buckets: BucketData, b: int) -> GroupData:
+    def cut(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {t: window_sums(v, b) for t, v in d.items()}
+
+    n = buckets.won_value.shape[0]
+    return GroupData(
+        person_ids=(),
+        type_counts=cut(buckets.type_counts),
+        advanced=cut(buckets.advanced),
+        pending=cut(buckets.pending),
+        won_value=window_sums(buckets.won_value, b),
+        won_count=window_sums(buckets.won_count, b),
+        quota=np.full(n, np.nan),
+        deals={},
+    )
+
+
+def build_evidence(
+    buckets: BucketData, spec: PlaybookSpec, period_start: date, last_day: date
+) -> Evidence:
+    """Choose each stage's window from the bucket counts and gather its counts."""
+    n_buckets = len(buckets.starts)
+    per_bucket = [build_funnel(_window_data(buckets, b), spec) for b in range(1, n_buckets + 1)]
+    # Counts of bucket b alone (cumulative differences), for the window choice.
+    tries = np.stack([f.tries for f in per_bucket], axis=2)
+    succ = np.stack([f.successes for f in per_bucket], axis=2)
+    tries_b = np.diff(tries, axis=2, prepend=0.0)
+    succ_b = np.diff(succ, axis=2, prepend=0.0)
+    windows = tuple(choose_windows(tries_b, succ_b, period_start, last_day))
+    n_reps, n_stages = tries.shape[:2]
+    t = np.empty((n_reps, n_stages))
+    x = np.empty((n_reps, n_stages))
+    per_day = np.empty((n_reps, n_stages))
+    for k, w in enumerate(windows):
+        t[:, k], x[:, k] = tries[:, k, w.buckets - 1], succ[:, k, w.buckets - 1]
+        per_day[:, k] = t[:, k] / max(w.days, 1)
+    first, last = windows[0], windows[-1]
+    return Evidence(
+        windows=windows,
+        volume=per_bucket[first.buckets - 1].volume,
+        tries=t,
+        successes=x,
+        won_value=window_sums(buckets.won_value, last.buckets),
+        won_count=window_sums(buckets.won_count, last.buckets),
+        tries_per_day=per_day,
+    )
+
+
 def diagnose_people(
     people: list[Person],
     period: Period,
@@ -137,33 +244,65 @@ def diagnose_people(
     groups: list[int] | None = None,
     team: Team | None = None,
 ) -> GroupReport:
-    """Diagnosis and pace of ``people`` (already permission-checked by the caller)."""
+    """Diagnosis and pace of ``people`` (already permission-checked by the caller).
+
+    The result (won to date, quota, pace) is the period's; each stage's behavior is judged on
+    its evidence window (:mod:`ninety.core.evidence`).
+    """
     ids = [p.pk for p in people]
-    data = load_group(ids, period, as_of, _funnel_types(spec), spec.stage_keys)
-    funnel = build_funnel(data, spec)
-    share = elapsed_share(period, as_of)
-    quota_share = data.quota * share
-    has_quota = bool(np.isfinite(quota_share).all() and (quota_share > 0).all())
-    diagnosis = diagnose_funnel(
-        funnel, quota_share=quota_share if has_quota else None, groups=groups
-    )
     last_day = period.clamp(as_of)
+    won_value, won_count = load_won(ids, period.start, last_day)
+    quota = load_quota(ids, period)
+    buckets = load_buckets(ids, _funnel_types(spec), period.start, last_day)
+    ev = build_evidence(buckets, spec, period.start, last_day)
+    quota_share = quota * elapsed_share(period, as_of)
+    has_quota = bool(np.isfinite(quota_share).all() and (quota_share > 0).all())
+    diagnosis = diagnose_group(
+        ev.volume,
+        ev.tries,
+        ev.successes,
+        won_value,
+        won_count,
+        spec.stage_keys,
+        quota_share=quota_share if has_quota else None,
+        groups=groups,
+        kind="activity",
+        size_value=ev.won_value,
+        size_count=ev.won_count,
+    )
     pace = pace_from_deals(
-        **data.deals,
+        **load_deals(ids, last_day, spec.stage_keys),
         n_reps=len(ids),
         as_of=last_day,
         period_start=period.start,
         period_end=period.end,
-        quota=data.quota,
+        quota=quota,
         groups=groups,
         n_stages=len(spec.stage_keys),
         holidays=np.array([], dtype="datetime64[D]"),
     )
+    keys = spec.stage_keys
     reps = tuple(
-        RepReport(person=p, diagnosis=diagnosis.reps[i], pace=_pace_at(pace, i))
+        RepReport(
+            person=p,
+            diagnosis=diagnosis.reps[i],
+            pace=_pace_at(pace, i),
+            tries_per_day={k: float(ev.tries_per_day[i, j]) for j, k in enumerate(keys)},
+        )
         for i, p in enumerate(people)
     )
-    return GroupReport(period, as_of, spec, diagnosis, reps, team, tuple(ids))
+    done, total = business_day_progress(period, as_of)
+    return GroupReport(
+        period,
+        as_of,
+        spec,
+        diagnosis,
+        reps,
+        team,
+        tuple(ids),
+        windows=ev.windows,
+        progress=Progress(done, total),
+    )
 
 
 def build_funnel(data: GroupData, spec: PlaybookSpec) -> Funnel:
@@ -185,7 +324,7 @@ def build_funnel(data: GroupData, spec: PlaybookSpec) -> Funnel:
     return replace(period, tries=tries, successes=successes, counting="cohort")
 
 
-TREND_CONFIG = DiagnosisConfig(n_draws=100)
+TREND_CONFIG = DiagnosisConfig()
 
 
 def diagnose_months(
@@ -222,29 +361,38 @@ def _pace_at(pace: PaceResult, i: int) -> Pace:
 MAX_COMPARISON_REPS = 250
 
 
+#: Fewer reps than this in a team and its siblings: the whole org is the comparison.
+MIN_COMPARISON_REPS = 8
+
+
 def comparison_reps(team: Team) -> tuple[list[Person], list[int]]:
     """The reps a team is diagnosed with, and each one's group index.
 
     Each rep is compared with their own team's rates, but how much reps differ from their team
-    (the spread of the prior) is learnt over the sibling teams under the same leader above,
-    when there are any: nine reps alone say little about the spread, and one outlier on a
-    small team would otherwise loosen the shrinkage for everyone.
+    (the prior) and how much teams differ are learnt over the sibling teams under the same leader
+    above; a small team without enough siblings (fewer than ``MIN_COMPARISON_REPS`` reps in all)
+    is diagnosed with the whole org, so two or three reps are never each other's only yardstick.
     """
     teams = [team]
     if team.parent_id:
-        siblings = list(Team.objects.filter(parent_id=team.parent_id).exclude(pk=team.pk))
-        teams += siblings
-    people = list(
-        Person.objects.filter(team__in=teams, role=Role.REP, is_active=True)
-        .select_related("team")
-        .order_by("name")
-    )
+        teams += list(Team.objects.filter(parent_id=team.parent_id).exclude(pk=team.pk))
+    people = _active_reps(Person.objects.filter(team__in=teams))
+    if len(people) < MIN_COMPARISON_REPS:
+        people = _active_reps(Person.objects.filter(org_id=team.org_id))
     if len(people) > MAX_COMPARISON_REPS:
         people = [p for p in people if p.team_id == team.pk]
-    # The team itself is group 0; siblings follow.
-    order = {t.pk: i for i, t in enumerate(teams)}
-    groups = [order[p.team_id] for p in people]
+    # The team itself is group 0; other teams follow (in team id order), people without a team
+    # each form their own group.
+    order: dict[object, int] = {team.pk: 0}
+    groups = []
+    for p in people:
+        key = p.team_id if p.team_id is not None else ("alone", p.pk)
+        groups.append(order.setdefault(key, len(order)))
     return people, groups
+
+
+def _active_reps(qs: QuerySet[Person]) -> list[Person]:
+    return list(qs.filter(role=Role.REP, is_active=True).select_related("team").order_by("name"))
 
 
 def _subset(report: GroupReport, keep: set[int]) -> GroupReport:
@@ -270,13 +418,21 @@ def team_report(team: Team, period: Period, as_of: date) -> GroupReport | None:
 
 
 def rep_report(person: Person, period: Period, as_of: date) -> GroupReport:
-    """A rep diagnosed within their team (the comparison group)."""
-    if person.team_id is None:
-        return diagnose_people([person], period, as_of, playbook_for(person.org))
-    report = team_report(person.team, period, as_of)
-    if report is None or report.for_person(person.pk) is None:
-        return diagnose_people([person], period, as_of, playbook_for(person.org))
-    return report
+    """A rep diagnosed within their team; a rep without a team against the org."""
+    report = team_report(person.team, period, as_of) if person.team_id else None
+    if report is not None and report.for_person(person.pk) is not None:
+        return report
+    others = [p for p in _active_reps(Person.objects.filter(org_id=person.org_id))]
+    if person.pk not in {p.pk for p in others}:
+        others.append(person)
+    others = others[:MAX_COMPARISON_REPS] + [p for p in others[MAX_COMPARISON_REPS:] if p == person]
+    index: dict[object, int] = {}
+    groups = [
+        index.setdefault(p.team_id if p.team_id and p != person else ("alone", p.pk), len(index))
+        for p in others
+    ]
+    full = diagnose_people(others, period, as_of, playbook_for(person.org), groups=groups)
+    return _subset(full, {person.pk})
 
 
 def org_report(reps: list[Person], period: Period, as_of: date, org: Org) -> GroupReport:

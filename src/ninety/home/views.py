@@ -59,6 +59,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if team is not None:
         context["report"] = team_report(team, period, as_of)
         context["heatmap"] = presenters.heatmap(context["report"]) if context["report"] else None
+        if context["report"]:
+            r = context["report"]
+            context["windows"] = [
+                (s.name, w) for s, w in zip(r.playbook.stages, r.windows, strict=True)
+            ]
         context.update(dashboard_panels(viewer, context["report"], as_of))
     return render(request, "home/dashboard.html", context)
 

@@ -16,6 +16,18 @@ def pct(value: float | None, digits: int = 0) -> str:
 
 
 @register.filter
+def certainty(value: float | None) -> str:
+    """A probability as a certainty: never '100%' or '0%' (0.9996 -> '>99%')."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if value > 0.99:
+        return ">99%"
+    if value < 0.01:
+        return "<1%"
+    return f"{100 * value:.0f}%"
+
+
+@register.filter
 def signed_pct(value: float | None) -> str:
     """-15.2 -> '−15%' (value already in percent)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):

@@ -118,3 +118,15 @@ def print_table(report: GroupReport, only: set[int] | None) -> None:
         )
     console.print(table)
     console.print("Cells: each factor's contribution to the gap, in log points (≈ %).")
+    if report.windows:
+        judged = ", ".join(
+            f"{s.name}: last {w.days} days"
+            for s, w in zip(report.playbook.stages, report.windows, strict=True)
+        )
+        console.print(f"Judged on: {judged}.")
+    if report.progress:
+        console.print(f"Results: {report.progress.phrase} of {report.period.label()}.")
+    console.print(
+        "Focus (%): probability that the factor is materially (20%+) below the team; "
+        f"shown when at least {100 * report.group.config.focus_certainty:.0f}%."
+    )

@@ -1,0 +1,296 @@
+r"""Each rep's rate at a stage, against their team's, with honest uncertainty.
+
+The model (hierarchical, empirical Bayes with the hyper-parameters' uncertainty carried through):
+
+* a rep's true rate at a stage is :math:`\theta_i = \mu_g\, m_i`, the team's rate times the rep's
+  ratio to it;
+* the ratios :math:`m` come from a distribution G on a fixed lattice of ratios (0.1 to 10),
+  learnt from every rep and stage of the call by EM (nonparametric maximum likelihood, Koenker &
+  Mizera 2014), *smoothed by a Dirichlet prior* of ``PSEUDO_CELLS`` pseudo-observations drawn from
+  a base G0 (85 % typical reps, log-normal around 1 with sd 0.08; 15 % spread evenly over the
+  lattice). G therefore never collapses onto "every rep alike": with a few reps it stays close to
+  G0, with thousands it follows the data;
+* the team's rate :math:`\mu_g` is not taken as known. For rep i it is estimated from the
+  *other* reps of the team (leave-one-out: a weak rep does not pull their own benchmark down),
+  with the sampling noise of their pooled tries and the spread of their own ratios, combined with
+  the org-wide rate through the spread between teams (normal on the log scale); a rep without
+  team mates is compared with the org. Its uncertainty is integrated by Gauss–Hermite quadrature.
+
+The posterior of :math:`m_i` on the lattice is exact under this model (binomial likelihood), so
+the interval of :math:`\theta_i` carries the prior's, the team rate's and the rep's own
+uncertainty: 0 of 2 tries gives an interval nearly as wide as G itself, never a point.
+
+Outputs per rep: posterior mean and equal-tailed interval of the rate, the team rate used,
+P(below the team), P(materially below: ratio < ``material_ratio``) and P(above).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: Ratios to the team's rate the model can represent (log steps of 0.05 from 0.1 to 10; 1.0
+#: included exactly).
+RATIOS: FloatArray = np.exp(0.05 * np.arange(-46, 47))
+#: Weight of the base distribution G0 in the fitted G, in pseudo-observations.
+PSEUDO_CELLS = 30.0
+#: G0: share of typical reps and their log-sd around the team's rate.
+BASE_TYPICAL, BASE_SD = 0.85, 0.08
+#: Between-team log-sd assumed before any team is seen, and its weight in pseudo-teams.
+BETWEEN_PRIOR_SD, BETWEEN_PRIOR_TEAMS = 0.10, 4.0
+#: Highest rate a rep can have (a stage converting every single try is not a rate model).
+MAX_RATE = 0.995
+_GH_Z, _GH_W = np.polynomial.hermite_e.hermegauss(5)
+_GH_W = _GH_W / _GH_W.sum()
+
+
+def base_prior() -> FloatArray:
+    """G0 on :data:`RATIOS`: mostly typical reps near 1, a flat tail across the lattice."""
+    lr = np.log(RATIOS)
+    typical = np.exp(-0.5 * (lr / BASE_SD) ** 2)
+    g0 = BASE_TYPICAL * typical / typical.sum() + (1 - BASE_TYPICAL) / RATIOS.size
+    return g0 / g0.sum()
+
+
+@dataclass(frozen=True)
+class StagePosterior:
+    """Posteriors of many reps at several stages (arrays shaped (reps, stages)).
+
+    ``team_rate`` is the centre of the team reference a rep is compared with (NaN when nobody
+    can be compared with: no other rep in the call tried the stage).
+    """
+
+    mean: FloatArray
+    low: FloatArray
+    high: FloatArray
+    team_rate: FloatArray
+    p_below: FloatArray
+    p_material: FloatArray
+    p_above: FloatArray
+    log_ratio: FloatArray
+    prior: FloatArray
+
+    @property
+    def comparable(self) -> NDArray[np.bool_]:
+        return np.isfinite(self.team_rate)
+
+
+def typical_spread(g: FloatArray) -> float:
+    """Log-variance of a typical rep's ratio under G, robustly: (median |ln m| / 0.6745)².
+
+    The weak and strong tails of G are not how much a typical team mate differs from the team;
+    counting them would make every team reference look far less certain than it is.
+    """
+    lr = np.abs(np.log(RATIOS))
+    order = np.argsort(lr)
+    cum = np.cumsum(g[order])
+    mad = float(lr[order][np.searchsorted(cum, 0.5 * cum[-1])])
+    return max(mad / 0.6745, 0.02) ** 2
+
+
+def _group_sums(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray:
+    """Sum of ``values`` (reps, stages) per group → (groups, stages), as one matrix product."""
+    onehot = np.zeros((n_groups, groups.size))
+    onehot[groups, np.arange(groups.size)] = 1.0
+    return onehot @ values
+
+
+def team_reference(
+    x: FloatArray,
+    n: FloatArray,
+    groups: IntArray,
+    spread: float,
+    ratio: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Log team rate each rep is compared with, and its variance (reps, stages).
+
+    Leave-one-out: the rep's team mates' pooled rate, whose variance is the binomial noise of
+    their tries plus the spread of their own ratios (``spread``, the log-variance of G) weighted
+    by how their tries are shared out; combined, through the between-team spread, with the rate
+    of the rest of the call. One team alone: the mates only. No mates: the rest of the call,
+    widened by the between-team spread. Nobody else tried the stage: NaN.
+
+    ``ratio`` (each rep's estimated ratio to their team) turns the pooled rate into the rate of a
+    *typical* rep: successes over Σ tries × ratio, so weak mates do not pull the reference down.
+    """
+    n_groups = int(groups.max()) + 1
+    # Tries at ratio 1: what the successes would have needed from a typical rep.
+    n_eff = n if ratio is None else n * np.nan_to_num(ratio, nan=1.0)
+    gx, gn = _group_sums(x, groups, n_groups), _group_sums(n_eff, groups, n_groups)
+    gn2 = _group_sums(n**2, groups, n_groups)
+    mx, mn = gx[groups] - x, gn[groups] - n_eff  # the mates
+    mn2 = gn2[groups] - n**2
+    tot_x, tot_n = x.sum(axis=0), n_eff.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_m = (mx + 0.5) / (mn + 1.0)
+        l_m = np.log(p_m)
+        v_m = (1 - p_m) / (p_m * np.maximum(mn, 1.0)) + spread * mn2 / np.maximum(mn, 1.0) ** 2
+        # Groups' own log rates, for the spread between teams.
+        p_g = (gx + 0.5) / (gn + 1.0)
+        l_g = np.log(p_g)
+        v_g = (1 - p_g) / (p_g * np.maximum(gn, 1.0)) + spread * gn2 / np.maximum(gn, 1.0) ** 2
+    has_g = gn > 0
+    n_teams = has_g.sum(axis=0)
+    # Teams of one say nothing about how teams differ (their rate is one rep's): left out.
+    reps_with_tries = _group_sums((n > 0).astype(np.float64), groups, n_groups)
+    has_g = has_g & (reps_with_tries >= 2)
+    between = np.empty(x.shape[1])
+    for k in range(x.shape[1]):
+        h = has_g[:, k]
+        if h.sum() >= 2:
+            w = 1.0 / v_g[h, k]
+            centre = np.sum(w * l_g[h, k]) / w.sum()
+            excess = max(float(np.mean((l_g[h, k] - centre) ** 2 - v_g[h, k])), 0.0)
+        else:
+            excess = 0.0
+        teams = max(int(h.sum()) - 1, 0)
+        between[k] = (teams * excess + BETWEEN_PRIOR_TEAMS * BETWEEN_PRIOR_SD**2) / (
+            teams + BETWEEN_PRIOR_TEAMS
+        )
+    # The rest of the call (everyone but the rep) gives the org-wide centre.
+    rest_x, rest_n = tot_x[None, :] - x, tot_n[None, :] - n_eff
+    p_o = (rest_x + 0.5) / (rest_n + 1.0)
+    l_o = np.log(p_o)
+    v_o = (1 - p_o) / (p_o * np.maximum(rest_n, 1.0)) + between[None, :]
+    lone_team = (n_teams <= 1)[None, :]
+    mates = mn > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prec = np.where(mates, 1.0 / v_m, 0.0) + np.where(lone_team, 0.0, 1.0 / v_o)
+        centre = (np.where(mates, l_m / v_m, 0.0) + np.where(lone_team, 0.0, l_o / v_o)) / prec
+        var = 1.0 / prec
+    nobody = rest_n <= 0
+    nobody |= lone_team & ~mates
+    centre = np.where(nobody, np.nan, centre)
+    var = np.where(nobody, np.nan, var)
+    return centre, var
+
+
+def _joint_loglik(
+    x: FloatArray, n: FloatArray, centre: FloatArray, var: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """log P(x | n, team rate node j, ratio k) + log node weight: (reps, stages, nodes, ratios).
+
+    Also returns the rate of each (node, ratio) atom, same shape.
+    """
+    sd = np.sqrt(np.nan_to_num(var, nan=0.0))
+    lmu = np.nan_to_num(centre, nan=np.log(0.5))[..., None] + sd[..., None] * _GH_Z  # (R,S,J)
+    rate = np.minimum(np.exp(lmu[..., None] + np.log(RATIOS)), MAX_RATE)  # (R,S,J,K)
+    xx, nn = x[..., None, None], n[..., None, None]
+    ll = xx * np.log(rate) + (nn - xx) * np.log1p(-rate) + np.log(_GH_W)[:, None]
+    return ll, rate
+
+
+def fit_ratio_prior(
+    loglik: FloatArray, use: NDArray[np.bool_], iterations: int = 200
+) -> FloatArray:
+    """MAP-EM for G on the lattice with the Dirichlet(PSEUDO_CELLS × G0) prior.
+
+    Each EM step: responsibilities of every (rep, stage) cell, then
+    :math:`G \\propto \\sum \\text{resp} + \\text{PSEUDO\\_CELLS}\\, G_0` (the posterior mode of G
+    under that Dirichlet prior, up to the −1 of the mode, which we drop to keep G positive).
+    """
+    g0 = base_prior()
+    rows = loglik[use]
+    if rows.shape[0] == 0:
+        return g0
+    lik = np.exp(rows - rows.max(axis=1, keepdims=True))
+    g = g0.copy()
+    for _ in range(iterations):
+        # E and M steps as two matrix-vector products: Σ_cells lik·g / (lik @ g).
+        new = g * (lik.T @ (1.0 / (lik @ g))) + PSEUDO_CELLS * g0
+        new /= new.sum()
+        done = np.max(np.abs(new - g)) < 1e-6
+        g = new
+        if done:
+            break
+    return g
+
+
+def _atom_quantile(atoms: FloatArray, cum: FloatArray, q: float) -> FloatArray:
+    """Quantile of a discrete distribution (sorted atoms, cumulative weights), interpolated on
+    the log scale between neighbouring atoms so the lattice does not show as steps."""
+    last = atoms.shape[-1] - 1
+    idx = np.clip((cum < q).sum(axis=-1), 1, last)
+    c0 = np.take_along_axis(cum, (idx - 1)[..., None], -1)[..., 0]
+    c1 = np.take_along_axis(cum, idx[..., None], -1)[..., 0]
+    a0 = np.log(np.take_along_axis(atoms, (idx - 1)[..., None], -1)[..., 0])
+    a1 = np.log(np.take_along_axis(atoms, idx[..., None], -1)[..., 0])
+    t = np.clip((q - c0) / np.maximum(c1 - c0, 1e-12), 0.0, 1.0)
+    return np.exp(a0 + t * (a1 - a0))
+
+
+def stage_posteriors(
+    successes: FloatArray,
+    tries: FloatArray,
+    groups: IntArray,
+    *,
+    material_ratio: float = 0.8,
+    level: float = 0.9,
+    prior: FloatArray | None = None,
+) -> StagePosterior:
+    """Posterior of every rep's rate at every stage (arrays (reps, stages)); see the module.
+
+    ``prior``: a G fitted elsewhere (e.g. on the whole org) instead of fitting one here.
+    """
+    x = np.asarray(successes, dtype=np.float64)
+    n = np.asarray(tries, dtype=np.float64)
+    g = np.asarray(groups, dtype=np.int64)
+    # Spread of ratios within a team for the reference's variance: G0's until G is fitted.
+    spread0 = typical_spread(base_prior())
+    centre, var = team_reference(x, n, g, spread0)
+    joint, rate = _joint_loglik(x, n, centre, var)
+    use = (n > 0) & np.isfinite(centre)
+    if prior is None:
+        prior = fit_ratio_prior(special.logsumexp(joint, axis=2), use)
+    lr = np.log(RATIOS)
+    spread = typical_spread(prior)
+    if abs(spread - spread0) > 1e-3:
+        centre, var = team_reference(x, n, g, spread)
+        joint, rate = _joint_loglik(x, n, centre, var)
+    # Joint posterior of (team-rate node, ratio) per cell.
+    logpost = joint + np.log(prior)
+    w = np.exp(logpost - logpost.max(axis=(-2, -1), keepdims=True))
+    w /= w.sum(axis=(-2, -1), keepdims=True)
+    post = w.sum(axis=-2)  # the ratio's posterior
+    one = int(np.argmin(np.abs(RATIOS - 1.0)))
+    p_below = post[..., :one].sum(-1) + 0.5 * post[..., one]
+    p_above = post[..., one + 1 :].sum(-1) + 0.5 * post[..., one]
+    p_material = (post * (material_ratio > RATIOS)).sum(-1)
+    mean_lr = (post * lr).sum(-1)
+    # The rate's posterior: atoms node × ratio; quantiles from the sorted atoms.
+    shape = (*x.shape, -1)
+    atoms, weights = rate.reshape(shape), w.reshape(shape)
+    order = np.argsort(atoms, axis=-1)
+    atoms = np.take_along_axis(atoms, order, -1)
+    cum = np.cumsum(np.take_along_axis(weights, order, -1), axis=-1)
+    tail = (1.0 - level) / 2.0
+    low = _atom_quantile(atoms, cum, tail)
+    high = _atom_quantile(atoms, cum, 1 - tail)
+    mean = (weights * rate.reshape(shape)).sum(-1)
+    team = np.exp(centre)
+    bad = ~np.isfinite(centre)
+    # Without a reference the rate's interval is the rep's own (Jeffreys), nothing compared.
+    if bad.any():
+        from_x, from_n = x[bad], n[bad]
+        low[bad] = special.betaincinv(from_x + 0.5, from_n - from_x + 0.5, tail)
+        high[bad] = special.betaincinv(from_x + 0.5, from_n - from_x + 0.5, 1 - tail)
+        mean[bad] = (from_x + 0.5) / (from_n + 1.0)
+        for arr in (p_below, p_above, p_material, mean_lr):
+            arr[bad] = np.nan
+    return StagePosterior(
+        mean=mean,
+        low=low,
+        high=high,
+        team_rate=np.where(bad, np.nan, team),
+        p_below=p_below,
+        p_material=p_material,
+        p_above=p_above,
+        log_ratio=mean_lr,
+        prior=prior,
+    )
