@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ninety.people.reliability.RequestTimeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ninety.people.middleware.CurrentPersonMiddleware",
+    "ninety.people.reliability.DatabaseTroubleMiddleware",
     # Axes last: it turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -94,6 +96,17 @@ DATABASES = {
     "default": database_config(os.environ.get("NINETY_DATABASE_URL"), DATA_DIR / "ninety.sqlite3")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Wall time one web request may take (seconds; 0: no limit); PostgreSQL statements run in a
+# request get the same. Imports (the page and the bulk endpoint) get NINETY_IMPORT_SECONDS.
+NINETY_REQUEST_SECONDS = env_int("NINETY_REQUEST_SECONDS", 20)
+NINETY_IMPORT_SECONDS = env_int("NINETY_IMPORT_SECONDS", 900)
+NINETY_LONG_REQUEST_PATHS = ("/import/", "/api/activities/bulk")
+# Bodies read into memory (forms, JSON): 2.5 MiB. The bulk activity endpoint reads its own
+# stream up to 50 MiB; uploaded files stream to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Files uploaded on the import page (streamed to disk, then imported).
+NINETY_UPLOAD_MAX_BYTES = env_int("NINETY_UPLOAD_MAX_MB", 512) << 20
 
 # Argon2 first: new and changed passwords are hashed with it; older hashes upgrade on login.
 PASSWORD_HASHERS = [

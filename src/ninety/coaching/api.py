@@ -23,6 +23,7 @@ from ninety.coaching.models import Commitment, OneOnOne
 from ninety.coaching.permissions import can_run, can_self_report, visible_meetings
 from ninety.coaching.prep import build_prep
 from ninety.coaching.queries import private_note
+from ninety.people.inputs import Day
 from ninety.people.models import Person
 from ninety.people.permissions import visible_people
 from ninety.playbook.models import Behavior, DiagnosticQuestion
@@ -38,7 +39,7 @@ class ScheduleIn(Schema):
     cadence: str = "weekly"
     weekday: int = 0
     at: dtime = dtime(10, 0)
-    start: date | None = None
+    start: Day | None = None
     duration_minutes: int = 30
 
 
@@ -150,7 +151,7 @@ class PrivateNoteOut(Schema):
 
 
 class OpenIn(Schema):
-    as_of: date | None = None
+    as_of: Day | None = None
 
 
 class ExperimentOut(Schema):
@@ -276,7 +277,7 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
 
 
 @router.get("/one-on-ones/{meeting_id}/prep", summary="The prep sheet (live before it opens)")
-def get_prep(request: HttpRequest, meeting_id: int, as_of: date | None = None) -> dict[str, Any]:
+def get_prep(request: HttpRequest, meeting_id: int, as_of: Day | None = None) -> dict[str, Any]:
     viewer = _viewer(request)
     m = _meeting(viewer, meeting_id)
     if viewer.role == "rep" and not can_run(viewer, m):

@@ -22,6 +22,7 @@ from ninety.coaching.permissions import (
 )
 from ninety.coaching.prep import build_prep
 from ninety.coaching.queries import due_for, meetings_for
+from ninety.core.periods import parse_day
 from ninety.people.models import Person, Role
 from ninety.people.permissions import visible_people
 from ninety.people.views import viewer_of
@@ -42,7 +43,7 @@ def _runner_meeting(viewer: Person, meeting_id: int) -> OneOnOne:
 def _as_of(request: HttpRequest) -> date:
     value = request.POST.get("as_of") or request.GET.get("as_of")
     try:
-        return date.fromisoformat(value) if value else timezone.localdate()
+        return parse_day(value) if value else timezone.localdate()
     except ValueError as exc:
         raise Http404("as_of: expected YYYY-MM-DD") from exc
 

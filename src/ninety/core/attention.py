@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from ninety.core.periods import FIRST_DAY, LAST_DAY, OutOfRange
+
 BEHAVIOR = "behavior_process"
 RESULTS = "results"
 TACTICAL = "tactical"
@@ -52,6 +54,10 @@ class IsoWeek:
         if not m:
             raise ValueError(f"week {text!r}: expected YYYY-Www, e.g. 2026-W48")
         year, week = int(m.group(1)), int(m.group(2))
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise OutOfRange(
+                f"week {text!r}: expected a week from {FIRST_DAY.year} to {LAST_DAY.year}"
+            )
         try:
             date.fromisocalendar(year, week, 1)
         except ValueError as exc:

@@ -10,6 +10,27 @@ import numpy as np
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
+#: The days Ninety works with. Every loop over days, weeks or months is bounded by this range, so
+#: a date typed far into the future (9999-12-31) is refused instead of running for hours.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+class OutOfRange(ValueError):
+    """A date, period or week outside ``FIRST_DAY`` … ``LAST_DAY``."""
+
+
+def check_day(day: date, what: str = "date") -> date:
+    """``day`` itself, or :class:`OutOfRange` naming ``what`` and the range."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise OutOfRange(f"{what} {day.isoformat()}: expected a day from {FIRST_DAY} to {LAST_DAY}")
+    return day
+
+
+def parse_day(text: str, what: str = "date") -> date:
+    """An ISO day within range; ValueError (or :class:`OutOfRange`) otherwise."""
+    return check_day(date.fromisoformat(text), what)
+
 
 @dataclass(frozen=True, order=True)
 class Period:
@@ -23,7 +44,12 @@ class Period:
         m = _PERIOD.match(text.strip())
         if not m:
             raise ValueError(f"period {text!r}: expected YYYY-MM, e.g. 2026-11")
-        return cls(int(m.group(1)), int(m.group(2)))
+        year = int(m.group(1))
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise OutOfRange(
+                f"period {text!r}: expected a month from {FIRST_DAY:%Y-%m} to {LAST_DAY:%Y-%m}"
+            )
+        return cls(year, int(m.group(2)))
 
     @classmethod
     def of(cls, day: date) -> Period:

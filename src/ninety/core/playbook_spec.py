@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from ninety.core import safe_yaml
+
 #: Funnel stage keys of the default process, in order; each names the event a stage produces.
 STAGE_KEYS: tuple[str, ...] = ("connect", "conversation", "meeting", "proposal", "won")
 #: Activity types with a meaning in the funnel; other (free) types such as ``email`` are allowed.
@@ -211,7 +213,7 @@ def _line_of(node: yaml.Node | None, where: str) -> int | None:
 def load_playbook_yaml(text: str) -> PlaybookSpec:
     """Read a playbook from YAML; errors start with ``line N:`` and name the item."""
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -23,6 +23,7 @@ from ninety.delegation.access import (
 from ninety.delegation.ics import CalendarError
 from ninety.delegation.models import Delegation, TacticalTask, TimeEntry
 from ninety.diagnosis.services import default_as_of
+from ninety.people.inputs import Day
 from ninety.people.models import Person
 from ninety.people.permissions import managed_people
 from ninety.playbook.models import Behavior, Stage
@@ -44,7 +45,7 @@ def _leader(request: HttpRequest) -> Person:
 class TaskIn(Schema):
     title: str
     category: str = "custom"
-    due: date | None = None
+    due: Day | None = None
     recurrence: str = ""
     estimated_minutes: int = 0
 
@@ -141,8 +142,8 @@ class TimeOut(Schema):
 
 class IcsIn(Schema):
     ics: str
-    since: date | None = None
-    until: date | None = None
+    since: Day | None = None
+    until: Day | None = None
 
 
 _DELEGATION_RELATED = ("delegate", "focus_stage")
@@ -263,7 +264,7 @@ def review(request: HttpRequest, delegation_id: int, payload: ReviewIn) -> Deleg
     summary="Who to delegate a coaching session for a coachee to",
 )
 def suggestions(
-    request: HttpRequest, coachee_id: int | None = None, as_of: date | None = None
+    request: HttpRequest, coachee_id: int | None = None, as_of: Day | None = None
 ) -> dict[str, Any]:
     viewer = _leader(request)
     coachee = None

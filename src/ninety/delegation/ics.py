@@ -8,7 +8,6 @@ well-kept libraries; hand-written RRULE expansion is where calendar importers go
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -20,6 +19,13 @@ from ninety.core.attention import UNTITLED, CalendarEvent
 # An open-ended RRULE has no last occurrence: expansion stops at this many days after the
 # export's latest explicit start (or after ``until`` when the caller gives one).
 MAX_SPAN_DAYS = 400
+# One calendar may expand to at most this many occurrences (a year of a busy leader's calendar is
+# a few thousand); a rule that would make more is refused, not expanded.
+MAX_OCCURRENCES = 20_000
+# No calendar program offers these, and each makes tens of thousands of occurrences a day.
+REFUSED_FREQUENCIES = ("SECONDLY", "MINUTELY")
+# A year of a busy Google or Outlook calendar exports to a few MiB.
+MAX_ICS_BYTES = 20 << 20
 
 
 class CalendarError(ValueError):
@@ -28,6 +34,8 @@ class CalendarError(ValueError):
 
 def parse_calendar(data: bytes | str) -> icalendar.Calendar:
     """Parse and check an ``.ics`` file; raise :class:`CalendarError` with a clear message."""
+    if len(data) > MAX_ICS_BYTES:
+        raise CalendarError(f"the file is over {MAX_ICS_BYTES >> 20} MiB: export a shorter range")
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -62,6 +70,11 @@ def parse_calendar(data: bytes | str) -> icalendar.Calendar:
             raise CalendarError(f"{what}: DTSTART and DTEND mix a date and a date-time")
         if end is not None and end < start:
             raise CalendarError(f"{what}: DTEND {end} is before DTSTART {start}")
+        rules = event.get("RRULE")
+        for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+            freq = [str(f).upper() for f in rule.get("FREQ", [])]
+            if any(f in REFUSED_FREQUENCIES for f in freq):
+                raise CalendarError(f"{what}: RRULE FREQ={freq[0]} repeats too often to import")
     return cal
 
 
@@ -102,6 +115,24 @@ def _window(cal: icalendar.Calendar, since: date | None, until: date | None) -> 
     return since, until
 
 
+def _bounded_occurrences(cal: icalendar.Calendar, start: date, stop: date) -> list[Any]:
+    """The library's ``between()``, walked lazily series by series so that a rule expanding to
+    more than ``MAX_OCCURRENCES`` (BYSECOND lists, say) stops at the cap instead of filling
+    memory."""
+    query = recurring_ical_events.of(cal)
+    span_start, span_stop = query.to_datetime(start), query.to_datetime(stop)
+    out: list[Any] = []
+    for series in query.series:
+        for occurrence in series.between(span_start, span_stop):
+            out.append(occurrence.as_component(query.keep_recurrence_attributes))
+            if len(out) > MAX_OCCURRENCES:
+                raise CalendarError(
+                    f"the calendar expands to more than {MAX_OCCURRENCES:,} occurrences "
+                    f"between {start} and {stop}: export a shorter range"
+                )
+    return out
+
+
 def expand_events(
     cal: icalendar.Calendar,
     *,
@@ -116,10 +147,9 @@ def expand_events(
     """
     since, until = _window(cal, since, until)
     try:
-        occurrences: Iterable[Any] = recurring_ical_events.of(cal).between(
-            since, until + timedelta(days=1)
-        )
-        occurrences = list(occurrences)
+        occurrences = _bounded_occurrences(cal, since, until + timedelta(days=1))
+    except CalendarError:
+        raise
     except Exception as exc:  # the library raises several types for a broken RRULE or TZ
         raise CalendarError(f"cannot expand recurring events: {exc}") from exc
     # The library gives every occurrence a RECURRENCE-ID; a series is what has RRULE or RDATE.

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from ninety.core import attention
 from ninety.core.attention import IsoWeek
+from ninety.core.periods import parse_day
 from ninety.delegation import forms, queries, services
 from ninety.delegation.access import (
     attention_leaders,
@@ -51,7 +52,7 @@ def _leader(request: HttpRequest) -> Person:
 
 def _as_of(request: HttpRequest) -> date | None:
     try:
-        return date.fromisoformat(request.GET["as_of"]) if "as_of" in request.GET else None
+        return parse_day(request.GET["as_of"]) if "as_of" in request.GET else None
     except ValueError as exc:
         raise Http404("as_of: expected YYYY-MM-DD") from exc
 

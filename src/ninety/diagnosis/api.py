@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from ninety.core.periods import Period
 from ninety.diagnosis.serialize import report_json
 from ninety.diagnosis.services import default_as_of, rep_report, team_report
+from ninety.people.inputs import Day
 from ninety.people.models import Person, Role
 from ninety.people.permissions import visible_people, visible_teams
 
@@ -29,7 +30,7 @@ def _period(period: str | None, as_of: date | None) -> tuple[Period, date]:
 
 @router.get("/diagnosis/teams/{team_id}", summary="Diagnosis and pace of a team's reps")
 def team_diagnosis(
-    request: HttpRequest, team_id: int, period: str | None = None, as_of: date | None = None
+    request: HttpRequest, team_id: int, period: str | None = None, as_of: Day | None = None
 ) -> dict[str, Any]:
     viewer: Person = request.auth  # type: ignore[attr-defined]
     if viewer.role == Role.REP:
@@ -45,7 +46,7 @@ def team_diagnosis(
 
 @router.get("/diagnosis/reps/{person_id}", summary="Diagnosis and pace of one rep")
 def rep_diagnosis(
-    request: HttpRequest, person_id: int, period: str | None = None, as_of: date | None = None
+    request: HttpRequest, person_id: int, period: str | None = None, as_of: Day | None = None
 ) -> dict[str, Any]:
     viewer: Person = request.auth  # type: ignore[attr-defined]
     person = get_object_or_404(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db.models import Q
@@ -20,6 +19,7 @@ from ninety.experiments.services import (
     refresh_experiment,
     start_experiment,
 )
+from ninety.people.inputs import Day
 from ninety.people.models import Person, Role
 from ninety.people.permissions import visible_people, visible_teams
 from ninety.playbook.models import Way
@@ -30,10 +30,10 @@ router = Router(tags=["experiments"])
 class ExperimentIn(Schema):
     hypothesis: str
     metric: str
-    start: date
+    start: Day
     subjects: list[int | str] = []
     team: int | None = None
-    planned_end: date | None = None
+    planned_end: Day | None = None
     way: int | None = None
     control: list[int | str] = []
     source: str = ""
@@ -73,7 +73,7 @@ def list_experiments(request: HttpRequest, status: str | None = None) -> list[di
 
 @router.post("/experiments", response={201: dict}, summary="Start an experiment (leaders)")
 def create_experiment(
-    request: HttpRequest, payload: ExperimentIn, as_of: date | None = None
+    request: HttpRequest, payload: ExperimentIn, as_of: Day | None = None
 ) -> Status[dict[str, Any]]:
     viewer = _viewer(request)
     if viewer.role == Role.REP:
@@ -101,7 +101,7 @@ def create_experiment(
 
 @router.get("/experiments/{experiment_id}", summary="One experiment with its analysis")
 def get_experiment(
-    request: HttpRequest, experiment_id: int, as_of: date | None = None
+    request: HttpRequest, experiment_id: int, as_of: Day | None = None
 ) -> dict[str, Any]:
     experiment = get_object_or_404(visible_experiments(_viewer(request)), pk=experiment_id)
     analysis = analysis_of(experiment, as_of)
@@ -113,7 +113,7 @@ def get_experiment(
 
 @router.post("/experiments/{experiment_id}/conclude", summary="Conclude with an outcome")
 def conclude(
-    request: HttpRequest, experiment_id: int, payload: ConcludeIn, as_of: date | None = None
+    request: HttpRequest, experiment_id: int, payload: ConcludeIn, as_of: Day | None = None
 ) -> dict[str, Any]:
     viewer = _viewer(request)
     experiment = get_object_or_404(visible_experiments(viewer), pk=experiment_id)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ninety.core.periods import parse_day
 from ninety.diagnosis.services import default_as_of, playbook_for
 from ninety.experiments import presenters
 from ninety.experiments.forms import ConcludeForm, ExperimentForm
@@ -32,7 +33,7 @@ def _as_of(request: HttpRequest) -> tuple[date, str]:
     if "as_of" not in request.GET:
         return default_as_of(), ""
     try:
-        day = date.fromisoformat(request.GET["as_of"])
+        day = parse_day(request.GET["as_of"])
     except ValueError as exc:
         raise Http404("as_of: expected YYYY-MM-DD") from exc
     return day, f"?as_of={day.isoformat()}"

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from ninety.core.periods import Period
+from ninety.core.periods import Period, parse_day
 from ninety.diagnosis import presenters
 from ninety.diagnosis.services import default_as_of, rep_report, team_report
 from ninety.home.panels import dashboard_panels, rep_panels
@@ -21,7 +21,7 @@ from ninety.people.views import viewer_of
 
 def _period_and_as_of(request: HttpRequest) -> tuple[Period, date]:
     try:
-        as_of = date.fromisoformat(request.GET["as_of"]) if "as_of" in request.GET else None
+        as_of = parse_day(request.GET["as_of"]) if "as_of" in request.GET else None
     except ValueError as exc:
         raise Http404("as_of: expected YYYY-MM-DD") from exc
     as_of = as_of or default_as_of()

@@ -21,6 +21,20 @@ router = Router(tags=["import"])
 MAX_BYTES = 50 << 20
 
 
+def _raw_body(request: HttpRequest) -> bytes:
+    """The raw body, up to ``MAX_BYTES`` (413 beyond).
+
+    ``request.body`` stops at Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MiB), which stays the
+    limit for every other endpoint; this one reads the stream itself, to its own limit.
+    """
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BYTES:
+        raise HttpError(413, f"send at most {MAX_BYTES >> 20} MiB per request")
+    data = request.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise HttpError(413, f"send at most {MAX_BYTES >> 20} MiB per request")
+    return data
+
+
 def _payload(request: HttpRequest) -> tuple[bytes, str]:
     """(body, "csv" | "jsonl") from a raw body or a multipart form (file, csv or jsonl field)."""
     ctype = (request.content_type or "").lower()
@@ -36,7 +50,7 @@ def _payload(request: HttpRequest) -> tuple[bytes, str]:
     if ctype == "application/json":
         # One JSON document: {"csv": "..."}, {"jsonl": "..."}, {"rows": [...]} or [...].
         try:
-            doc = json.loads(request.body or b"null")
+            doc = json.loads(_raw_body(request) or b"null")
         except ValueError as exc:
             raise HttpError(400, f"not valid JSON: {exc}") from exc
         if isinstance(doc, dict) and isinstance(doc.get("csv"), str):
@@ -48,7 +62,7 @@ def _payload(request: HttpRequest) -> tuple[bytes, str]:
             raise HttpError(400, "send {'rows': [...]}, {'csv': '...'} or {'jsonl': '...'}")
         return "\n".join(json.dumps(r) for r in rows).encode(), "jsonl"
     fmt = "jsonl" if ("json" in ctype) else "csv"
-    return request.body, fmt
+    return _raw_body(request), fmt
 
 
 def _jsonl_to_csv(body: bytes, path: Path) -> list[RowError]:

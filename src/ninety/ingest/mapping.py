@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from ninety.core import safe_yaml
 from ninety.ingest.fields import KINDS, field_names
 
 DURATION_UNITS = ("s", "ms", "min", "hms")
@@ -295,7 +296,7 @@ def mapping_from_dict(data: Any, *, name: str = "custom") -> Mapping:
 
 def load_mapping(path: Path) -> Mapping:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = safe_yaml.load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise MappingError(f"{path}: not valid YAML: {exc}") from exc
     return mapping_from_dict(data, name=Path(path).stem)
@@ -303,7 +304,7 @@ def load_mapping(path: Path) -> Mapping:
 
 def parse_mapping_text(text: str) -> Mapping:
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         raise MappingError(f"mapping: not valid YAML: {exc}") from exc
     return mapping_from_dict(data)
@@ -321,7 +322,7 @@ def load_preset(name: str, kind: str | None = None) -> Mapping:
     for cand in candidates:
         if cand in names:
             text = resources.files("ninety.ingest.presets").joinpath(f"{cand}.yaml").read_text()
-            mapping = mapping_from_dict(yaml.safe_load(text), name=cand)
+            mapping = mapping_from_dict(safe_yaml.load(text), name=cand)
             if kind and mapping.kind and mapping.kind != kind:
                 raise MappingError(f"preset '{cand}' is for {mapping.kind}, not {kind}")
             return mapping

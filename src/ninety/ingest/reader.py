@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -370,11 +371,32 @@ def _without_blank_rows(block: Block) -> Block:
     return Block(batch.filter(keep), block.rows[np.asarray(keep)])
 
 
+#: An .xlsx is a zip: a 1 MiB upload can unpack to gigabytes. Ninety refuses a workbook whose
+#: parts add up to more than this uncompressed (a CRM export of 100k rows is ~30 MiB; bigger
+#: exports belong in CSV, which streams).
+MAX_XLSX_UNCOMPRESSED = 128 << 20
+
+
+def check_xlsx_size(path: Path, name: str) -> None:
+    """FileError when the workbook's zip parts add up to more than ``MAX_XLSX_UNCOMPRESSED``."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except zipfile.BadZipFile as exc:
+        raise FileError(f"{name}: not a readable .xlsx workbook ({exc})") from exc
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise FileError(
+            f"{name}: the workbook unpacks to {total >> 20} MiB, over the "
+            f"{MAX_XLSX_UNCOMPRESSED >> 20} MiB limit: export it as CSV instead"
+        )
+
+
 def _inspect_xlsx(path: Path, name: str, size: int) -> SourceFile:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
         raise FileError(f"{name}: reading .xlsx needs openpyxl") from exc
+    check_xlsx_size(path, name)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:

@@ -6,6 +6,7 @@ import re
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -42,6 +43,11 @@ def _save_upload(viewer: Person, upload) -> tuple[str, Path]:  # type: ignore[no
     folder = imports_dir() / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / token
+    if upload.size > settings.NINETY_UPLOAD_MAX_BYTES:
+        raise FileError(
+            f"{upload.name}: {upload.size >> 20} MiB is over the "
+            f"{settings.NINETY_UPLOAD_MAX_BYTES >> 20} MiB upload limit: split the file"
+        )
     with path.open("wb") as f:
         for chunk in upload.chunks():
             f.write(chunk)
@@ -70,7 +76,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if not can_import(viewer, kind):
         raise PermissionDenied("Only admins import people.")
     if "file" in request.FILES:
-        token, path = _save_upload(viewer, request.FILES["file"])
+        try:
+            token, path = _save_upload(viewer, request.FILES["file"])
+        except FileError as exc:
+            return render(request, "ingest/import.html", context | {"error": str(exc)}, status=413)
         name = request.FILES["file"].name
     elif request.POST.get("token"):
         token = request.POST["token"]

@@ -6,6 +6,7 @@ import os
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -27,6 +28,9 @@ def serve(host: str, port: int, workers: int = 2) -> None:
         sys.executable, "-m", "gunicorn", "ninety.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers),
         "--access-logfile", "-", "--graceful-timeout", "5",
+        # Requests stop themselves (NINETY_REQUEST_SECONDS, imports NINETY_IMPORT_SECONDS);
+        # gunicorn's timeout is the last resort above the longest of them.
+        "--timeout", str(max(settings.NINETY_REQUEST_SECONDS, settings.NINETY_IMPORT_SECONDS) + 30),
     ]  # fmt: skip
     sys.stdout.flush()
     os.execv(sys.executable, argv)
