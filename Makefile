@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-sqlite test-postgres lint format bench bench-small browser clean
+.PHONY: demo test test-sqlite test-postgres lint format bench bench-small browser mutations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench: $(STAMP)
 
 bench-small: $(STAMP)
 	scripts/bench.sh small
+
+# Small deliberate bugs, one at a time: each must make a test fail (scripts/mutations.py).
+mutations: $(STAMP)
+	$(PY) scripts/mutations.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

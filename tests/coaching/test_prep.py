@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import time
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,9 +15,7 @@ from tests.coaching.conftest import AS_OF, story_people
 #: The issue's budget for generating a prep sheet (measured here on the 20-rep story org; the
 #: 1,000-rep figure is a benchmark of its own).
 BUDGET_MS = 300
-#: Wall-clock budgets fail at random on a shared CI machine, so the time is asserted only when
-#: asked (NINETY_TIMING=1); the query count is asserted always.
-TIMED = os.environ.get("NINETY_TIMING") == "1"
+#: Asserted on the best of five runs (about 130 ms here), so a busy machine does not fail it.
 
 
 def test_sams_prep_sheet_puts_greeting_first(story_meeting: OneOnOne) -> None:
@@ -52,7 +48,6 @@ def test_the_prep_sheet_is_generated_within_budget(story_meeting: OneOnOne) -> N
         timings.append(1000 * (time.perf_counter() - started))
     assert len(queries) <= 30, [q["sql"] for q in queries.captured_queries]
     print(f"prep sheet: best {min(timings):.0f} ms, median {sorted(timings)[2]:.0f} ms")
-    if not TIMED:
-        pytest.skip(f"timing not asserted (best {min(timings):.0f} ms); set NINETY_TIMING=1")
-    # The best of five: the figure of the code, not of a machine busy with other work.
+    # The best of five: the figure of the code, not of a machine busy with other work (the
+    # median is the bench's figure, bench/bench_pages.py).
     assert min(timings) < BUDGET_MS, timings

@@ -142,7 +142,6 @@ def test_due_for_lists_upcoming_and_overdue_meetings(world: World, meeting) -> N
 
 
 def test_a_commitment_becomes_an_experiment(world: World, meeting) -> None:
-    pytest.importorskip("ninety.experiments.services", reason="the experiments app is not here")
     services.open_meeting(meeting, by=world.leader, as_of=AS_OF)
     way = _greeting(meeting).ways.filter(status=Way.Status.APPROVED).first()
     c = services.add_commitment(meeting, by=world.leader, kind="behavior_change",

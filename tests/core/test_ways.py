@@ -78,9 +78,12 @@ def test_sampled_p_best_agrees_with_numerical_integration() -> None:
     assert p_best_sampled(a, b, draws=100_000, seed=3) == pytest.approx(exact, abs=0.008)
 
 
-def test_p_best_is_reproducible_with_a_seed() -> None:
+def test_p_best_is_reproducible_with_a_seed_and_the_seed_is_used() -> None:
     a, b = [5.0, 6.0, 7.0], [5.0, 5.0, 5.0]
-    assert np.array_equal(p_best_sampled(a, b, seed=11), p_best_sampled(a, b, seed=11))
+    draws = p_best_sampled(a, b, draws=2_000, seed=11)
+    assert np.array_equal(draws, p_best_sampled(a, b, draws=2_000, seed=11))
+    # Another seed gives other draws (a function that ignored it would pass the line above).
+    assert not np.array_equal(draws, p_best_sampled(a, b, draws=2_000, seed=12))
 
 
 def test_ten_tries_never_outrank_a_thousand() -> None:
