@@ -18,4 +18,9 @@ def screenshot(page: object, name: str) -> Path:
 
 
 # The simulated story org, shared with tests/diagnosis.
-from tests.diagnosis.conftest import story_org_live, story_sim  # noqa: E402, F401
+from tests.diagnosis.conftest import (  # noqa: E402, F401
+    day1_org_live,
+    day1_sim,
+    story_org_live,
+    story_sim,
+)

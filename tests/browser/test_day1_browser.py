@@ -9,7 +9,7 @@ import pytest
 from ninety.coaching.services import schedule_series
 from ninety.people.models import Person
 from tests.browser.conftest import screenshot
-from tests.diagnosis.conftest import DAY1, day1_org_live, day1_sim  # noqa: F401
+from tests.diagnosis.conftest import DAY1
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,4 @@
-"""Day 1 of a month: the behavior diagnosis is as useful as on day 28; results say they are young."""
+"""Day 1 of a month: the diagnosis is as useful as on day 28; results say they are young."""
 
 from __future__ import annotations
 
