@@ -43,6 +43,7 @@ KINDS: dict[str, tuple[Field, ...]] = {
         Field("value"),
         Field("opened_at", required=True),
         Field("closed_at"),
+        Field("expected_close_at"),
         Field("status"),
     ),
     "quotas": (

@@ -104,6 +104,8 @@ class Mapping:
     defaults: dict[str, str] = field(default_factory=dict)
     keep: dict[str, list[str]] = field(default_factory=dict)
     skip_future: bool = False
+    #: Source columns that identify a row without an external id (default: every mapped one).
+    key_columns: list[str] = field(default_factory=list)
 
     def resolve_columns(self, kind: str, headers: list[str]) -> dict[str, list[str]]:
         """Field -> the source columns (as spelled in the file) that feed it.
@@ -190,6 +192,8 @@ class Mapping:
             data["skip_future"] = True
         if self.optional_columns:
             data["optional_columns"] = True
+        if self.key_columns:
+            data["key_columns"] = self.key_columns
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
@@ -228,7 +232,7 @@ def mapping_from_dict(data: Any, *, name: str = "custom") -> Mapping:
     known = {
         "kind", "name", "source", "columns", "values", "constants", "date_format",
         "timezone", "duration_unit", "encoding", "delimiter", "guess", "description",
-        "optional_columns", "decimal", "defaults", "keep", "skip_future", "source_notes",
+        "optional_columns", "decimal", "defaults", "keep", "skip_future", "key_columns",
     }  # fmt: skip
     unknown = set(data) - known
     if unknown:
@@ -291,6 +295,7 @@ def mapping_from_dict(data: Any, *, name: str = "custom") -> Mapping:
         defaults={str(k): str(v) for k, v in (data.get("defaults") or {}).items()},
         keep=keep,
         skip_future=bool(data.get("skip_future", False)),
+        key_columns=[str(c) for c in (data.get("key_columns") or [])],
     )
 
 

@@ -36,6 +36,7 @@ def activity_rows(v: Validator, lk: ActivityLookups, block: Block) -> pa.Table:
         now = pa.scalar(dt.datetime.now(dt.UTC).replace(microsecond=0), occurred.type)
         block.skip_rows(convert.mask(pc.greater(occurred, now)), "dated in the future")
     types = v.values(block, "type")
+    v.check_length(block, "type", types)
     outcome = v.values(block, "outcome")
     outcome = outcome if outcome is not None else pa.array([""] * n, pa.string())
     way_id = _ways(v, lk, block, types)
@@ -145,9 +146,13 @@ def deal_rows(v: Validator, block: Block) -> pa.Table:
         value = pc.fill_null(v.amounts(block, "value", what="value"), 0.0)
     empty = pa.array([""] * n, pa.string())
     stage = v.values(block, "stage", lower=False)
+    if stage is not None:
+        v.check_length(block, "stage", stage)
     is_open = pc.equal(status, "open")
     # An open deal's close date is the planned one: kept apart, never a close.
-    expected = pc.if_else(is_open, closed, pa.scalar(None, closed.type))
+    expected = v.dates(block, "expected_close_at", required=False)
+    planned = pc.if_else(is_open, closed, pa.scalar(None, closed.type))
+    expected = pc.coalesce(expected, planned)
     closed = pc.if_else(is_open, pa.scalar(None, closed.type), closed)
     return pa.table(
         {

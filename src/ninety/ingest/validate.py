@@ -159,7 +159,10 @@ class Validator:
         self._keep(block)
         for f in KINDS[self.kind]:
             if f.name in cols:
-                self._check_text(block, f.name, text=f.text, required=f.required)
+                # A mapped value is checked for length after mapping (a long Subject may map
+                # to a short type).
+                mapped = bool(self.mapping.values.get(f.name))
+                self._check_text(block, f.name, text=f.text, required=f.required, length=not mapped)
         return block
 
     def _keep(self, block: Block) -> None:
@@ -172,7 +175,9 @@ class Validator:
             other = ~convert.mask(pc.is_in(values, value_set=wanted))
             block.skip_rows(other, f"{column} not {' or '.join(map(repr, allowed))}")
 
-    def _check_text(self, block: Block, name: str, *, text: bool, required: bool) -> None:
+    def _check_text(
+        self, block: Block, name: str, *, text: bool, required: bool, length: bool = True
+    ) -> None:
         arr = block.cols[name]
         bad_utf8 = convert.invalid_utf8(arr)
         if bad_utf8 is not None:
@@ -196,6 +201,10 @@ class Validator:
             )
         if required:
             block.reject(convert.is_empty(arr), name, lambda v, n=name: f"missing {n}")
+        if length:
+            self.check_length(block, name, arr)
+
+    def check_length(self, block: Block, name: str, arr: pa.Array) -> None:
         limit = MAX_LENGTH.get(name)
         if limit:
             too_long = convert.mask(pc.greater(pc.utf8_length(arr), limit))
@@ -280,7 +289,10 @@ class Validator:
         if ext is not None and not convert.is_empty(ext).any():
             return ext
         need = convert.is_empty(ext) if ext is not None else np.ones(n, bool)
-        if key_fields is None:
+        present = [c for c in self.mapping.key_columns if c in block.batch.schema.names]
+        if present:
+            texts = [block.batch.column(c).to_pylist() for c in present]
+        elif key_fields is None:
             # Every mapped source column, each once (the first version's ids: kept so that
             # files imported before still match).
             fields = sorted(self.columns)

@@ -115,8 +115,8 @@ def _preview(request, kind, token, name, path, mapping, preset) -> HttpResponse:
     rows = first.batch.slice(0, PREVIEW_ROWS).to_pylist() if first is not None else []
     suggested = mapping or suggest_preset(kind, src.headers)
     columns = suggested.resolve_columns(kind, src.headers) if suggested else {}
-    if not mapping:
-        suggested.columns = columns | suggested.columns
+    # The preview shows the columns this file has (a preset's alternatives resolved).
+    suggested.columns, suggested.alternatives = columns, {}
     fields = [
         {
             "name": f,
