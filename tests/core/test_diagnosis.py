@@ -45,14 +45,14 @@ def make_team(
 
 
 def test_shapley_matches_das_guptas_two_factor_example() -> None:
-    # Das Gupta (1993) via josiahpjking/DasGuptR README (STATISTICS.md §4); tolerance 1e-3.
+    # Das Gupta (1993) via josiahpjking/DasGuptR README; tolerance 1e-3.
     eff = shapley_decomposition([10930, 0.717892], [16591, 0.825974])
     np.testing.assert_allclose(eff, [4369.913, 1487.262], atol=1e-3)
     assert eff.sum() == pytest.approx(5857.175, abs=1e-3)
 
 
 def test_shapley_matches_das_guptas_three_factor_example() -> None:
-    # Das Gupta (1993) via josiahpjking/DasGuptR README (STATISTICS.md §4); tolerance 1e-5.
+    # Das Gupta (1993) via josiahpjking/DasGuptR README; tolerance 1e-5.
     eff = shapley_decomposition([51.78746, 0.45919, 0.52638], [84.90502, 0.75756, 0.51065])
     np.testing.assert_allclose(eff, [10.43403, 10.56085, -0.66701], atol=1e-5)
 

@@ -10,7 +10,7 @@ from tests.reference.proportions import two_proportion_ztest, wilson_interval
 
 
 def test_the_ztest_matches_statsmodels_reference_values() -> None:
-    # statsmodels/stats/tests/test_proportion.py (STATISTICS.md §2); tolerance 1e-8.
+    # statsmodels/stats/tests/test_proportion.py; tolerance 1e-8.
     res = two_proportion_ztest(5, 83, 12, 99)
     assert res.z == pytest.approx(-1.4078304151258787, abs=1e-8)
     assert res.p_value == pytest.approx(0.15918129181156992, abs=1e-8)
@@ -19,7 +19,7 @@ def test_the_ztest_matches_statsmodels_reference_values() -> None:
 @pytest.mark.parametrize(
     ("x", "n", "low", "high", "tol"),
     [
-        # statsmodels/stats/tests/test_proportion.py (STATISTICS.md §2).
+        # statsmodels/stats/tests/test_proportion.py.
         (19, 38, 0.348499283643951, 0.651500716356049, 1e-8),
         (18, 20, 0.6989663547715128, 0.972133518786232, 1e-8),
         (0, 30, 0.0, 0.11351339, 1e-6),

@@ -29,8 +29,8 @@ from ninety.core.ways import (
 # test_b 150/1000, test_c 110/1000 (successes/failures 100/900, 80/920, 150/850, 110/890) under
 # Beta(1, 1). calculate_probabilities_v2 in funnels_statistics_v2.py returns, at index 0,
 # P(control >= best test variant) and at index i, P(variant i > control). PostHog samples 10,000
-# draws and asserts 0, 0.05, 0.99, 0.76 within 0.05 (retried as flaky); the exact values quoted in
-# STATISTICS.md §6 are 0.0003, 0.0594, 0.9996, 0.7666.
+# draws and asserts 0, 0.05, 0.99, 0.76 within 0.05 (retried as flaky); the exact values (numerical
+# integration, docs/statistics.md) are 0.0003, 0.0594, 0.9996, 0.7666.
 POSTHOG_A = np.array([101.0, 81.0, 151.0, 111.0])
 POSTHOG_B = np.array([901.0, 921.0, 851.0, 891.0])
 POSTHOG_EXACT = (0.0003, 0.0594, 0.9996, 0.7666)
@@ -54,8 +54,8 @@ def test_sampling_agrees_with_the_exact_posthog_values() -> None:
 
 
 def test_it_matches_evan_millers_two_arm_closed_form() -> None:
-    # STATISTICS.md §3 (GrowthBook's tests): exact Beta(1,1) P(p_B > p_A) for 12/80 vs 22/85
-    # ≈ 0.9564. Evan Miller's sum:
+    # Evan Miller's example, also in GrowthBook's tests: exact Beta(1,1) P(p_B > p_A) for 12/80
+    # vs 22/85 ≈ 0.9564. Evan Miller's sum:
     # P = Σ_{i<α_B} B(α_A+i, β_A+β_B) / ((β_B+i) B(1+i, β_B) B(α_A, β_A)).
     from scipy.special import betaln
 

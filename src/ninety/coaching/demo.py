@@ -1,4 +1,4 @@
-"""The one-on-ones of the demo story (WIREFRAMES.md): Sam's last meeting and tomorrow's."""
+"""The one-on-ones of the demo story (README, "The demo story"): Sam's last and next meeting."""
 
 from __future__ import annotations
 

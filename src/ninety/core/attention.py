@@ -3,7 +3,7 @@
 Plain Python, no Django. The Django side (``ninety.delegation``) loads time entries and calendar
 events, calls these functions and renders the result.
 
-Three categories (DESIGN.md §2, practice 1):
+Three categories (docs/attention.md):
 
 - ``behavior_process`` — coaching, one-on-one behavior reviews, process design, observing calls;
 - ``results`` — forecast, pipeline and quota reviews;

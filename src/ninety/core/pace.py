@@ -23,7 +23,8 @@ Business days use ``numpy.busday_count`` / ``numpy.is_busday`` with the org's ho
 
 References
 ----------
-STATISTICS.md §7; Robinson (2017) for the shrinkage of the win rates.
+docs/statistics.md (Pace); D. Robinson, *Introduction to Empirical Bayes* (2017), for the
+shrinkage of the win rates.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The demo story's delegation and attention (WIREFRAMES.md).
+"""The demo story's delegation and attention (README, "The demo story").
 
 Dana Reyes delegated a coaching session for Sam Patel to high-potential Alex Kim with the
 expectations "greeting: compelling reason; tone"; Alex has reported back and the outcome waits

@@ -1,6 +1,6 @@
 """Who may see and change what. The one place for object-level permissions.
 
-Rules (DESIGN.md): a rep sees their own data; a leader sees the people of the teams they lead,
+Rules: a rep sees their own data; a leader sees the people of the teams they lead,
 directly or below; an admin sees the whole org; nobody sees another org. Every view and API
 endpoint goes through these functions; ``tests/test_permission_matrix.py`` checks the whole URL
 conf against them.
