@@ -102,6 +102,21 @@ PAGE_CASES: dict[str, list[Case]] = {
         )
     ],
     "tokens": [Case("get", lambda w: "/account/tokens/", ALL_SIGNED_IN_OK)],
+    "time-zone": [
+        # Everyone sets their own zone; the org's default is the admin's (tests/test_time_zones).
+        Case(
+            "post",
+            lambda w: "/account/time-zone/",
+            {p: 302 for p in PERSONAS},
+            data={"time_zone": "Europe/Berlin"},
+        ),
+        Case(
+            "post",
+            lambda w: "/account/time-zone/",
+            {p: 403 for p in PERSONAS} | {"anon": LOGIN_REDIRECT, "admin": 302, "outsider": 302},
+            data={"org_time_zone": "Asia/Tokyo"},
+        ),
+    ],
     "dashboard": [
         Case(
             "get",

@@ -147,3 +147,26 @@ def test_the_list_page_takes_a_fixed_number_of_queries(world: World, client_for)
     with CaptureQueriesContext(connection) as many:
         leader.get("/one-on-ones/")
     assert len(many) == len(one)
+
+
+def test_the_invitation_carries_the_leaders_zone(world: World, meeting, client_for) -> None:
+    world.leader.time_zone = "Europe/Berlin"
+    world.leader.save(update_fields=["time_zone"])
+    body = client_for(world.rep).get(f"/one-on-ones/{meeting.pk}.ics").content.decode()
+    # 15:00 UTC is 16:00 in Berlin in November; the VTIMEZONE tells the calendar the rules.
+    assert "DTSTART;TZID=Europe/Berlin:20261127T160000\r\n" in body
+    assert "DTEND;TZID=Europe/Berlin:20261127T163000\r\n" in body
+    assert "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n" in body and "TZOFFSETTO:+0100" in body
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+
+def test_a_series_is_scheduled_at_the_leaders_wall_clock(world: World, client_for) -> None:
+    world.leader.time_zone = "America/Los_Angeles"
+    world.leader.save(update_fields=["time_zone"])
+    form = {"rep": world.teammate.pk, "cadence": "weekly", "weekday": "2", "at": "09:30",
+            "start": "2026-12-01", "duration_minutes": "30"}  # fmt: skip
+    client_for(world.leader).post("/one-on-ones/schedule/", form)
+    m = OneOnOne.objects.get(rep=world.teammate)
+    assert m.scheduled_at.isoformat() == "2026-12-02T17:30:00+00:00"  # 09:30 PST
+    page = client_for(world.leader).get("/one-on-ones/").content.decode()
+    assert "Wed 2 Dec 2026, 09:30" in page

@@ -156,3 +156,18 @@ def test_a_strong_high_potential_rep_ranks_first_and_busy_people_drop() -> None:
     assert ranked[0].reasons == ("reliably strong at Greeting", "high-potential",
                                  "no open delegations")  # fmt: skip
     assert "3 open delegations" in ranked[2].reasons
+
+
+def test_rules_read_as_words_and_words_become_rules() -> None:
+    pattern_in_words, words_to_pattern = a.pattern_in_words, a.words_to_pattern
+    assert pattern_in_words(r"\breports?\b|\bexpenses?\b") == "title contains “report” or “expense”"
+    assert pattern_in_words("offsite") == "title contains “offsite”"
+    assert pattern_in_words(r"one[- ]on[- ]one|1:1") == "title contains “one on one” or “1:1”"
+    # A pattern words cannot say exactly is shown as it is.
+    assert pattern_in_words(r"^Q\d") == r"title matches the pattern ^Q\d"
+    assert all(not pattern_in_words(r.title).startswith("title matches") for r in a.DEFAULT_RULES)
+    pattern = words_to_pattern("report or expenses, Q1 (plan)")
+    assert pattern == r"report|expenses|Q1\ \(plan\)"
+    rule = Rule(TACTICAL, title=pattern)
+    assert rule.matches(event("Q1 (plan) review")) and rule.matches(event("Expenses"))
+    assert not rule.matches(event("Quarterly planning"))

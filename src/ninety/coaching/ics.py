@@ -1,13 +1,16 @@
 """An iCalendar (RFC 5545) invitation for one meeting.
 
-Written by hand rather than with a library: one VEVENT needs only text escaping (§3.3.11) and
-line folding at 75 octets (§3.1), and a dependency for that is not worth its weight.
+Written by hand: one VEVENT needs only text escaping (§3.3.11) and line folding at 75 octets
+(§3.1); only the VTIMEZONE of a zone's rules comes from the icalendar library.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Timezone
 
 # Control characters other than the line breaks TEXT escapes: RFC 5545 allows none of them, and
 # a raw CR or LF would start a new property (an extra attendee, an alarm).
@@ -59,19 +62,38 @@ def invitation(
     organizer: tuple[str, str],
     attendee: tuple[str, str],
     stamp: datetime,
+    zone: str = "UTC",
 ) -> str:
-    """A calendar with one event; ``organizer``/``attendee`` are (name, email)."""
+    """A calendar with one event; ``organizer``/``attendee`` are (name, email).
+
+    With a ``zone`` other than UTC the times are the leader's wall-clock times with that TZID
+    and its VTIMEZONE, so a calendar shows the meeting where it was planned.
+    """
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//Ninety//One-on-ones//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
+    ]
+    end = start + timedelta(minutes=minutes)
+    if zone == "UTC":
+        when = [f"DTSTART:{_utc(start)}", f"DTEND:{_utc(end)}"]
+    else:
+        tz = ZoneInfo(zone)
+        vtimezone = Timezone.from_tzid(
+            zone, first_date=date(start.year - 1, 1, 1), last_date=date(start.year + 1, 12, 31)
+        )
+        lines += vtimezone.to_ical().decode().replace("\r\n ", "").splitlines()
+        when = [
+            f"DTSTART;TZID={zone}:{start.astimezone(tz):%Y%m%dT%H%M%S}",
+            f"DTEND;TZID={zone}:{end.astimezone(tz):%Y%m%dT%H%M%S}",
+        ]
+    lines += [
         "BEGIN:VEVENT",
         f"UID:{uid}",
         f"DTSTAMP:{_utc(stamp)}",
-        f"DTSTART:{_utc(start)}",
-        f"DTEND:{_utc(start + timedelta(minutes=minutes))}",
+        *when,
         f"SUMMARY:{escape(summary)}",
         f"DESCRIPTION:{escape(description)}",
         f"URL:{url}",

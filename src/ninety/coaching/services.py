@@ -28,6 +28,7 @@ from ninety.coaching.permissions import can_run, can_schedule, can_self_report
 from ninety.coaching.prep import build_prep
 from ninety.experiments.services import ExperimentError, start_experiment
 from ninety.people.models import Person
+from ninety.people.timezones import zone_of
 from ninety.playbook.models import Behavior, DiagnosticQuestion, Way
 from ninety.playbook.services import PlaybookError, propose_way
 
@@ -68,8 +69,9 @@ def advance(day: date, cadence: str, weekday: int) -> date:
     return next_on_weekday(same, weekday)
 
 
-def _at(day: date, at: time) -> datetime:
-    return timezone.make_aware(datetime.combine(day, at))
+def _at(day: date, at: time, leader: Person) -> datetime:
+    """A series' time of day is the leader's wall-clock time (their zone, else the org's)."""
+    return datetime.combine(day, at, tzinfo=zone_of(leader))
 
 
 @transaction.atomic
@@ -110,10 +112,10 @@ def schedule_series(
     if upcoming is None:
         OneOnOne.objects.create(
             org_id=rep.org_id, series=series, leader=leader, rep=rep,
-            scheduled_at=_at(first, at), duration_minutes=duration_minutes,
+            scheduled_at=_at(first, at, leader), duration_minutes=duration_minutes,
         )  # fmt: skip
     else:
-        upcoming.scheduled_at = _at(first, at)
+        upcoming.scheduled_at = _at(first, at, leader)
         upcoming.duration_minutes = duration_minutes
         upcoming.save(update_fields=["scheduled_at", "duration_minutes"])
     return series
@@ -383,7 +385,7 @@ def close_meeting(meeting: OneOnOne, *, by: Person, summary: str | None = None) 
         if not series.meetings.exclude(status=OneOnOne.Status.DONE).exists():
             OneOnOne.objects.create(
                 org_id=meeting.org_id, series=series, leader=series.leader, rep=series.rep,
-                held_by=None, scheduled_at=_at(day, series.time),
+                held_by=None, scheduled_at=_at(day, series.time, series.leader),
                 duration_minutes=series.duration_minutes,
             )  # fmt: skip
     return meeting

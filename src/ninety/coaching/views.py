@@ -25,6 +25,7 @@ from ninety.coaching.queries import due_for, meetings_for
 from ninety.core.periods import parse_day
 from ninety.people.models import Person, Role
 from ninety.people.permissions import visible_people
+from ninety.people.timezones import zone_name
 from ninety.people.views import viewer_of
 
 
@@ -283,6 +284,7 @@ def invitation(request: HttpRequest, meeting_id: int) -> HttpResponse:
         organizer=(m.leader.name, m.leader.email),
         attendee=(m.rep.name, m.rep.email),
         stamp=timezone.now(),
+        zone=zone_name(m.leader),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="one-on-one-{m.pk}.ics"'

@@ -426,3 +426,37 @@ def rank_delegates(
         out.append(DelegateSuggestion(p, score, tuple(reasons)))
     out.sort(key=lambda s: (-s.score, s.facts.open_delegations, s.facts.name))
     return out[:limit]
+
+
+# --- Rules in words ------------------------------------------------------------------------------
+
+_WORD_SEPARATORS = re.compile(r"\s*(?:,|;|\bor\b)\s*", re.IGNORECASE)
+_SIMPLE = re.compile(r"[\w :'&/.-]+")
+
+
+def words_to_pattern(words: str) -> str:
+    """ "report or expenses, payroll" → a title pattern matching any of them (case-insensitive)."""
+    parts = [p.strip() for p in _WORD_SEPARATORS.split(words) if p.strip()]
+    return "|".join(re.escape(p) for p in parts)
+
+
+def _alternative_in_words(alt: str) -> str | None:
+    text = alt.replace(r"\b", "").replace("[- ]?", " ").replace("[- ]", " ").replace("\\ ", " ")
+    text = re.sub(r"(\w)s\?$", r"\1", text)  # "reports?" reads as "report"
+    text = text.replace("\\-", "-").replace("\\.", ".")
+    return text if _SIMPLE.fullmatch(text) else None
+
+
+def pattern_in_words(pattern: str) -> str:
+    """A title pattern as a person would say it: "title contains report or expenses".
+
+    Patterns beyond alternatives of plain words (a leader's own regular expression) are shown
+    as they are, so the words never claim more than the rule does.
+    """
+    words = [_alternative_in_words(a) for a in pattern.split("|")]
+    if not words or any(w is None for w in words):
+        return f"title matches the pattern {pattern}"
+    quoted = [f"“{w}”" for w in words if w]
+    if len(quoted) == 1:
+        return f"title contains {quoted[0]}"
+    return f"title contains {', '.join(quoted[:-1])} or {quoted[-1]}"

@@ -39,6 +39,8 @@ class TimeEntryForm(forms.Form):
 
 
 class RuleForm(forms.Form):
+    # In words ("report or expenses"); title_pattern stays for a regular expression.
+    title_words = forms.CharField(max_length=200, required=False)
     title_pattern = forms.CharField(max_length=200, required=False)
     calendar_category = forms.CharField(max_length=100, required=False)
     attendee = forms.CharField(max_length=200, required=False)
@@ -53,6 +55,13 @@ class RuleForm(forms.Form):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return pattern
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        words = data.get("title_words", "").strip()
+        if words and not data.get("title_pattern"):
+            data["title_pattern"] = attention.words_to_pattern(words)
+        return data
 
 
 class ImportForm(forms.Form):

@@ -234,11 +234,11 @@ class CalendarRule(models.Model):
     def describe(self) -> str:
         parts = []
         if self.title_pattern:
-            parts.append(f"title ~ /{self.title_pattern}/")
+            parts.append(attention.pattern_in_words(self.title_pattern))
         if self.calendar_category:
-            parts.append(f"category = {self.calendar_category}")
+            parts.append(f"calendar category is “{self.calendar_category}”")
         if self.attendee:
-            parts.append(f"attendee ∋ {self.attendee}")
+            parts.append(f"an attendee’s address contains “{self.attendee}”")
         return " and ".join(parts) or "every event"
 
     def as_rule(self) -> attention.Rule:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from ninety.core import attention
 from ninety.core.attention import DelegateFacts, DelegateSuggestion, IsoWeek, Split
@@ -17,6 +18,7 @@ from ninety.delegation.models import Delegation, TacticalTask, TimeEntry
 from ninety.diagnosis.services import team_report
 from ninety.people.models import Person, Role
 from ninety.people.permissions import managed_people
+from ninety.people.timezones import zone_name, zone_of
 from ninety.playbook.models import Stage
 from ninety.playbook.services import current_playbook
 
@@ -89,6 +91,13 @@ class AttentionWeek:
     percent: dict[str, int]
     candidates: tuple[Candidate, ...]
     entries: int
+    # The week's calendar still ahead (not counted: only time that has passed is attention).
+    plan: Split | None = None
+    zone: str = "UTC"
+
+    @property
+    def plan_hours(self) -> float:
+        return self.plan.total / 60 if self.plan is not None else 0.0
 
     @property
     def behavior_pct(self) -> int:
@@ -111,6 +120,8 @@ class AttentionWeek:
             "total_minutes": s.total,
             "shares": {k: round(v, 4) for k, v in s.shares.items()},
             "percent": self.percent,
+            "time_zone": self.zone,
+            "planned_minutes": self.plan.minutes if self.plan is not None else {},
             "behavior_vs_results": None
             if s.behavior_vs_results is None
             else round(s.behavior_vs_results, 4),
@@ -133,6 +144,17 @@ def _utc(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _passed_minutes(start: datetime, minutes: int, now: datetime) -> int:
+    """How much of an entry lies before ``now`` (all of it, some of it, or none)."""
+    if start >= now:
+        return 0
+    return min(minutes, int((now - start).total_seconds() // 60))
+
+
 def delegate_url(title: str, category: str, minutes: int) -> str:
     """The delegation page with the new-task form filled in (one click from the meter)."""
     query = urlencode(
@@ -146,16 +168,25 @@ def delegate_url(title: str, category: str, minutes: int) -> str:
     return f"{reverse('delegation')}?{query}#new-task"
 
 
-def attention_week(leader: Person, week: IsoWeek) -> AttentionWeek:
-    """The leader's attention in ``week`` (2 queries)."""
+def attention_week(leader: Person, week: IsoWeek, now: datetime | None = None) -> AttentionWeek:
+    """The leader's attention in ``week`` of the leader's own zone (2 queries).
+
+    Only time that has passed by ``now`` counts; the rest of the week's calendar is the plan.
+    """
+    now = now or _now()
+    zone = zone_of(leader)
     first = week.shift(-HISTORY_WEEKS)
     rows = list(
         TimeEntry.objects.filter(
-            leader=leader, start__gte=_utc(first.start), start__lt=_utc(week.end)
+            leader=leader,
+            start__gte=datetime.combine(first.start, time.min, tzinfo=zone),
+            start__lt=datetime.combine(week.end, time.min, tzinfo=zone),
         ).values_list("start", "minutes", "category", "title", "recurring")
     )
-    in_week = [r for r in rows if IsoWeek.of(r[0].astimezone(UTC).date()) == week]
-    split = attention.split((r[2], r[1]) for r in in_week)
+    in_week = [r for r in rows if IsoWeek.of(r[0].astimezone(zone).date()) == week]
+    passed = [(r[2], _passed_minutes(r[0], r[1], now)) for r in in_week]
+    split = attention.split(passed)
+    plan = attention.split((r[2], r[1] - p) for r, (_, p) in zip(in_week, passed, strict=True))
     delegated = TacticalTask.objects.filter(
         owner=leader, status=TacticalTask.Status.DELEGATED
     ).values_list("title", flat=True)
@@ -164,7 +195,7 @@ def attention_week(leader: Person, week: IsoWeek) -> AttentionWeek:
             title=title,
             category=category,
             minutes=minutes,
-            week=IsoWeek.of(start.astimezone(UTC).date()),
+            week=IsoWeek.of(start.astimezone(zone).date()),
             recurring=recurring,
         )
         for start, minutes, category, title, recurring in rows
@@ -187,6 +218,8 @@ def attention_week(leader: Person, week: IsoWeek) -> AttentionWeek:
         percent=attention.rounded_percentages(split.shares),
         candidates=candidates,
         entries=len(in_week),
+        plan=plan,
+        zone=zone_name(leader),
     )
 
 

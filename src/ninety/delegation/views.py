@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -38,6 +39,7 @@ from ninety.diagnosis.services import default_as_of
 from ninety.people.models import Person, Role
 from ninety.people.permissions import CHANGE, can, managed_people, visible_people
 from ninety.people.services import set_high_potential
+from ninety.people.timezones import zone_of
 from ninety.people.views import viewer_of
 from ninety.playbook.models import Behavior, Stage
 from ninety.playbook.services import current_playbook
@@ -338,13 +340,23 @@ def attention_page(request: HttpRequest) -> HttpResponse:
         "next": week.shift(1),
         "entries": list(
             TimeEntry.objects.filter(
-                leader=leader, start__date__gte=week.start, start__date__lt=week.end
+                leader=leader,
+                start__gte=datetime.combine(week.start, time.min, tzinfo=zone_of(leader)),
+                start__lt=datetime.combine(week.end, time.min, tzinfo=zone_of(leader)),
             ).order_by("start")
         ),
+        "now": timezone.now(),
+        "me_zone": timezone.get_current_timezone_name(),
+        "plan_parts": [
+            (key, attention.CATEGORY_LABELS[key], minutes / 60)
+            for key, minutes in (meter.plan.minutes.items() if meter.plan else ())
+            if minutes
+        ],
         "rules": list(CalendarRule.objects.filter(org_id=leader.org_id, leader__in=[leader])),
         "org_rules": list(CalendarRule.objects.filter(org_id=leader.org_id, leader__isnull=True)),
         "default_rules": [
-            (r.title, attention.CATEGORY_LABELS[r.category]) for r in attention.DEFAULT_RULES
+            (attention.pattern_in_words(r.title), attention.CATEGORY_LABELS[r.category])
+            for r in attention.DEFAULT_RULES
         ],
         "rule_targets": CalendarRule.Target.choices,
         "categories": [(c, attention.CATEGORY_LABELS[c]) for c in attention.CATEGORIES],

@@ -13,6 +13,8 @@ class Org(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The org's default zone (an IANA name); each person may set their own.
+    time_zone = models.CharField(max_length=64, default="UTC", db_default="UTC")
 
     def __str__(self) -> str:
         return self.name
@@ -71,6 +73,9 @@ class Person(models.Model):
     external_id = models.CharField(max_length=100, blank=True)
     hired_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    time_zone = models.CharField(
+        max_length=64, blank=True, default="", db_default=""
+    )  # blank: org default
 
     class Meta:
         ordering = ["name"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ninety.people.models import Person
+from ninety.people import timezones
+from ninety.people.models import Person, Role
 from ninety.people.permissions import CHANGE, can, visible_people
 from ninety.people.queries import activity_summary, people_by_team
 from ninety.people.services import set_high_potential
@@ -41,6 +43,10 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
         "activity": activity_summary(subject),
         "can_change": can(viewer, CHANGE, subject),
         "led_teams": subject.led_teams.all(),
+        "zone": timezones.zone_name(subject),
+        "zones": timezones.zone_names() if subject.pk == viewer.pk else (),
+        "org_zone": subject.org.time_zone,
+        "is_admin": viewer.role == Role.ADMIN and subject.pk == viewer.pk,
     }
     return render(request, "people/person.html", context)
 
@@ -54,3 +60,22 @@ def toggle_high_potential(request: HttpRequest, person_id: int) -> HttpResponse:
         raise PermissionDenied("You may not change this person.")
     set_high_potential(subject, request.POST.get("high_potential") == "on")
     return redirect("person", person_id=subject.pk)
+
+
+@login_required
+@require_POST
+def set_time_zone(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own zone ('' for the org's default); an admin also sets the org's."""
+    viewer = viewer_of(request)
+    try:
+        if "org_time_zone" in request.POST:
+            if viewer.role != Role.ADMIN:
+                raise PermissionDenied("Only an admin sets the org's default time zone.")
+            timezones.set_org_zone(viewer.org, request.POST["org_time_zone"])
+            messages.success(request, f"The org's default time zone is {viewer.org.time_zone}.")
+        else:
+            timezones.set_person_zone(viewer, request.POST.get("time_zone", ""))
+            messages.success(request, f"Times now show in {timezones.zone_name(viewer)}.")
+    except ValueError as exc:
+        messages.error(request, f"Not changed — {exc}.")
+    return redirect("person", person_id=viewer.pk)

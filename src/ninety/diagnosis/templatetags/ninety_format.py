@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 
 register = template.Library()
 
@@ -57,3 +58,18 @@ def points(value: float | None) -> str:
 @register.filter
 def absolute(value: int | float) -> int | float:
     return abs(value)
+
+
+# One date format on every page, in the viewer's zone (the date filter converts aware times).
+DAY_FORMAT = "D j M Y"  # Fri 27 Nov 2026
+WHEN_FORMAT = "D j M Y, H:i"  # Fri 27 Nov 2026, 16:00
+
+
+@register.filter(expects_localtime=True)
+def day(value: object) -> str:
+    return date_filter(value, DAY_FORMAT) if value else ""
+
+
+@register.filter(expects_localtime=True)
+def when(value: object) -> str:
+    return date_filter(value, WHEN_FORMAT) if value else ""
