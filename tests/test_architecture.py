@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "ninety"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
-# In-function imports of another ninety module that are still there, each with the work that
-# removes it (the time-limited access grant; the importer's split). Nothing else may join them.
+# In-function imports of another ninety module that are still there. The gate's goes with the
+# time-limited access grant; the importer loads the experiment analysis (and SciPy) only when an
+# import has running experiments to refresh (no cycle: ingest sits above experiments). Nothing
+# else may join them.
 KNOWN_FUNCTION_IMPORTS = {
     ("ninety.people.permissions", "ninety.delegation.access"),
     ("ninety.ingest.services", "ninety.experiments.models"),
@@ -108,3 +110,39 @@ def test_the_architecture_doc_lists_the_contract_layers() -> None:
     listed = [re.sub(r"\s+#.*$", "", line).strip() for line in block.group(1).splitlines()]
     normal = [" | ".join(sorted(p.strip() for p in layer.split("|"))) for layer in _layers()]
     assert [" | ".join(sorted(p.strip() for p in x.split("|"))) for x in listed if x] == normal
+
+
+#: The longest a function's body may be, docstring aside (the house's "small parts").
+MAX_FUNCTION_LINES = 80
+#: Functions over it while they are being split (diagnose_group: the diagnosis rewrite).
+LONG_FUNCTIONS_IN_WORK = {("ninety.core.diagnosis", "diagnose_group")}
+
+
+def _long_functions(source: str, module: str) -> set[tuple[str, str, int]]:
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        first = node.body[0]
+        doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+        lines = node.end_lineno - node.lineno + 1  # type: ignore[operator]
+        if doc and isinstance(first.value.value, str):  # type: ignore[attr-defined]
+            lines -= first.end_lineno - first.lineno + 1  # type: ignore[operator]
+        if lines > MAX_FUNCTION_LINES:
+            found.add((module, node.name, lines))
+    return found
+
+
+def test_no_function_is_longer_than_eighty_lines() -> None:
+    found: set[tuple[str, str, int]] = set()
+    for path in SRC.rglob("*.py"):
+        if "migrations" not in path.parts:
+            found |= _long_functions(path.read_text(), _module_name(path))
+    assert {f for f in found if f[:2] not in LONG_FUNCTIONS_IN_WORK} == set()
+
+
+def test_the_length_check_skips_the_docstring() -> None:
+    body = "".join(f"    x{i} = {i}\n" for i in range(MAX_FUNCTION_LINES - 1))
+    doc = '    """' + "\n" * 30 + '    """\n'
+    assert _long_functions(f"def f():\n{doc}{body}", "m") == set()
+    assert _long_functions(f"def f():\n{body}    y = 1\n    z = 2\n", "m") == {("m", "f", 82)}

@@ -168,6 +168,64 @@ def _interval(totals: FloatArray, level: float) -> tuple[FloatArray, FloatArray,
     return low, at(0.5), high
 
 
+def _opening_rate_posterior(
+    new_deals: FloatArray, exposure: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Gamma(a, b) posterior of each rep's deals opened per business day.
+
+    The Gamma(a₀, b₀) prior comes from the moments over the reps with exposure, weighted by it
+    (a ten-day rep is a noisy rate), less the Poisson noise; weak when reps barely differ.
+    """
+    seen = exposure > 0
+    if seen.any():
+        rate = new_deals[seen] / exposure[seen]
+        wts = exposure[seen] / exposure[seen].sum()
+        m = float(np.sum(wts * rate))
+        v = float(np.sum(wts * (rate - m) ** 2))
+        noise = m / float(np.mean(exposure[seen]))
+    else:
+        m, v, noise = 0.0, 0.0, 0.0
+    b0 = m / (v - noise) if v > noise else 1.0  # in business days
+    b0 = float(np.clip(b0, 1e-3, 1e3))
+    return m * b0 + new_deals, b0 + exposure
+
+
+def _monte_carlo_totals(
+    rng: np.random.Generator,
+    n_draws: int,
+    won: FloatArray,
+    owner: NDArray[np.int64],
+    value: FloatArray,
+    p_deal: FloatArray,
+    a_post: FloatArray,
+    b_post: FloatArray,
+    p0: FloatArray,
+    weight: float,
+    size: FloatArray,
+    deal_cv: float,
+) -> FloatArray:
+    """Draws of each rep's period result [draws, reps]: a Bernoulli per open deal, a
+    Gamma-Poisson count of new wins and their value; in chunks of draws to bound memory."""
+    n_reps = won.shape[0]
+    order = np.argsort(owner, kind="stable")
+    o_sorted, v_sorted, p_sorted = owner[order], value[order], p_deal[order]
+    bounds = np.searchsorted(o_sorted, np.arange(n_reps + 1))
+    c2 = deal_cv**2
+    totals = np.empty((n_draws, n_reps))
+    chunk = 256
+    for c0 in range(0, n_draws, chunk):
+        d = min(chunk, n_draws - c0)
+        wins = rng.random((d, p_sorted.size)) < p_sorted
+        cum = np.concatenate([np.zeros((d, 1)), np.cumsum(wins * v_sorted, axis=1)], axis=1)
+        pipe = cum[:, bounds[1:]] - cum[:, bounds[:-1]]
+        lam = rng.gamma(a_post, 1.0 / b_post, (d, n_reps)) * p0 * weight
+        k = rng.poisson(lam)
+        # Sum of k log-normal deal values ≈ Gamma with the same mean and variance.
+        new_val = np.where(k > 0, rng.gamma(np.maximum(k, 1) / c2, size * c2), 0.0)
+        totals[c0 : c0 + d] = won + pipe + new_val
+    return totals
+
+
 def project_pace(
     *,
     as_of: date,
@@ -238,47 +296,19 @@ def project_pace(
     p_deal = wr[owner, np.clip(stage, 0, wr.shape[1] - 1)] * p_close
     exp_pipe = np.bincount(owner, weights=value * p_deal, minlength=n_reps)
 
-    # New business: Gamma posterior of the opening rate (prior by moments over the reps).
+    # New business: Gamma posterior of the opening rate, won at the first stage's rate and
+    # closed by the period end with the cycle-time weight.
     weight, _ = _new_deal_close_weight(as_of, period_end, cyc, holidays)
     nd = np.asarray(new_deals, dtype=np.float64)
     expo = np.broadcast_to(np.asarray(new_exposure_bdays, dtype=np.float64), nd.shape)
-    seen = expo > 0
-    if seen.any():
-        # Moments over the reps with exposure, weighted by it (a ten-day rep is a noisy rate).
-        rate = nd[seen] / expo[seen]
-        wts = expo[seen] / expo[seen].sum()
-        m = float(np.sum(wts * rate))
-        v = float(np.sum(wts * (rate - m) ** 2))
-        noise = m / float(np.mean(expo[seen]))
-    else:
-        m, v, noise = 0.0, 0.0, 0.0
-    # Gamma(a0, b0) prior on the rate; b0 in business days. Weak when reps barely differ.
-    b0 = m / (v - noise) if v > noise else 1.0
-    b0 = float(np.clip(b0, 1e-3, 1e3))
-    a_post = m * b0 + nd
-    b_post = b0 + expo
+    a_post, b_post = _opening_rate_posterior(nd, expo)
     p0 = wr[:, 0]
-    exp_new_n = a_post / b_post * p0 * weight
-    exp_new = exp_new_n * size
+    exp_new = a_post / b_post * p0 * weight * size
 
-    # Monte Carlo interval, in chunks of draws to bound memory.
-    rng = np.random.default_rng(seed)
-    order = np.argsort(owner, kind="stable")
-    o_sorted, v_sorted, p_sorted = owner[order], value[order], p_deal[order]
-    bounds = np.searchsorted(o_sorted, np.arange(n_reps + 1))
-    c2 = deal_cv**2
-    totals = np.empty((n_draws, n_reps))
-    chunk = 256
-    for c0 in range(0, n_draws, chunk):
-        d = min(chunk, n_draws - c0)
-        wins = rng.random((d, p_sorted.size)) < p_sorted
-        cum = np.concatenate([np.zeros((d, 1)), np.cumsum(wins * v_sorted, axis=1)], axis=1)
-        pipe = cum[:, bounds[1:]] - cum[:, bounds[:-1]]
-        lam = rng.gamma(a_post, 1.0 / b_post, (d, n_reps)) * p0 * weight
-        k = rng.poisson(lam)
-        # Sum of k log-normal deal values ≈ Gamma with the same mean and variance.
-        new_val = np.where(k > 0, rng.gamma(np.maximum(k, 1) / c2, size * c2), 0.0)
-        totals[c0 : c0 + d] = won + pipe + new_val
+    totals = _monte_carlo_totals(
+        np.random.default_rng(seed), n_draws, won, owner, value, p_deal,
+        a_post, b_post, p0, weight, size, deal_cv,
+    )  # fmt: skip
     low, projected, high = _interval(totals, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = 100.0 * (projected / q - 1.0)
@@ -297,6 +327,48 @@ def project_pace(
         high_vs_quota_pct=high_pct,
         level=level,
     )
+
+
+def _run_rate(
+    owner: NDArray[np.int64],
+    opened: NDArray[np.int64],
+    n_reps: int,
+    as_of: date,
+    t_end: int,
+    lookback_bdays: int,
+    holidays: NDArray[np.datetime64],
+) -> tuple[FloatArray, FloatArray]:
+    """Deals each rep opened over the look-back window of business days, and the business days
+    they were exposed: from the later of the window's start and the rep's first deal."""
+    lb_start = np.busday_offset(
+        np.datetime64(as_of, "D"), -lookback_bdays, roll="backward", holidays=holidays
+    )
+    lb_ts = day_start(lb_start.astype(object))
+    recent = (opened >= lb_ts) & (opened < t_end)
+    new_deals = np.bincount(owner[recent], minlength=n_reps).astype(float)
+    seen = opened < t_end
+    first = np.full(n_reps, np.iinfo(np.int64).max)
+    np.minimum.at(first, owner[seen], opened[seen])
+    has = first < np.iinfo(np.int64).max
+    first_day = np.where(has, first // DAY, 0).astype("datetime64[D]")
+    begin = np.maximum(first_day, lb_start)
+    last = np.datetime64(as_of, "D") + 1
+    exposure = np.where(has, np.busday_count(begin, last, holidays=holidays), 0).astype(float)
+    return new_deals, exposure
+
+
+def _deal_sizes(
+    won_owner: NDArray[np.int64], won_value: FloatArray, n_reps: int, groups: ArrayLike | None
+) -> FloatArray:
+    """Average won deal size per rep, shrunk to the group's (the org's for a group without a
+    win) with two deals' weight."""
+    wv = np.bincount(won_owner, weights=won_value, minlength=n_reps)
+    wc = np.bincount(won_owner, minlength=n_reps).astype(float)
+    g = np.zeros(n_reps, np.int64) if groups is None else np.asarray(groups, np.int64)
+    gsize = np.bincount(g, weights=wv) / np.maximum(np.bincount(g, weights=wc), 1)
+    org_size = wv.sum() / max(wc.sum(), 1)
+    gsize = np.where(gsize > 0, gsize, org_size)
+    return (wv + 2.0 * gsize[g]) / (wc + 2.0)
 
 
 def pace_from_deals(
@@ -369,30 +441,8 @@ def pace_from_deals(
         o[closed_by], reached[closed_by], st[closed_by] == 1, n_reps, n_stages, groups
     )
     cycle = (cl[won_by] - op[won_by]) / DAY
-    # Run rate of new deals over the look-back window of business days.
-    lb_start = np.busday_offset(
-        np.datetime64(as_of, "D"), -lookback_bdays, roll="backward", holidays=hol
-    )
-    lb_ts = day_start(lb_start.astype(object))
-    recent = (op >= lb_ts) & (op < t_end)
-    new_deals = np.bincount(o[recent], minlength=n_reps).astype(float)
-    # Per-rep exposure: from the later of the window's start and the rep's first deal.
-    seen = op < t_end
-    first = np.full(n_reps, np.iinfo(np.int64).max)
-    np.minimum.at(first, o[seen], op[seen])
-    has = first < np.iinfo(np.int64).max
-    first_day = np.where(has, first // DAY, 0).astype("datetime64[D]")
-    begin = np.maximum(first_day, lb_start)
-    last = np.datetime64(as_of, "D") + 1
-    exposure = np.where(has, np.busday_count(begin, last, holidays=hol), 0).astype(float)
-    # Average deal size per rep, shrunk to the group's with two deals' weight.
-    wv = np.bincount(o[won_by], weights=v[won_by], minlength=n_reps)
-    wc = np.bincount(o[won_by], minlength=n_reps).astype(float)
-    g = np.zeros(n_reps, np.int64) if groups is None else np.asarray(groups, np.int64)
-    gsize = np.bincount(g, weights=wv) / np.maximum(np.bincount(g, weights=wc), 1)
-    org_size = wv.sum() / max(wc.sum(), 1)
-    gsize = np.where(gsize > 0, gsize, org_size)
-    size = (wv + 2.0 * gsize[g]) / (wc + 2.0)
+    new_deals, exposure = _run_rate(o, op, n_reps, as_of, t_end, lookback_bdays, hol)
+    size = _deal_sizes(o[won_by], v[won_by], n_reps, groups)
     if deal_cv is None:
         deal_cv = deal_value_cv(o[won_by], v[won_by])
     return project_pace(

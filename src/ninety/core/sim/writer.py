@@ -107,78 +107,12 @@ def write_dataset(org: SimulatedOrg, out_dir: Path) -> dict[str, int]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     people_ids = pa.array([p["external_id"] for p in org.people])
-    _write_small_csv(
-        out_dir / "people.csv",
-        PEOPLE_HEADER,
-        [
-            [
-                p["external_id"],
-                p["name"],
-                p["email"],
-                p["role"],
-                p["manager"],
-                p["team"],
-                "true" if p["high_potential"] else "false",
-                p["hired_on"],
-            ]
-            for p in org.people
-        ],
-    )
-    q = org.quotas
-    _write_small_csv(
-        out_dir / "quotas.csv",
-        QUOTAS_HEADER,
-        [
-            [org.people[int(pi)]["external_id"], str(per), str(int(am))]
-            for pi, per, am in zip(q["person"], q["period"], q["amount"], strict=True)
-        ],
-    )
-    d = org.deals
-    n_deals = len(d["owner"])
-    stage_labels = pa.array(list(org.playbook.stage_keys))
-    deals = pa.table(
-        {
-            "external_id": deal_ids(org),
-            "owner": _take(people_ids, d["owner"]),
-            "account": pa.array(d["account"].tolist(), type=pa.string()),
-            "product": _take(pa.array(list(org.products)), d["product"]),
-            "stage": _take(stage_labels, d["stage"]),
-            "value": pa.array(d["value"]),
-            "opened_at": _iso(d["opened"]),
-            "closed_at": _iso(d["closed"]),
-            "status": _take(pa.array(list(DEAL_STATUSES)), d["status"]),
-        }
-    )
-    _write_table_csv(out_dir / "deals.csv", DEALS_HEADER, [deals])
-
-    a = org.activities
-    n_acts = len(a["ts"])
-    dids = deal_ids(org) if n_deals else pa.array([], type=pa.string())
-    way_keys = pa.array([w[2] for w in org.ways], type=pa.string())
-    types = pa.array(list(ACTIVITY_TYPES))
-    outcomes = pa.array(list(OUTCOMES))
-    width = max(9, len(str(n_acts)))
-
-    def chunks() -> Iterator[pa.Table]:
-        # Chunks bound the memory of the string columns (about 100 MB per million rows).
-        for lo in range(0, n_acts, CHUNK_ROWS):
-            hi = min(n_acts, lo + CHUNK_ROWS)
-            yield pa.table(
-                {
-                    "external_id": _ids("A", lo + 1, hi + 1, width),
-                    "person": _take(people_ids, a["person"][lo:hi]),
-                    "occurred_at": _iso(a["ts"][lo:hi]),
-                    "type": _take(types, a["type"][lo:hi]),
-                    "deal": _take(dids, a["deal"][lo:hi]),
-                    "way": _take(way_keys, a["way"][lo:hi]),
-                    "duration_seconds": pa.array(a["duration"][lo:hi]),
-                    "outcome": _take(outcomes, a["outcome"][lo:hi]),
-                }
-            )
-
+    _write_people(org, out_dir / "people.csv")
+    _write_quotas(org, out_dir / "quotas.csv")
+    _write_table_csv(out_dir / "deals.csv", DEALS_HEADER, [_deals_table(org, people_ids)])
     with (out_dir / "activities.csv").open("wb") as f:
         f.write((",".join(ACTIVITIES_HEADER) + "\n").encode())
-        for table in chunks():
+        for table in _activity_tables(org, people_ids):
             pacsv.write_csv(table, f, _WRITE_OPTIONS)
     (out_dir / "playbook.yaml").write_text(org.playbook.to_yaml(), encoding="utf-8")
     (out_dir / "truth.json").write_text(
@@ -186,7 +120,68 @@ def write_dataset(org: SimulatedOrg, out_dir: Path) -> dict[str, int]:
     )
     return {
         "people.csv": len(org.people),
-        "activities.csv": n_acts,
-        "deals.csv": n_deals,
-        "quotas.csv": len(q["person"]),
+        "activities.csv": len(org.activities["ts"]),
+        "deals.csv": len(org.deals["owner"]),
+        "quotas.csv": len(org.quotas["person"]),
     }
+
+
+def _write_people(org: SimulatedOrg, path: Path) -> None:
+    rows = [
+        [p["external_id"], p["name"], p["email"], p["role"], p["manager"], p["team"],
+         "true" if p["high_potential"] else "false", p["hired_on"]]
+        for p in org.people
+    ]  # fmt: skip
+    _write_small_csv(path, PEOPLE_HEADER, rows)
+
+
+def _write_quotas(org: SimulatedOrg, path: Path) -> None:
+    q = org.quotas
+    rows = [
+        [org.people[int(pi)]["external_id"], str(per), str(int(am))]
+        for pi, per, am in zip(q["person"], q["period"], q["amount"], strict=True)
+    ]
+    _write_small_csv(path, QUOTAS_HEADER, rows)
+
+
+def _deals_table(org: SimulatedOrg, people_ids: pa.Array) -> pa.Table:
+    d = org.deals
+    return pa.table(
+        {
+            "external_id": deal_ids(org),
+            "owner": _take(people_ids, d["owner"]),
+            "account": pa.array(d["account"].tolist(), type=pa.string()),
+            "product": _take(pa.array(list(org.products)), d["product"]),
+            "stage": _take(pa.array(list(org.playbook.stage_keys)), d["stage"]),
+            "value": pa.array(d["value"]),
+            "opened_at": _iso(d["opened"]),
+            "closed_at": _iso(d["closed"]),
+            "status": _take(pa.array(list(DEAL_STATUSES)), d["status"]),
+        }
+    )
+
+
+def _activity_tables(org: SimulatedOrg, people_ids: pa.Array) -> Iterator[pa.Table]:
+    """The activities in chunks, which bound the memory of the string columns (about 100 MB per
+    million rows)."""
+    a = org.activities
+    n_acts = len(a["ts"])
+    dids = deal_ids(org) if len(org.deals["owner"]) else pa.array([], type=pa.string())
+    way_keys = pa.array([w[2] for w in org.ways], type=pa.string())
+    types = pa.array(list(ACTIVITY_TYPES))
+    outcomes = pa.array(list(OUTCOMES))
+    width = max(9, len(str(n_acts)))
+    for lo in range(0, n_acts, CHUNK_ROWS):
+        hi = min(n_acts, lo + CHUNK_ROWS)
+        yield pa.table(
+            {
+                "external_id": _ids("A", lo + 1, hi + 1, width),
+                "person": _take(people_ids, a["person"][lo:hi]),
+                "occurred_at": _iso(a["ts"][lo:hi]),
+                "type": _take(types, a["type"][lo:hi]),
+                "deal": _take(dids, a["deal"][lo:hi]),
+                "way": _take(way_keys, a["way"][lo:hi]),
+                "duration_seconds": pa.array(a["duration"][lo:hi]),
+                "outcome": _take(outcomes, a["outcome"][lo:hi]),
+            }
+        )
