@@ -336,6 +336,7 @@ def diagnose_group(
     config: DiagnosisConfig | None = None,
     size_value: ArrayLike | None = None,
     size_count: ArrayLike | None = None,
+    volume_scale: float = 1.0,
 ) -> GroupDiagnosis:
     """Diagnose every rep: gap decomposition, probabilities, focus and peer strength.
 
@@ -344,7 +345,8 @@ def diagnose_group(
     ``won_count`` the period's result; ``quota_share`` the quota to date (else the typical rep
     is the benchmark); ``groups`` each rep's team index (0..G-1; ``None``: one team);
     ``size_value``/``size_count`` the wins deal size is judged on (its evidence window; default:
-    the period's).
+    the period's); ``volume_scale`` turns the volume's window into the result's (result days
+    over volume days), so that the typical rep's result is in the result's units.
     """
     cfg = config or DiagnosisConfig()
     vol, n, x, wv, wc = (
@@ -374,7 +376,7 @@ def diagnose_group(
             size_t.p_below(cfg.material_ratio),
         ]
     )
-    log_typical = volume_t.ref + np.log(ref).sum(axis=1) + size_t.ref
+    log_typical = volume_t.ref + math.log(volume_scale) + np.log(ref).sum(axis=1) + size_t.ref
     gap = _gap(wv, contrib, log_typical, quota_share)
     f_typ = np.column_stack([np.exp(volume_t.ref), ref, np.exp(size_t.ref)])
     f_rep = np.column_stack([np.exp(volume_t.mean), post.mean, np.exp(size_t.mean)])

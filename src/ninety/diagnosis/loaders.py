@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest, Lower, TruncMonth
 from numpy.typing import NDArray
 
-from ninety.activity.models import ActivityRollup, Deal, Quota
+from ninety.activity.models import Activity, ActivityRollup, Deal, Quota
 from ninety.core.evidence import bucket_starts
 from ninety.core.periods import Period
+from ninety.core.pipeline import step_counts, step_names
+from ninety.people.models import Person
 
 FloatArray = NDArray[np.float64]
 #: Deal history used for win rates, cycle times and the run rate of new deals.
@@ -310,3 +313,142 @@ def load_buckets(
         value[idx[pid], b] += float(v or 0)
         won[idx[pid], b] += k
     return BucketData(count, advanced, pending, value, won, tuple(starts))
+
+
+def _deal_level(steps: Sequence[str], with_history: bool) -> Any:
+    """How far each deal got, as a step index: won → the last step; else the furthest of its
+    stage history (when imported) and its current stage (see ``step_names``)."""
+    top = len(steps) - 1
+    names = step_names(steps)
+    by_step: dict[int, list[str]] = {}
+    for name, i in names.items():
+        by_step.setdefault(i, []).append(name)
+    current = Case(
+        When(status=Deal.Status.WON, then=Value(top)),
+        *[When(stage_lc__in=sorted(n), then=Value(i)) for i, n in sorted(by_step.items())],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    if not with_history:
+        return current
+    history = (
+        Activity.objects.filter(deal=OuterRef("pk"), type__in=list(steps[1:]))
+        .annotate(
+            lv=Case(
+                *[When(type=s, then=Value(i)) for i, s in enumerate(steps) if i > 0],
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-lv")
+        .values("lv")[:1]
+    )
+    return Greatest(current, Coalesce(Subquery(history, output_field=IntegerField()), Value(0)))
+
+
+def has_stage_history(person_ids: Sequence[int], steps: Sequence[str]) -> bool:
+    """Whether any deal step was imported as stage history for these people (the rollup index)."""
+    return ActivityRollup.objects.filter(person_id__in=person_ids, type__in=list(steps)).exists()
+
+
+@dataclass(frozen=True)
+class DealBuckets:
+    """Deal-step counts per person and bucket, each (reps, buckets): see core.pipeline."""
+
+    entries: dict[str, FloatArray]
+    advanced: dict[str, FloatArray]
+    pending: dict[str, FloatArray]
+    #: Deals opened in each bucket (the volume).
+    opened: FloatArray
+
+
+def load_deal_buckets(
+    person_ids: Sequence[int],
+    steps: Sequence[str],
+    starts: Sequence[date],
+    last_day: date,
+    *,
+    with_history: bool | None = None,
+) -> DealBuckets:
+    """Deal-step entries, advanced and pending per person and bucket, and the deals opened.
+
+    ``starts`` are the buckets' first days, newest first (evidence buckets or months). A closed
+    deal counts in the bucket it closed in (when its outcome became known), an open one in the
+    bucket it opened in; one aggregate query groups them by owner, bucket, level and open/closed,
+    and :func:`ninety.core.pipeline.step_counts` turns that small grid into the counts. A
+    second one counts the deals opened per bucket.
+    """
+    steps = tuple(steps)
+    if with_history is None:
+        with_history = has_stage_history(person_ids, steps)
+    idx = _index(person_ids)
+    r, nb, ns = len(person_ids), len(starts), len(steps)
+    since, until = _midnight(starts[-1]), _midnight(last_day + timedelta(days=1))
+    is_open = Q(status=Deal.Status.OPEN)
+    rows = (
+        Deal.objects.filter(owner_id__in=person_ids)
+        .filter(
+            (is_open & Q(opened_at__gte=since, opened_at__lt=until))
+            | (~is_open & Q(closed_at__gte=since, closed_at__lt=until))
+        )
+        .annotate(stage_lc=Lower("stage"))
+        .annotate(
+            bucket=Case(
+                When(is_open, then=_bucket_case("opened_at", starts, as_datetime=True)),
+                default=_bucket_case("closed_at", starts, as_datetime=True),
+                output_field=IntegerField(),
+            ),
+            level=_deal_level(steps, with_history),
+            open=Case(When(is_open, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        )
+        .values_list("owner_id", "bucket", "level", "open")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    grid = np.zeros((r, nb, ns, 2))
+    for pid, b, lv, op, n in rows:
+        grid[idx[pid], b, lv, op] += n
+    opened = np.zeros((r, nb))
+    for pid, b, n in (
+        Deal.objects.filter(owner_id__in=person_ids, opened_at__gte=since, opened_at__lt=until)
+        .annotate(bucket=_bucket_case("opened_at", starts, as_datetime=True))
+        .values_list("owner_id", "bucket")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        opened[idx[pid], b] += n
+    entries, advanced, pending = step_counts(grid, steps)
+    return DealBuckets(entries, advanced, pending, opened)
+
+
+def seen_steps(org_id: int, steps: Sequence[str]) -> set[str]:
+    """The deal steps some deal of the org is recorded at (its current stage or its history)."""
+    names = step_names(steps)
+    seen = {
+        steps[names[s.lower()]]
+        for s in Deal.objects.filter(org_id=org_id).values_list("stage", flat=True).distinct()
+        if s and s.lower() in names
+    }
+    people = list(Person.objects.filter(org_id=org_id).values_list("pk", flat=True))
+    seen |= set(
+        ActivityRollup.objects.filter(person_id__in=people, type__in=list(steps))
+        .values_list("type", flat=True)
+        .distinct()
+    )
+    return seen
+
+
+def first_month_with_data(org_id: int) -> date | None:
+    """The first day of the earliest month with a deal or an activity of the org (two queries)."""
+    first_deal = (
+        Deal.objects.filter(org_id=org_id).order_by("opened_at").values_list("opened_at", flat=True)
+    ).first()
+    people = Person.objects.filter(org_id=org_id).values("pk")
+    first_day = (
+        ActivityRollup.objects.filter(person_id__in=people)
+        .order_by("day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    days = [d for d in (first_deal.date() if first_deal else None, first_day) if d is not None]
+    return min(days).replace(day=1) if days else None

@@ -14,6 +14,7 @@ from ninety.activity.models import ActivityRollup
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import Period
 from ninety.diagnosis.charts import heat_style, waterfall
+from ninety.diagnosis.loaders import first_month_with_data
 from ninety.diagnosis.services import (
     GroupReport,
     RepReport,
@@ -35,9 +36,17 @@ def teams_with_reps(teams: QuerySet[Team]) -> list[Team]:
     )
 
 
-def period_choices(as_of: date, months: int = 12) -> list[Period]:
+def period_choices(as_of: date, org_id: int | None = None, months: int = 12) -> list[Period]:
+    """The months to pick from, newest first: back to the org's first month with data (at
+    least ``months``), so that an older export's months are all reachable."""
     current = Period.of(as_of)
-    return [current.shift(-i) for i in range(months)]
+    first = first_month_with_data(org_id) if org_id is not None else None
+    count = months
+    if first is not None and first < current.start:
+        count = max(
+            months, (current.start.year - first.year) * 12 + current.start.month - first.month + 1
+        )
+    return [current.shift(-i) for i in range(count)]
 
 
 def dashboard_context(
@@ -47,7 +56,7 @@ def dashboard_context(
         "teams": teams,
         "team": team,
         "period": period,
-        "periods": period_choices(as_of),
+        "periods": period_choices(as_of, viewer.org_id),
         "as_of": as_of,
         "report": None,
         "heatmap": None,
@@ -308,7 +317,7 @@ def rep_context(
         "report": report,
         "mine": mine,
         "period": period,
-        "periods": period_choices(as_of),
+        "periods": period_choices(as_of, subject.org_id),
         "as_of": as_of,
         "stages": _stage_lines(report, mine),
         "focus_label": focus_label,

@@ -10,6 +10,7 @@ import numpy as np
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ninety.activity.models import ActivityRollup, Deal
 from ninety.core.diagnosis import (
     DEAL_SIZE,
     VOLUME,
@@ -23,15 +24,26 @@ from ninety.core.evidence import EvidenceWindow, choose_windows, window_sums
 from ninety.core.funnel import Funnel, activity_funnel
 from ninety.core.pace import PaceResult, pace_from_deals
 from ninety.core.periods import Period, business_day_progress, elapsed_share
+from ninety.core.pipeline import (
+    deal_stages,
+    deal_steps,
+    fit_to_steps,
+    funnel_kind,
+    is_deal_step,
+    pipeline_playbook,
+)
 from ninety.core.playbook_spec import PlaybookSpec, StageSpec, default_playbook
 from ninety.diagnosis.loaders import (
     BucketData,
     GroupData,
+    has_stage_history,
     load_buckets,
+    load_deal_buckets,
     load_deals,
     load_monthly,
     load_quota,
     load_won,
+    seen_steps,
 )
 from ninety.people.models import Org, Person, Role, Team
 from ninety.playbook.services import current_playbook, playbook_spec
@@ -127,6 +139,16 @@ class GroupReport:
     #: The evidence window each stage was judged on, in stage order.
     windows: tuple[EvidenceWindow, ...] = ()
     progress: Progress | None = None
+    #: Deal stages read from each deal's current stage alone (no stage history imported).
+    inferred: tuple[str, ...] = ()
+    #: Without quotas, the result and the typical rep are compared over this window (the last
+    #: stage's), not the young period: a month without wins yet is no −100%.
+    result_window: EvidenceWindow | None = None
+
+    @property
+    def kind(self) -> str:
+        """``activity``, ``pipeline`` (deals only) or ``joined``."""
+        return self.group.kind
 
     def window(self, key: str) -> EvidenceWindow | None:
         keys = self.playbook.stage_keys
@@ -153,8 +175,25 @@ class GroupReport:
 
 
 def playbook_for(org: Org) -> PlaybookSpec:
+    """The org's published playbook; without one, the default for the data the org has: the
+    pipeline playbook (fitted to the deal steps seen) when it has deals and no logged
+    activities, else the inside-sales default."""
     playbook = current_playbook(org)
-    return playbook_spec(playbook) if playbook else default_playbook()
+    if playbook:
+        return playbook_spec(playbook)
+    if is_pipeline_only(org):
+        spec = pipeline_playbook()
+        return fit_to_steps(spec, seen_steps(org.pk, deal_steps(spec)))
+    return default_playbook()
+
+
+def is_pipeline_only(org: Org) -> bool:
+    """Deals but no logged activities (stage history, ``deal:`` rows, does not count)."""
+    if not Deal.objects.filter(org=org).exists():
+        return False
+    people = Person.objects.filter(org=org).values("pk")
+    logged = ActivityRollup.objects.filter(person_id__in=people).exclude(type__startswith="deal:")
+    return not logged.exists()
 
 
 def default_as_of() -> date:
@@ -171,7 +210,26 @@ def team_reps(team: Team) -> list[Person]:
 
 def _funnel_types(spec: PlaybookSpec) -> list[str]:
     """The activity types the playbook's stages count (their entries and exits)."""
-    return sorted({s.entry for s in spec.stages} | {s.exit for s in spec.stages})
+    types = {s.entry for s in spec.stages} | {s.exit for s in spec.stages}
+    return sorted(t for t in types if not is_deal_step(t))
+
+
+def _with_deals(
+    buckets: BucketData, ids: list[int], spec: PlaybookSpec, last_day: date, history: bool
+) -> tuple[BucketData, np.ndarray | None]:
+    """The activity buckets joined with the deal steps' (two more aggregate queries), and the
+    deals opened per bucket (None without deal stages)."""
+    steps = deal_steps(spec)
+    if not steps:
+        return buckets, None
+    deals = load_deal_buckets(ids, steps, buckets.starts, last_day, with_history=history)
+    joined = replace(
+        buckets,
+        type_counts=buckets.type_counts | deals.entries,
+        advanced=buckets.advanced | deals.advanced,
+        pending=buckets.pending | deals.pending,
+    )
+    return joined, deals.opened
 
 
 @dataclass(frozen=True)
@@ -253,10 +311,26 @@ def diagnose_people(
     last_day = period.clamp(as_of)
     won_value, won_count = load_won(ids, period.start, last_day)
     quota = load_quota(ids, period)
+    kind = funnel_kind(spec)
+    steps = deal_steps(spec)
+    history = bool(steps) and has_stage_history(ids, steps)
     buckets = load_buckets(ids, _funnel_types(spec), period.start, last_day)
+    buckets, opened = _with_deals(buckets, ids, spec, last_day, history)
     ev = build_evidence(buckets, spec, period.start, last_day)
+    if opened is not None and is_deal_step(spec.stages[0].entry):
+        # A pipeline's volume is the deals opened in the first stage's window (its tries count
+        # deals by when their outcome became known).
+        ev = replace(ev, volume=window_sums(opened, ev.windows[0].buckets))
     quota_share = quota * elapsed_share(period, as_of)
     has_quota = bool(np.isfinite(quota_share).all() and (quota_share > 0).all())
+    result_window = None
+    scale = 1.0
+    if not has_quota:
+        # The typical rep over the same window as the result, in the same units: the result is
+        # what was won over the last stage's window, the typical volume scaled to its days.
+        result_window = ev.windows[-1]
+        won_value, won_count = ev.won_value, ev.won_count
+        scale = result_window.days / max(ev.windows[0].days, 1)
     diagnosis = diagnose_group(
         ev.volume,
         ev.tries,
@@ -266,9 +340,10 @@ def diagnose_people(
         spec.stage_keys,
         quota_share=quota_share if has_quota else None,
         groups=groups,
-        kind="activity",
+        kind=kind,
         size_value=ev.won_value,
         size_count=ev.won_count,
+        volume_scale=scale,
     )
     pace = pace_from_deals(
         **load_deals(ids, last_day, spec.stage_keys),
@@ -302,6 +377,8 @@ def diagnose_people(
         tuple(ids),
         windows=ev.windows,
         progress=Progress(done, total),
+        inferred=() if history else tuple(s.key for s in deal_stages(spec)[:-1]),
+        result_window=result_window,
     )
 
 
@@ -336,7 +413,22 @@ def diagnose_months(
     groups: list[int] | None = None,
 ) -> dict[Period, GroupDiagnosis]:
     """The diagnosis of several months at once (no pace): for trends. Two queries in all."""
-    data = load_monthly([p.pk for p in people], _funnel_types(spec), periods, as_of)
+    ids = [p.pk for p in people]
+    data = load_monthly(ids, _funnel_types(spec), periods, as_of)
+    steps = deal_steps(spec)
+    if steps and periods:
+        newest_first = sorted(periods, reverse=True)
+        deals = load_deal_buckets(
+            ids, steps, [p.start for p in newest_first], newest_first[0].clamp(as_of)
+        )
+        for b, period in enumerate(newest_first):
+            d = data[period]
+            data[period] = replace(
+                d,
+                type_counts=d.type_counts | {k: v[:, b] for k, v in deals.entries.items()},
+                advanced=d.advanced | {k: v[:, b] for k, v in deals.advanced.items()},
+                pending=d.pending | {k: v[:, b] for k, v in deals.pending.items()},
+            )
     out = {}
     for period, d in data.items():
         # A trend shows rates and the focus; fewer Monte Carlo draws are plenty.
@@ -435,8 +527,30 @@ def rep_report(person: Person, period: Period, as_of: date) -> GroupReport:
     return _subset(full, {person.pk})
 
 
-def org_report(reps: list[Person], period: Period, as_of: date, org: Org) -> GroupReport:
-    """Many teams at once: each rep compared with their own team (one prior over all)."""
-    team_index: dict[int | None, int] = {}
-    groups = [team_index.setdefault(p.team_id, len(team_index)) for p in reps]
-    return diagnose_people(reps, period, as_of, playbook_for(org), groups=groups)
+def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
+    """Every team of the org with reps, each exactly as its team page and the API show it.
+
+    One code path: each team goes through :func:`comparison_reps` like :func:`team_report`, and
+    teams that share a comparison (sibling teams) are diagnosed once. Reps without a team follow
+    :func:`rep_report`.
+    """
+    teams = list(
+        Team.objects.filter(org=org, members__role=Role.REP, members__is_active=True)
+        .distinct()
+        .order_by("name")
+    )
+    spec = playbook_for(org)
+    done: dict[tuple[int, ...], GroupReport] = {}
+    out = []
+    for team in teams:
+        people, groups = comparison_reps(team)
+        key = tuple(p.pk for p in people)
+        full = done.get(key)
+        if full is None:  # the same numbers whichever sibling team is group 0
+            full = diagnose_people(people, period, as_of, spec, groups=groups, team=team)
+            done[key] = full
+        mine = {p.pk for p in people if p.team_id == team.pk}
+        out.append(replace(_subset(full, mine), team=team))
+    for person in _active_reps(Person.objects.filter(org=org, team__isnull=True)):
+        out.append(rep_report(person, period, as_of))
+    return out

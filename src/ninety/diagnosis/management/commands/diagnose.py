@@ -17,12 +17,12 @@ from ninety.diagnosis.serialize import report_json
 from ninety.diagnosis.services import (
     GroupReport,
     default_as_of,
-    org_report,
+    org_reports,
     rep_report,
     team_report,
 )
 from ninety.people.cli import org_from_option
-from ninety.people.models import Person, Role, Team
+from ninety.people.models import Org, Person, Role, Team
 
 
 class Command(BaseCommand):
@@ -38,20 +38,57 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        report, only = build_report(opts)
+        reports, only = build_reports(opts)
         if opts["json"]:
-            self.stdout.write(json.dumps(report_json(report, only), indent=1))
+            self.stdout.write(json.dumps(reports_json(reports, only), indent=1))
         else:
-            print_table(report, only)
+            for report in reports:
+                print_table(report, only)
 
 
-def build_report(opts: dict[str, Any]) -> tuple[GroupReport, set[int] | None]:
+def reports_json(reports: list[GroupReport], only: set[int] | None) -> dict[str, Any]:
+    """One report as the API gives it; the whole org as each team's report, reps joined."""
+    if len(reports) == 1:
+        return report_json(reports[0], only)
+    bodies = [report_json(r, only) for r in reports]
+    first = bodies[0]
+    return {
+        **{k: first[k] for k in ("period", "as_of", "funnel", "benchmark_kind", "factors")},
+        "progress": first["progress"],
+        "focus_rule": first["focus_rule"],
+        "teams": [
+            {"team": r.team.name if r.team else None, "windows": b["windows"]}
+            for r, b in zip(reports, bodies, strict=True)
+        ],
+        "reps": [rep for b in bodies for rep in b["reps"]],
+        "peer_strength": {},
+    }
+
+
+def build_reports(opts: dict[str, Any]) -> tuple[list[GroupReport], set[int] | None]:
+    """The reports ``opts`` asks for: one team, one rep, or every team of the org."""
+    if opts.get("team") or opts.get("rep"):
+        report, only = build_report(opts)
+        return [report], only
+    org, period, as_of = _scope(opts)
+    reports = org_reports(org, period, as_of)
+    if not reports:
+        raise CommandError("no reps yet: import people first")
+    return reports, None
+
+
+def _scope(opts: dict[str, Any]) -> tuple[Org, Period, date]:
     org = org_from_option(opts.get("org"))
     as_of = opts.get("as_of") or default_as_of()
     try:
         period = Period.parse(opts["period"]) if opts.get("period") else Period.of(as_of)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
+    return org, period, as_of
+
+
+def build_report(opts: dict[str, Any]) -> tuple[GroupReport, set[int] | None]:
+    org, period, as_of = _scope(opts)
     if opts.get("team"):
         team = Team.objects.filter(org=org, name=opts["team"]).first()
         if team is None:
@@ -71,14 +108,7 @@ def build_report(opts: dict[str, Any]) -> tuple[GroupReport, set[int] | None]:
         if person is None:
             raise CommandError(f"--rep {key!r}: no rep with that name, e-mail or external id")
         return rep_report(person, period, as_of), {person.pk}
-    reps = list(
-        Person.objects.filter(org=org, role=Role.REP, is_active=True)
-        .select_related("team")
-        .order_by("team__name", "name")
-    )
-    if not reps:
-        raise CommandError("no reps yet: import people first")
-    return org_report(reps, period, as_of, org), None
+    raise CommandError("name a --team or a --rep (or neither, for the whole org)")
 
 
 def _pct(x: float | None) -> str:

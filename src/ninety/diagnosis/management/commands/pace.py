@@ -9,16 +9,15 @@ from rich.console import Console
 from rich.table import Table
 
 from ninety.diagnosis.management.commands.diagnose import Command as DiagnoseCommand
-from ninety.diagnosis.management.commands.diagnose import build_report
-from ninety.diagnosis.serialize import report_json
+from ninety.diagnosis.management.commands.diagnose import build_reports, reports_json
 
 
 class Command(DiagnoseCommand):
     help = "Projected month-end result against quota, with an 80% interval (the 10%)."
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        report, only = build_report(opts)
-        body = report_json(report, only)
+        reports, only = build_reports(opts)
+        body = reports_json(reports, only)
         reps = [
             {k: r[k] for k in ("rep", "external_id", "team", "quota", "pace")} for r in body["reps"]
         ]
@@ -26,10 +25,11 @@ class Command(DiagnoseCommand):
             out = {"period": body["period"], "as_of": body["as_of"], "reps": reps}
             self.stdout.write(json.dumps(out, indent=1))
             return
-        table = Table(title=f"Pace {report.period.label()} (as of {report.as_of})")
+        first = reports[0]
+        table = Table(title=f"Pace {first.period.label()} (as of {first.as_of})")
         for col in ("rep", "team", "won so far", "projected", "80% interval", "quota", "vs quota"):
             table.add_column(col, justify="left" if col in ("rep", "team") else "right")
-        for r in report.reps:
+        for r in (r for report in reports for r in report.reps):
             if only is not None and r.person.pk not in only:
                 continue
             p = r.pace

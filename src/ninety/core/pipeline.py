@@ -1,0 +1,194 @@
+"""The pipeline funnel: a process read from deals and the stages they passed, no activities needed.
+
+A playbook stage whose ``entry`` and ``exit`` name **deal steps** (``deal:opened``,
+``deal:qualified``, ``deal:proposal``, ``deal:won`` …) is judged on deals instead of logged
+activities. The steps of a playbook, in order, are its deal stages' entries followed by the last
+exit; ``deal:opened`` is the first and ``deal:won`` the last.
+
+**How far a deal got** (its *level*, an index into the steps): a won deal reached every step; else
+the furthest step its stage history shows (see the stage-history import presets); else the step
+its current stage names (:data:`STEP_ALIASES`: a CRM stage's name, lower-cased). A lost deal whose
+stage before the loss is not in the export (``Closed Lost`` alone) counts as lost at the first step
+— *inferred*; stage history removes the guess, and pages say which stages were inferred.
+
+**Counting** is by cohort, as for activities with outcomes: a step's entries are the deals opened
+in an evidence bucket that reached it; its ``advanced`` those that reached the next step; its
+``pending`` the deals still open at it (their outcome at the next step is not known yet and they
+are no try). So a stage's tries are ``entries − pending`` and its successes ``advanced``: a true
+binomial (successes ⊆ tries). Volume is the deals opened.
+
+No Django here: the database loader (:mod:`ninety.diagnosis.loaders`) aggregates a
+(reps, buckets, levels, open) grid in SQL and :func:`step_counts` turns it into the counts; the
+simulator's bench builds the same grid with :func:`level_grid`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import resources
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ninety.core.playbook_spec import PlaybookSpec, StageSpec, load_playbook_yaml
+
+FloatArray = NDArray[np.float64]
+
+DEAL_STEP_PREFIX = "deal:"
+OPENED = "deal:opened"
+WON = "deal:won"
+
+#: CRM stage names (lower case) that mean a deal reached a step. The presets map each CRM's
+#: default pipeline onto Ninety's names (``meeting``, ``proposal`` …); the rest are the common
+#: labels of default pipelines, and the step's own name always counts.
+STEP_ALIASES: dict[str, frozenset[str]] = {
+    "deal:qualified": frozenset(
+        {
+            "qualified", "qualification", "qualifiedtobuy", "qualified to buy", "engaging",
+            "engaged", "conversation", "connect", "contact made", "needs analysis",
+            "meeting", "demo", "demo scheduled", "appointment scheduled",
+            "appointmentscheduled", "presentation scheduled", "presentationscheduled",
+            "value proposition", "id. decision makers", "perception analysis",
+        }
+    ),
+    "deal:proposal": frozenset(
+        {
+            "proposal", "proposal made", "proposal/price quote", "contract sent", "contractsent",
+            "decision maker bought-in", "decisionmakerboughtin", "negotiation",
+            "negotiation/review", "negotiations started",
+        }
+    ),
+}  # fmt: skip
+
+
+def is_deal_step(name: str) -> bool:
+    """Whether an entry/exit type names a deal step rather than an activity type."""
+    return name.startswith(DEAL_STEP_PREFIX)
+
+
+def deal_stages(spec: PlaybookSpec) -> tuple[StageSpec, ...]:
+    """The stages of ``spec`` judged on deals (entry and exit both deal steps)."""
+    return tuple(s for s in spec.stages if is_deal_step(s.entry) and is_deal_step(s.exit))
+
+
+def activity_stages(spec: PlaybookSpec) -> tuple[StageSpec, ...]:
+    """The stages judged on logged activities."""
+    return tuple(s for s in spec.stages if not (is_deal_step(s.entry) or is_deal_step(s.exit)))
+
+
+def funnel_kind(spec: PlaybookSpec) -> str:
+    """``"pipeline"`` (deals only), ``"activity"`` or ``"joined"`` (both in one funnel)."""
+    deals, acts = deal_stages(spec), activity_stages(spec)
+    if len(deals) + len(acts) != len(spec.stages):
+        bad = next(s for s in spec.stages if s not in deals and s not in acts)
+        raise ValueError(f"stage {bad.key!r}: entry and exit must both be deal steps or neither")
+    if deals and acts:
+        return "joined"
+    return "pipeline" if deals else "activity"
+
+
+def deal_steps(spec: PlaybookSpec) -> tuple[str, ...]:
+    """The deal steps in order: each deal stage's entry, then the last one's exit.
+
+    Deal stages must chain (each one's entry is the previous one's exit).
+    """
+    stages = deal_stages(spec)
+    if not stages:
+        return ()
+    steps = [stages[0].entry]
+    for s in stages:
+        if s.entry != steps[-1]:
+            raise ValueError(
+                f"stage {s.key!r}: deal stages must chain; its entry {s.entry!r} is not the "
+                f"previous stage's exit {steps[-1]!r}"
+            )
+        steps.append(s.exit)
+    return tuple(steps)
+
+
+def step_names(steps: Iterable[str]) -> dict[str, int]:
+    """Lower-case CRM stage name → step index, for the steps after the first (not won).
+
+    A step's own name wins over another step's alias (a playbook with a ``deal:meeting`` step
+    reads "meeting" there, not as qualified).
+    """
+    steps = tuple(steps)
+    inner = [(i, s) for i, s in enumerate(steps) if i > 0 and s != WON]
+    out: dict[str, int] = {}
+    for i, step in inner:
+        out.setdefault(step.removeprefix(DEAL_STEP_PREFIX).lower(), i)
+        out.setdefault(step.lower(), i)
+    for i, step in inner:
+        for name in sorted(STEP_ALIASES.get(step, ())):
+            out.setdefault(name, i)
+    return out
+
+
+def level_grid(
+    owner: ArrayLike,
+    bucket: ArrayLike,
+    level: ArrayLike,
+    is_open: ArrayLike,
+    n_reps: int,
+    n_buckets: int,
+    n_steps: int,
+) -> FloatArray:
+    """Deals per (rep, bucket, level, open): the grid :func:`step_counts` reads.
+
+    ``bucket`` −1 (outside every bucket) is left out. One ``np.bincount``.
+    """
+    o, b, lv = (np.asarray(a, dtype=np.int64) for a in (owner, bucket, level))
+    op = np.asarray(is_open, dtype=np.int64)
+    keep = b >= 0
+    flat = ((o[keep] * n_buckets + b[keep]) * n_steps + lv[keep]) * 2 + op[keep]
+    size = n_reps * n_buckets * n_steps * 2
+    return np.bincount(flat, minlength=size).reshape(n_reps, n_buckets, n_steps, 2).astype(float)
+
+
+def step_counts(
+    grid: FloatArray, steps: tuple[str, ...]
+) -> tuple[dict[str, FloatArray], dict[str, FloatArray], dict[str, FloatArray]]:
+    """Entries, advanced and pending per step, each (reps, buckets), from a :func:`level_grid`.
+
+    Entries of step j: deals at level ≥ j; advanced: level ≥ j + 1; pending: open at level j.
+    """
+    g = np.asarray(grid, dtype=np.float64)
+    by_level = g.sum(axis=3)  # (reps, buckets, levels)
+    at_least = np.flip(np.cumsum(np.flip(by_level, axis=2), axis=2), axis=2)
+    zeros = np.zeros(g.shape[:2])
+    entries = {s: at_least[:, :, j] for j, s in enumerate(steps)}
+    advanced = {
+        s: (at_least[:, :, j + 1] if j + 1 < len(steps) else zeros) for j, s in enumerate(steps)
+    }
+    pending = {s: g[:, :, j, 1] for j, s in enumerate(steps)}
+    return entries, advanced, pending
+
+
+def pipeline_playbook() -> PlaybookSpec:
+    """The default playbook of an org whose CRM holds deals and no logged activities."""
+    text = resources.files("ninety.core.playbooks").joinpath("pipeline.yaml").read_text()
+    return load_playbook_yaml(text)
+
+
+def fit_to_steps(spec: PlaybookSpec, seen: Iterable[str]) -> PlaybookSpec:
+    """Leave out the deal steps no deal of the org was ever seen at (by stage or history).
+
+    A step no deal is ever recorded at says nothing (every deal that got past it would count as
+    passing it): its stage is merged into the next (entry kept, exit the next stage's), and the
+    next stage's behaviors come first. The first and last steps always stay.
+    """
+    seen = set(seen)
+    stages = list(spec.stages)
+    out: list[StageSpec] = []
+    carry: StageSpec | None = None
+    for s in stages:
+        cur = s if carry is None else StageSpec(s.key, s.name, carry.entry, s.exit, s.behaviors)
+        carry = None
+        keep = not is_deal_step(cur.exit) or cur.exit == WON or cur.exit in seen
+        if keep:
+            out.append(cur)
+        else:
+            carry = cur
+    if carry is not None:
+        out.append(carry)
+    return PlaybookSpec(spec.name, spec.version, tuple(out))
