@@ -293,6 +293,22 @@ def build_evidence(
     )
 
 
+def _load_evidence(
+    ids: list[int], spec: PlaybookSpec, period_start: date, last_day: date
+) -> tuple[Evidence, bool]:
+    """Each stage's evidence (activities and deals joined), and whether stage history was read."""
+    steps = deal_steps(spec)
+    history = bool(steps) and has_stage_history(ids, steps)
+    buckets = load_buckets(ids, _funnel_types(spec), period_start, last_day)
+    buckets, opened = _with_deals(buckets, ids, spec, last_day, history)
+    ev = build_evidence(buckets, spec, period_start, last_day)
+    if opened is not None and is_deal_step(spec.stages[0].entry):
+        # A pipeline's volume is the deals opened in the first stage's window (its tries count
+        # deals by when their outcome became known).
+        ev = replace(ev, volume=window_sums(opened, ev.windows[0].buckets))
+    return ev, history
+
+
 def diagnose_people(
     people: list[Person],
     period: Period,
@@ -312,15 +328,7 @@ def diagnose_people(
     won_value, won_count = load_won(ids, period.start, last_day)
     quota = load_quota(ids, period)
     kind = funnel_kind(spec)
-    steps = deal_steps(spec)
-    history = bool(steps) and has_stage_history(ids, steps)
-    buckets = load_buckets(ids, _funnel_types(spec), period.start, last_day)
-    buckets, opened = _with_deals(buckets, ids, spec, last_day, history)
-    ev = build_evidence(buckets, spec, period.start, last_day)
-    if opened is not None and is_deal_step(spec.stages[0].entry):
-        # A pipeline's volume is the deals opened in the first stage's window (its tries count
-        # deals by when their outcome became known).
-        ev = replace(ev, volume=window_sums(opened, ev.windows[0].buckets))
+    ev, history = _load_evidence(ids, spec, period.start, last_day)
     quota_share = quota * elapsed_share(period, as_of)
     has_quota = bool(np.isfinite(quota_share).all() and (quota_share > 0).all())
     result_window = None
