@@ -30,7 +30,9 @@ class PipelineOrg:
     def login(self, name: str) -> Person:
         person = Person.objects.get(org=self.org, name=name)
         if person.user_id is None:
-            person.user = get_user_model().objects.create_user(name.lower().replace(" ", "."))
+            person.user = get_user_model().objects.create_user(
+                name.lower().replace(" ", "."), password="pw-123456"
+            )
             person.save(update_fields=["user"])
         return person
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from ninety.activity.models import ActivityRollup
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import Period
+from ninety.core.pipeline import is_deal_step
 from ninety.diagnosis.charts import heat_style, waterfall
 from ninety.diagnosis.loaders import first_month_with_data
 from ninety.diagnosis.services import (
@@ -180,6 +181,8 @@ class StageLine:
 
     @property
     def entry_plural(self) -> str:
+        if self.step.startswith(DEALS_STEP):
+            return "decided deals"
         entry = self.step.split(" → ")[0]
         return entry if entry.endswith("s") else f"{entry}s"
 
@@ -190,6 +193,16 @@ class StageLine:
     @property
     def bar_width(self) -> float:
         return max(100 * (self.high - self.low), 1.0)
+
+
+#: How a deal stage's step reads ("deals: opened → won").
+DEALS_STEP = "deals: "
+
+
+def _step(entry: str, exit_: str) -> str:
+    if is_deal_step(entry):
+        return f"{DEALS_STEP}{entry.removeprefix('deal:')} → {exit_.removeprefix('deal:')}"
+    return f"{entry} → {exit_}"
 
 
 def _stage_lines(report: GroupReport, r: RepReport) -> list[StageLine]:
@@ -204,7 +217,7 @@ def _stage_lines(report: GroupReport, r: RepReport) -> list[StageLine]:
             StageLine(
                 spec.key,
                 spec.name,
-                f"{spec.entry} → {spec.exit}",
+                _step(spec.entry, spec.exit),
                 s.mean,
                 s.low,
                 s.high,
