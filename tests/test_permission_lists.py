@@ -220,3 +220,25 @@ def test_each_list_page_shows_exactly_what_each_persona_may_see(
         assert response.status_code == 200, f"{persona} GET {path}"
         got[persona] = read(response.context)
     assert got == expected
+
+
+def test_a_delegates_view_of_the_coachee_ends_with_the_delegation(world: World) -> None:
+    # Dana delegated coaching Sam to Alex, takes it back and gives the task to Chris: Sam leaves
+    # Alex's list (the cancelled delegation grants nothing, though its task is delegated again)
+    # and joins Chris's while Chris's delegation is open.
+    pb.acme_playbook(world)
+    first = dg.delegation_to_alex(world)
+    people = API_LISTS["/api/people"][0]
+    assert people(_get_json(world, "teammate", "/api/people")) == {"Alex", "Sam"}
+    delegation.cancel_delegation(first, world.leader)
+    assert people(_get_json(world, "teammate", "/api/people")) == {"Alex"}
+    b = dg.greeting(world)
+    again = delegation.delegate_task(
+        first.task, world.leader, world.other_leader, coachee=world.rep, focus_stage=b.stage,
+        behaviors=[b], process_steps=["tone"],
+    )  # fmt: skip
+    assert people(_get_json(world, "teammate", "/api/people")) == {"Alex"}
+    assert "Sam" in people(_get_json(world, "other_leader", "/api/people"))
+    ratings = {f"b{b.pk}": ("met", ""), "s0": ("met", "")}
+    delegation.record_outcome(again, world.other_leader, ratings=ratings, notes="done")
+    assert "Sam" not in people(_get_json(world, "other_leader", "/api/people"))

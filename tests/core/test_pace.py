@@ -39,6 +39,8 @@ def test_close_probability_is_the_smoothed_empirical_conditional() -> None:
     # S(15) = 3/4, S(25) = 2/4, so P(T <= 25 | T > 15) = 1 - (2/4)/(3/4) = 1/3.
     p = close_probability([15.0], 10.0, [10, 20, 30, 40])
     assert float(p[0]) == pytest.approx(1 / 3)
+    # A deal exactly as old as a past one: S(20) = #{T > 20} / 4 = 2/4, S(30) = 1/4, so 1/2.
+    assert float(close_probability([20.0], 10.0, [10, 20, 30, 40])[0]) == pytest.approx(1 / 2)
     # Older than every past deal: no further closing expected.
     assert float(close_probability([50.0], 10.0, [10, 20, 30, 40])[0]) == 0.0
 

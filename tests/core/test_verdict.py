@@ -168,6 +168,30 @@ def test_a_real_change_is_not_called_no_change_before_the_planned_end() -> None:
     assert early / len(runs) <= 0.05
 
 
+@pytest.mark.parametrize(
+    "cell", ["subject_before", "control_before", "subject_after", "control_after"]
+)
+def test_each_cell_needs_its_thirty_tries(cell: str) -> None:
+    # A clear +50% on a large team, except that one of the four cells has only 20 tries.
+    before, after = np.arange(DAYS.size) < DAYS_BEFORE, np.arange(DAYS.size) >= DAYS_BEFORE
+    tries = {k: np.full(DAYS.size, 50) for k in ("s", "c")}
+    short = {"subject_before": ("s", before), "control_before": ("c", before),
+             "subject_after": ("s", after), "control_after": ("c", after)}[cell]  # fmt: skip
+    tries[short[0]] = np.where(short[1], 0, tries[short[0]])
+    tries[short[0]][np.flatnonzero(short[1])[:2]] = 10  # 20 tries in that cell
+    rate_s = np.where(after, 0.6, 0.4)
+    data = RateCounts.of(
+        DAYS, np.round(tries["s"] * rate_s), tries["s"], np.round(tries["c"] * 0.4), tries["c"]
+    )
+    r = analyse(data, PLAN)
+    assert r.n[cell] == 20
+    assert r.verdict == COLLECTING and "not enough data yet" in r.sentence
+    # With every cell full the same data say "likely improved".
+    full = RateCounts.of(DAYS, np.round(50 * rate_s), np.full(DAYS.size, 50),
+                         np.full(DAYS.size, 20), np.full(DAYS.size, 50))  # fmt: skip
+    assert analyse(full, PLAN).verdict == IMPROVED
+
+
 def test_an_ended_experiment_with_too_little_data_is_still_collecting() -> None:
     rng = np.random.default_rng(14)
     tries = rng.poisson(0.4, size=DAYS.size)  # one rep with a handful of connects

@@ -137,7 +137,15 @@ def test_the_prior_is_fitted_over_the_ways_and_capped() -> None:
     assert prior.method == "mle"
     assert prior.mean == pytest.approx(0.5, abs=0.01)
     same = fit_way_prior([50, 50, 50], [100, 100, 100])
-    assert same.strength == pytest.approx(WAY_PRIOR_MAX_STRENGTH)
+    assert same.strength == pytest.approx(WAY_PRIOR_MAX_STRENGTH) == pytest.approx(200.0)
+
+
+def test_a_new_way_among_alike_proven_ways_keeps_a_real_chance() -> None:
+    # Four ways at 500/1000 each fit a very strong prior; capped at 200 tries' weight, an untried
+    # way is still the likeliest best (P ≈ 0.35; uncapped, it would fall towards the others').
+    result = rank_ways(["a", "b", "c", "d", "new"], [500] * 4 + [0], [1000] * 4 + [0], seed=1)
+    p_best = {w.key: w.p_best for w in result.ways}
+    assert p_best["new"] >= 0.3 and all(p_best[k] < 0.2 for k in "abcd")
 
 
 def test_with_few_ways_tried_the_prior_is_weak_around_the_stage_rate() -> None:
