@@ -17,12 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "ninety"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
-# In-function imports of another ninety module that are still there. The gate's goes with the
-# time-limited access grant; the importer loads the experiment analysis (and SciPy) only when an
-# import has running experiments to refresh (no cycle: ingest sits above experiments). Nothing
-# else may join them.
+# In-function imports of another ninety module that are still there: the importer loads the
+# experiment analysis (and SciPy) only when an import has running experiments to refresh (no
+# cycle: ingest sits above experiments). Nothing else may join them.
 KNOWN_FUNCTION_IMPORTS = {
-    ("ninety.people.permissions", "ninety.delegation.access"),
     ("ninety.ingest.services", "ninety.experiments.models"),
     ("ninety.ingest.services", "ninety.experiments.services"),
 }

@@ -53,6 +53,11 @@ class OneOnOneSeries(models.Model):
         return f"{self.leader} ↔ {self.rep} ({self.get_cadence_display()})"
 
 
+#: The access-grant source (``ninety.people.grants``) that lets a delegate read the meeting
+#: they hold, until it is closed or taken back.
+MEETING_GRANT = "one_on_one"
+
+
 class OneOnOne(models.Model):
     """One meeting. ``held_by`` is the leader or a delegate holding it on the leader's behalf.
 

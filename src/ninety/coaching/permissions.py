@@ -1,7 +1,8 @@
 """Who may see and run a one-on-one. Every coaching view and endpoint goes through these.
 
 - The rep sees their own meetings (and writes the self-report until the meeting is done).
-- The leader, or the delegate holding the meeting, runs it.
+- The leader, or the delegate holding the meeting, runs it. The delegate reads it through an
+  access grant (``ninety.people.grants``) that ends when the meeting is closed or taken back.
 - Leaders above the rep (directors) and admins read the shared parts.
 - Private notes are read only by their author: see :func:`ninety.coaching.queries.private_note`.
 """
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ninety.coaching.models import OneOnOne
+from ninety.coaching.models import MEETING_GRANT, OneOnOne
+from ninety.people.grants import granted_ids
 from ninety.people.models import Person, Role
 from ninety.people.permissions import led_team_ids, managed_people
 
@@ -22,7 +24,7 @@ def visible_meetings(viewer: Person | None) -> QuerySet[OneOnOne]:
     qs = OneOnOne.objects.filter(org_id=viewer.org_id)
     if viewer.role == Role.ADMIN:
         return qs
-    mine = Q(rep=viewer) | Q(leader=viewer) | Q(held_by=viewer)
+    mine = Q(rep=viewer) | Q(leader=viewer) | Q(pk__in=granted_ids(viewer, MEETING_GRANT))
     if viewer.role == Role.LEADER:
         return qs.filter(mine | Q(rep__team_id__in=led_team_ids(viewer)))
     return qs.filter(mine)
@@ -30,7 +32,13 @@ def visible_meetings(viewer: Person | None) -> QuerySet[OneOnOne]:
 
 def can_run(viewer: Person | None, meeting: OneOnOne) -> bool:
     """Only the leader or the delegate holding it runs a meeting (not directors, not admins)."""
-    return viewer is not None and viewer.pk in (meeting.leader_id, meeting.held_by_id)
+    if viewer is None:
+        return False
+    if viewer.pk == meeting.leader_id:
+        return True
+    return viewer.pk == meeting.held_by_id and (
+        granted_ids(viewer, MEETING_GRANT).filter(source_id=meeting.pk).exists()
+    )
 
 
 def can_self_report(viewer: Person | None, meeting: OneOnOne) -> bool:

@@ -63,7 +63,7 @@ def build_prep(meeting: OneOnOne, as_of: date) -> dict[str, Any]:
         ],
         "drill_stage": _stage_head(stage, mine, report) if stage else None,
         "ways": _ways(rep, playbook, stage, as_of, report.comparison_ids) if stage else [],
-        "experiments": _experiments(rep, as_of),
+        "experiments": _experiments(rep, as_of, meeting.leader),
         "last_meeting": _last_meeting(meeting),
         "drilldown": _drilldown(stage) if stage else [],
         "results": _results(mine),
@@ -196,12 +196,13 @@ def _ways(
     return out
 
 
-def _experiments(rep: Person, as_of: date) -> list[dict[str, Any]]:
-    """Experiments running on the rep."""
+def _experiments(rep: Person, as_of: date, leader: Person) -> list[dict[str, Any]]:
+    """Experiments running on the rep that the meeting's leader may see (none shared with
+    another team's rep: the sheet is read by the rep's own leader and whoever holds it)."""
     return [
         {"id": e.pk, "title": e.title, "url": e.url, "sentence": e.sentence,
          "p_improved": _f(e.p_improved), "start": e.start.isoformat()}
-        for e in running_for([rep], as_of)
+        for e in running_for([rep], as_of, viewer=leader)
     ]  # fmt: skip
 
 

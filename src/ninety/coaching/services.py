@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ninety.coaching.models import (
+    MEETING_GRANT,
     Cadence,
     Commitment,
     DrillDownAnswer,
@@ -27,6 +28,7 @@ from ninety.coaching.models import (
 from ninety.coaching.permissions import can_run, can_schedule, can_self_report
 from ninety.coaching.prep import build_prep
 from ninety.experiments.services import ExperimentError, start_experiment
+from ninety.people import grants
 from ninety.people.models import Person
 from ninety.people.timezones import zone_of
 from ninety.playbook.models import Behavior, DiagnosticQuestion, Way
@@ -135,6 +137,11 @@ def delegate_meeting(meeting: OneOnOne, *, by: Person, delegate: Person | None) 
         raise CoachingError("Delegate to another leader or a high-potential rep.")
     meeting.held_by = delegate
     meeting.save(update_fields=["held_by"])
+    if delegate is None or delegate.pk == meeting.leader_id:
+        grants.end(MEETING_GRANT, meeting.pk)
+    else:  # the delegate reads this meeting (not the rep's other pages) until it is closed
+        grants.grant(MEETING_GRANT, meeting.pk, grantee=delegate, subject=meeting.rep,
+                     sees_person=False)  # fmt: skip
     return meeting
 
 
@@ -374,6 +381,7 @@ def close_meeting(meeting: OneOnOne, *, by: Person, summary: str | None = None) 
     if summary is not None:
         meeting.summary = summary.strip()
     meeting.save(update_fields=["status", "closed_at", "summary"])
+    grants.end(MEETING_GRANT, meeting.pk)  # a delegate's access ends with the meeting
     series = meeting.series
     if series is not None and series.active:
         last = max(timezone.localdate(meeting.scheduled_at), timezone.localdate())

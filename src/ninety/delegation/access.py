@@ -2,15 +2,17 @@
 
 Built on ``ninety.people.permissions``: a leader's tasks are visible to the leader, to the
 leaders above them and to the org's admins; only the owner changes them. A delegate sees the
-delegations they received. :func:`delegated_people` is the one widening of ``visible_people``:
-the coachee of an open delegation, for as long as it is open.
+delegations they received, and the task of each one not cancelled — never another delegate's
+delegation of the same task. The coachee of an open delegation is visible to the delegate
+through an access grant that ``services`` creates and ends (:func:`delegated_people` reads it).
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ninety.delegation.models import Delegation, TacticalTask, TimeEntry
+from ninety.delegation.models import DELEGATION_GRANT, Delegation, TacticalTask, TimeEntry
+from ninety.people.grants import live
 from ninety.people.models import Person, Role
 from ninety.people.permissions import managed_people
 
@@ -27,14 +29,34 @@ def visible_tasks(viewer: Person | None) -> QuerySet[TacticalTask]:
     qs = TacticalTask.objects.filter(org_id=viewer.org_id)
     if viewer.role == Role.ADMIN:
         return qs
-    mine = Q(owner=viewer) | Q(delegations__delegate=viewer)
+    return qs.filter(pk__in=qs.filter(_own_or_managed(viewer) | _delegated_to(viewer)).values("pk"))
+
+
+def _own_or_managed(viewer: Person) -> Q:
+    mine = Q(owner=viewer)
     if viewer.role == Role.LEADER:
         mine |= Q(owner__in=managed_people(viewer))
-    return qs.filter(pk__in=qs.filter(mine).values("pk"))
+    return mine
+
+
+def _delegated_to(viewer: Person) -> Q:
+    # A cancelled delegation no longer shows its task (nor what became of it afterwards).
+    return Q(
+        pk__in=Delegation.objects.filter(delegate=viewer)
+        .exclude(status=Delegation.Status.CANCELLED)
+        .values("task_id")
+    )
 
 
 def visible_delegations(viewer: Person | None) -> QuerySet[Delegation]:
-    return Delegation.objects.filter(task__in=visible_tasks(viewer))
+    """Every delegation of the tasks one owns or manages; of others, only one's own."""
+    if viewer is None:
+        return Delegation.objects.none()
+    qs = Delegation.objects.filter(task__org_id=viewer.org_id)
+    if viewer.role == Role.ADMIN:
+        return qs
+    managed = TacticalTask.objects.filter(org_id=viewer.org_id).filter(_own_or_managed(viewer))
+    return qs.filter(Q(task__in=managed.values("pk")) | Q(delegate=viewer))
 
 
 def visible_time(viewer: Person | None) -> QuerySet[TimeEntry]:
@@ -68,11 +90,5 @@ def delegated_people(viewer: Person | None) -> QuerySet[Person]:
     """
     if viewer is None:
         return Person.objects.none()
-    open_sessions = Delegation.objects.filter(
-        delegate=viewer,
-        status=Delegation.Status.OPEN,
-        task__status=TacticalTask.Status.DELEGATED,
-        task__org_id=viewer.org_id,
-        coachee__isnull=False,
-    )
-    return Person.objects.filter(org_id=viewer.org_id, pk__in=open_sessions.values("coachee_id"))
+    subjects = live(viewer).filter(source=DELEGATION_GRANT).values("subject_id")
+    return Person.objects.filter(org_id=viewer.org_id, pk__in=subjects)

@@ -69,6 +69,10 @@ class TacticalTask(models.Model):
         return self.category in NEEDS_EXPECTATIONS
 
 
+#: The access-grant source (``ninety.people.grants``) that lets a delegate see the coachee.
+DELEGATION_GRANT = "delegation"
+
+
 class Delegation(models.Model):
     """A task handed to another leader or a high-potential rep, with explicit expectations.
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from ninety.core import attention
 from ninety.delegation.ics import read_ics
 from ninety.delegation.models import (
+    DELEGATION_GRANT,
     NEEDS_EXPECTATIONS,
     CalendarRule,
     Delegation,
@@ -30,6 +31,7 @@ from ninety.delegation.models import (
     TaskCategory,
     TimeEntry,
 )
+from ninety.people import grants
 from ninety.people.models import Person, Role
 from ninety.people.permissions import managed_people
 from ninety.playbook.models import Behavior, Stage
@@ -135,6 +137,10 @@ def delegate_task(
     delegation.behaviors.set(behaviors)
     task.status = TacticalTask.Status.DELEGATED
     task.save(update_fields=["status"])
+    if coachee is not None:
+        # The delegate sees the coachee's pages while the delegation is open, and no longer.
+        grants.grant(DELEGATION_GRANT, delegation.pk, grantee=delegate, subject=coachee,
+                     sees_person=True)  # fmt: skip
     return delegation
 
 
@@ -183,6 +189,7 @@ def record_outcome(
     delegation.reported_at = timezone.now()
     delegation.save(update_fields=["outcome_notes", "status", "reported_at"])
     TacticalTask.objects.filter(pk=delegation.task_id).update(status=TacticalTask.Status.DONE)
+    grants.end(DELEGATION_GRANT, delegation.pk)
     return delegation
 
 
@@ -213,6 +220,7 @@ def cancel_delegation(delegation: Delegation, by: Person) -> Delegation:
     delegation.status = Delegation.Status.CANCELLED
     delegation.save(update_fields=["status"])
     TacticalTask.objects.filter(pk=delegation.task_id).update(status=TacticalTask.Status.OPEN)
+    grants.end(DELEGATION_GRANT, delegation.pk)
     return delegation
 
 

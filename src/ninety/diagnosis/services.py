@@ -46,6 +46,7 @@ from ninety.diagnosis.loaders import (
     seen_steps,
 )
 from ninety.people.models import Org, Person, Role, Team
+from ninety.people.permissions import team_ids_below
 from ninety.playbook.services import current_playbook, playbook_spec
 
 
@@ -562,3 +563,14 @@ def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
     for person in _active_reps(Person.objects.filter(org=org, team__isnull=True)):
         out.append(rep_report(person, period, as_of))
     return out
+
+
+def region_report(region: Team, period: Period, as_of: date) -> GroupReport | None:
+    """A region (a team of teams): the reps of every team below it, each row exactly as on its
+    own team's page (the stage windows shown are the first team's); None without reps."""
+    below = team_ids_below(region)
+    reports = [r for r in org_reports(region.org, period, as_of) if r.team and r.team.pk in below]
+    if not reports:
+        return None
+    rows = tuple(sorted((rep for r in reports for rep in r.reps), key=lambda x: x.person.name))
+    return replace(reports[0], reps=rows, team=region)

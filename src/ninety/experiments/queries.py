@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from ninety.experiments.models import Experiment
 from ninety.people.models import Person, Role
@@ -15,18 +15,23 @@ from ninety.people.permissions import managed_people, visible_people
 
 
 def visible_experiments(viewer: Person | None) -> QuerySet[Experiment]:
-    """Experiments ``viewer`` may see: the org's (admin); those on people they lead or that they
-    started (leader); those they are a subject of (rep). Nobody sees another org's."""
+    """Experiments ``viewer`` may see: the org's (admin); those they are a subject of (rep);
+    for a leader, those whose every subject they may see. An experiment on reps of two teams is
+    one neither team's leader sees (its pooled result and its list of subjects would show them
+    the other team's rep); the director above both sees it. Nobody sees another org's."""
     if viewer is None:
         return Experiment.objects.none()
     qs = Experiment.objects.filter(org_id=viewer.org_id)
     if viewer.role == Role.ADMIN:
         return qs
-    if viewer.role == Role.LEADER:
-        led = visible_people(viewer).values("pk")
-        ids = qs.filter(Q(subjects__in=led) | Q(created_by=viewer)).values("pk")
-        return qs.filter(pk__in=ids)
-    return qs.filter(pk__in=qs.filter(subjects=viewer).values("pk"))
+    if viewer.role == Role.REP:
+        return qs.filter(pk__in=qs.filter(subjects=viewer).values("pk"))
+    seen = visible_people(viewer).values("pk")
+    links = Experiment.subjects.through.objects
+    unseen = links.exclude(person_id__in=seen).values("experiment_id")
+    return qs.filter(pk__in=links.filter(person_id__in=seen).values("experiment_id")).exclude(
+        pk__in=unseen
+    )
 
 
 def can_change_experiment(viewer: Person | None, experiment: Experiment) -> bool:
@@ -91,23 +96,30 @@ def summary(experiment: Experiment) -> ExperimentSummary:
     )
 
 
-def running_for(people: Iterable[Person], as_of: date) -> list[ExperimentSummary]:
+def running_for(
+    people: Iterable[Person], as_of: date, *, viewer: Person | None = None
+) -> list[ExperimentSummary]:
     """Running experiments with any of ``people`` as a subject, started by ``as_of``, newest first.
 
-    The caller has already limited ``people`` to those the viewer may see. Verdicts are the cached
+    The caller has already limited ``people`` to those the viewer may see; with ``viewer``, an
+    experiment that also has subjects the viewer may not see is left out. Verdicts are the cached
     ones (``refresh_running`` keeps them fresh); three queries whatever the number of experiments.
     """
     ids = [p.pk for p in people]
-    qs = with_people(
-        Experiment.objects.filter(
-            pk__in=Experiment.objects.filter(subjects__in=ids).values("pk"),
-            status=Experiment.Status.RUNNING,
-            start__lte=as_of,
-        )
+    qs = Experiment.objects.filter(
+        pk__in=Experiment.objects.filter(subjects__in=ids).values("pk"),
+        status=Experiment.Status.RUNNING,
+        start__lte=as_of,
     )
-    return [summary(e) for e in qs]
+    if viewer is not None:
+        qs = qs.filter(pk__in=visible_experiments(viewer).values("pk"))
+    return [summary(e) for e in with_people(qs)]
 
 
-def history_for(person: Person) -> list[ExperimentSummary]:
-    """A rep's history of experiments (running and concluded, with their outcome), newest first."""
-    return [summary(e) for e in with_people(Experiment.objects.filter(subjects=person))]
+def history_for(person: Person, *, viewer: Person | None = None) -> list[ExperimentSummary]:
+    """A rep's history of experiments (running and concluded, with their outcome), newest first;
+    with ``viewer``, only those the viewer may see."""
+    qs = Experiment.objects.filter(subjects=person)
+    if viewer is not None:
+        qs = qs.filter(pk__in=visible_experiments(viewer).values("pk"))
+    return [summary(e) for e in with_people(qs)]

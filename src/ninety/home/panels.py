@@ -24,17 +24,19 @@ def dashboard_panels(viewer: Person, report: GroupReport | None, as_of: date) ->
     viewer's own attention this week."""
     people = [r.person for r in report.reps] if report else []
     return {
-        "experiments": running_for(people, as_of) if people else [],
+        "experiments": running_for(people, as_of, viewer=viewer) if people else [],
         "waiting": waiting_review(viewer),
         "attention": attention_week(viewer, IsoWeek.of(as_of)),
         "one_on_ones_due": due_for(viewer, as_of),
     }
 
 
-def rep_panels(subject: Person, as_of: date) -> dict[str, Any]:
-    """The rep page's history cards: recent one-on-ones, running and concluded experiments."""
+def rep_panels(subject: Person, as_of: date, viewer: Person | None = None) -> dict[str, Any]:
+    """The rep page's history cards: recent one-on-ones, running and concluded experiments (of
+    these, only those ``viewer`` may see: not one shared with another team's rep)."""
+    history = experiments_for(subject, viewer=viewer)
     return {
         "meetings": meetings_for(subject)[-MEETINGS_SHOWN:],
-        "experiments": running_for([subject], as_of),
-        "experiment_history": [e for e in experiments_for(subject) if e.status != "running"],
+        "experiments": running_for([subject], as_of, viewer=viewer),
+        "experiment_history": [e for e in history if e.status != "running"],
     }

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from ninety.core.periods import Period, parse_day
 from ninety.diagnosis import presenters
-from ninety.diagnosis.services import default_as_of, rep_report, team_report
+from ninety.diagnosis.services import default_as_of, region_report, rep_report, team_report
 from ninety.home.panels import dashboard_panels, rep_panels
 from ninety.people.models import Role, Team
 from ninety.people.permissions import visible_people, visible_teams
@@ -49,15 +49,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period, as_of = _period_and_as_of(request)
     teams = presenters.teams_with_reps(visible_teams(viewer))
     team: Team | None = None
+    region = False
     if "team" in request.GET:
         team = next((t for t in teams if str(t.pk) == request.GET["team"]), None)
+        if team is None:  # a region (a team of teams) the viewer may see: all the reps below it
+            wanted = request.GET["team"]
+            team = (
+                visible_teams(viewer).filter(pk=int(wanted)).first() if wanted.isdigit() else None
+            )
+            region = True
         if team is None:
             raise Http404("No such team.")
     else:
         team = next((t for t in teams if t.leader_id == viewer.pk), None)
     context = presenters.dashboard_context(viewer, teams, team, period, as_of)
     if team is not None:
-        context["report"] = team_report(team, period, as_of)
+        report = region_report if region else team_report
+        context["report"] = report(team, period, as_of)
         context["heatmap"] = presenters.heatmap(context["report"]) if context["report"] else None
         if context["report"]:
             r = context["report"]
@@ -77,5 +85,5 @@ def rep(request: HttpRequest, person_id: int) -> HttpResponse:
     period, as_of = _period_and_as_of(request)
     report = rep_report(subject, period, as_of)
     context = presenters.rep_context(viewer, subject, report, period, as_of)
-    context.update(rep_panels(subject, as_of))
+    context.update(rep_panels(subject, as_of, viewer))
     return render(request, "home/rep.html", context)

@@ -106,3 +106,39 @@ class Person(models.Model):
         if self.team is None or self.team.leader_id == self.pk:
             return None
         return self.team.leader
+
+
+class AccessGrant(models.Model):
+    """Time-limited access one person has to another's records, outside the team lines.
+
+    Feature apps create and end grants (a delegation's coachee, a one-on-one held by a delegate);
+    the permission gate only reads them, so it needs no feature app. ``source`` and
+    ``source_id`` name what granted the access; ``sees_person`` says whether the grant opens the
+    subject's pages (a coaching delegation) or only the granting record itself (a held meeting).
+    """
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="access_grants")
+    grantee = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="grants_held")
+    subject = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="grants_about")
+    source = models.CharField(max_length=40)
+    source_id = models.BigIntegerField()
+    sees_person = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grantee", "source"], name="grant_grantee_source"),
+            models.Index(fields=["source", "source_id"], name="grant_source"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id", "grantee"],
+                condition=Q(ended_at__isnull=True),
+                name="grant_one_live_per_source_and_grantee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "ended" if self.ended_at else "live"
+        return f"{self.grantee} → {self.subject} ({self.source} #{self.source_id}, {state})"

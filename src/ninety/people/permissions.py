@@ -1,9 +1,11 @@
 """Who may see and change what. The one place for object-level permissions.
 
-Rules: a rep sees their own data; a leader sees the people of the teams they lead,
-directly or below; an admin sees the whole org; nobody sees another org. Every view and API
-endpoint goes through these functions; ``tests/test_permission_matrix.py`` checks the whole URL
-conf against them.
+Rules: a rep sees their own data; a leader sees the people of the teams they lead, directly or
+below; an admin sees the whole org; nobody sees another org. Time-limited access beyond that
+(a delegation's coachee, a meeting held for another leader) comes only from live access grants
+(:mod:`ninety.people.grants`), which the feature apps create and end; this gate reads them and
+imports no feature app. Each app's permissions module builds on these functions;
+``tests/test_permission_matrix.py`` and ``tests/security/`` check the URL conf against them.
 """
 
 from __future__ import annotations
@@ -13,20 +15,22 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
+from ninety.people.grants import live
 from ninety.people.models import Person, Role, Team
 
 VIEW = "view"
 CHANGE = "change"
 
 
-def led_team_ids(viewer: Person) -> set[int]:
-    """Ids of the teams ``viewer`` leads, directly or below (one query over the org's teams)."""
-    rows = Team.objects.filter(org_id=viewer.org_id).values_list("id", "parent_id", "leader_id")
+def _teams_below(org_id: int, is_root) -> set[int]:  # type: ignore[no-untyped-def]
+    """Ids of the org's teams picked by ``is_root(team_id, leader_id)`` and every team below them
+    (one query over the org's teams)."""
+    rows = Team.objects.filter(org_id=org_id).values_list("id", "parent_id", "leader_id")
     children: dict[int | None, list[int]] = defaultdict(list)
     roots: list[int] = []
     for team_id, parent_id, leader_id in rows:
         children[parent_id].append(team_id)
-        if leader_id == viewer.pk:
+        if is_root(team_id, leader_id):
             roots.append(team_id)
     seen: set[int] = set()
     stack = list(roots)
@@ -39,18 +43,25 @@ def led_team_ids(viewer: Person) -> set[int]:
     return seen
 
 
+def led_team_ids(viewer: Person) -> set[int]:
+    """Ids of the teams ``viewer`` leads, directly or below."""
+    return _teams_below(viewer.org_id, lambda team_id, leader_id: leader_id == viewer.pk)
+
+
+def team_ids_below(team: Team) -> set[int]:
+    """``team`` and every team below it (a director's region)."""
+    return _teams_below(team.org_id, lambda team_id, leader_id: team_id == team.pk)
+
+
 def visible_people(viewer: Person | None) -> QuerySet[Person]:
     """The people ``viewer`` may see."""
     if viewer is None:
         return Person.objects.none()
-    # Imported here: the delegation app's access rules use this module's helpers.
-    from ninety.delegation.access import delegated_people
-
     qs = Person.objects.filter(org_id=viewer.org_id)
     if viewer.role == Role.ADMIN:
         return qs
-    # A delegate sees the coachee of an open delegation, only while it is open.
-    delegated = delegated_people(viewer)
+    # A live grant that opens a person's pages (a delegation's coachee, while it is open).
+    delegated = qs.filter(pk__in=live(viewer).filter(sees_person=True).values("subject_id"))
     if viewer.role == Role.LEADER:
         teams = led_team_ids(viewer)
         return qs.filter(team_id__in=teams) | qs.filter(pk=viewer.pk) | delegated
