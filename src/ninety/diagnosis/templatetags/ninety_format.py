@@ -73,3 +73,12 @@ def day(value: object) -> str:
 @register.filter(expects_localtime=True)
 def when(value: object) -> str:
     return date_filter(value, WHEN_FORMAT) if value else ""
+
+
+@register.filter
+def label_at(columns: list[tuple[str, str]], index: int) -> str:
+    """The label of the ``index``-th (key, label) column: cells and headers side by side."""
+    try:
+        return columns[int(index)][1]
+    except (IndexError, TypeError, ValueError):
+        return ""

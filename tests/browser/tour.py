@@ -1,0 +1,103 @@
+"""Every page of Ninety for every persona, on the demo story: the phone-layout test walks it,
+and ``scripts/screenshots.py`` photographs it for the docs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ninety.coaching.models import OneOnOne
+from ninety.experiments.models import Experiment
+from ninety.people.models import Org, Person, Role
+
+
+@dataclass(frozen=True)
+class Stop:
+    name: str  # file name of the screenshot: <persona>-<name>.png
+    path: str
+
+
+def personas(org: Org) -> dict[str, Person]:
+    """The story's people: leader Dana, director Morgan, rep Sam, high-potential Alex, the admin."""
+    by_name = {p.name: p for p in Person.objects.filter(org=org).select_related("user")}
+    admin = Person.objects.filter(org=org, role=Role.ADMIN).select_related("user").first()
+    out = {
+        "leader": by_name["Dana Reyes"],
+        "director": by_name["Morgan Lee"],
+        "rep": by_name["Sam Patel"],
+        "delegate": by_name["Alex Kim"],
+    }
+    if admin is not None:
+        out["admin"] = admin
+    return out
+
+
+def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
+    """persona → the pages they use, in the order a person would (diagnosis pages as of
+    ``as_of`` when given: a story simulated up to a past day)."""
+    q = f"?as_of={as_of.isoformat()}" if as_of else ""
+    people = personas(org)
+    sam, dana = people["rep"], people["leader"]
+    upcoming = OneOnOne.objects.filter(rep=sam, status=OneOnOne.Status.SCHEDULED).first()
+    done = OneOnOne.objects.filter(rep=sam, status=OneOnOne.Status.DONE).first()
+    experiment = Experiment.objects.filter(org=org).order_by("pk").first()
+    leader = [
+        Stop("dashboard", f"/dashboard/{q}"),
+        Stop("rep-page", f"/reps/{sam.pk}/{q}"),
+        Stop("people", "/people/"),
+        Stop("person", f"/people/{sam.pk}/"),
+        Stop("playbook", "/playbook/"),
+        Stop("playbook-edit", "/playbook/edit/"),
+        Stop("playbook-versions", "/playbook/diff/"),
+        Stop("experiments", "/experiments/"),
+        Stop("experiment-new", "/experiments/new/"),
+        Stop("one-on-ones", "/one-on-ones/"),
+        Stop("import", "/import/"),
+        Stop("delegation", "/delegation/"),
+        Stop("attention", "/attention/"),
+        Stop("api-tokens", "/account/tokens/"),
+        Stop("glossary", "/help/"),
+    ]
+    if experiment is not None:
+        leader.insert(8, Stop("experiment", f"/experiments/{experiment.pk}/"))
+    if upcoming is not None:
+        leader += [
+            Stop("one-on-one-prep", f"/one-on-ones/{upcoming.pk}/prep/"),
+            Stop("one-on-one-meeting", f"/one-on-ones/{upcoming.pk}/"),
+        ]
+    if done is not None:
+        leader.append(Stop("one-on-one-summary", f"/one-on-ones/{done.pk}/summary/"))
+    rep = [
+        Stop("my-diagnosis", f"/reps/{sam.pk}/{q}"),
+        Stop("one-on-ones", "/one-on-ones/"),
+        Stop("playbook", "/playbook/"),
+        Stop("experiments", "/experiments/"),
+        Stop("delegation", "/delegation/"),
+        Stop("profile", f"/people/{sam.pk}/"),
+        Stop("not-yours", f"/reps/{dana.pk}/"),  # a 404 that says why
+    ]
+    if upcoming is not None:
+        rep.append(Stop("self-report", f"/one-on-ones/{upcoming.pk}/"))
+    if done is not None:
+        rep.append(Stop("one-on-one-summary", f"/one-on-ones/{done.pk}/summary/"))
+    out = {
+        "leader": leader,
+        "director": [
+            Stop("dashboard", f"/dashboard/{q}"),
+            Stop("attention", f"/attention/?leader={dana.pk}"),
+            Stop("people", "/people/"),
+        ],
+        "rep": rep,
+        "delegate": [Stop("delegation", "/delegation/"), Stop("one-on-ones", "/one-on-ones/")],
+    }
+    if "admin" in people:
+        out["admin"] = [
+            Stop("dashboard", f"/dashboard/{q}"),
+            Stop("import", "/import/"),
+            Stop("people", "/people/"),
+            Stop("attention", "/attention/"),
+        ]
+    return out
+
+
+ANONYMOUS = [Stop("login", "/login/"), Stop("not-found", "/no-such-page/")]
