@@ -55,7 +55,7 @@ def upsert(
     target = f"({', '.join(key)})" + (f" WHERE {conflict_where}" if conflict_where else "")
     if connection.vendor == "postgresql":
         return _postgresql(table, rows, names, values, fixed, target)
-    return _sqlite(table, rows, names, values, key, fixed, target)
+    return _sqlite(table, rows, names, values, key, fixed, target, conflict_where)
 
 
 def _sqlite_cell_lists(rows: pa.Table) -> list[list[Any]]:
@@ -76,6 +76,7 @@ def _sqlite(
     key: tuple[str, ...],
     fixed: dict[str, Any],
     target: str,
+    where: str,
 ) -> tuple[int, int]:
     data = json.dumps(list(zip(*_sqlite_cell_lists(rows), strict=True)), ensure_ascii=False)
     pos = {c: i for i, c in enumerate(rows.column_names)}
@@ -86,6 +87,8 @@ def _sqlite(
     match = " AND ".join(
         f"t.{k} = ?" if k in fixed else f"t.{k} = j.value ->> {pos[k]}" for k in key
     )
+    if where:  # the partial index's predicate, so that the probe can use that index
+        match += " AND " + where.replace("external_id", "t.external_id")
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT count(*) FROM json_each(%s) j CROSS JOIN {table} t ON {match}".replace(
