@@ -7,15 +7,20 @@ exit; ``deal:opened`` is the first and ``deal:won`` the last.
 
 **How far a deal got** (its *level*, an index into the steps): a won deal reached every step; else
 the furthest step its stage history shows (see the stage-history import presets); else the step
-its current stage names (:data:`STEP_ALIASES`: a CRM stage's name, lower-cased). A lost deal whose
-stage before the loss is not in the export (``Closed Lost`` alone) counts as lost at the first step
-— *inferred*; stage history removes the guess, and pages say which stages were inferred.
+its current stage names (:data:`STEP_ALIASES`: a CRM stage's name, lower-cased). A lost deal
+whose stage before the loss is not in the export (``Closed Lost`` alone) is at the first step;
+pages say which stages were read from the current stage alone (no history imported).
 
-**Counting** is by cohort, as for activities with outcomes: a step's entries are the deals opened
-in an evidence bucket that reached it; its ``advanced`` those that reached the next step; its
-``pending`` the deals still open at it (their outcome at the next step is not known yet and they
-are no try). So a stage's tries are ``entries − pending`` and its successes ``advanced``: a true
-binomial (successes ⊆ tries). Volume is the deals opened.
+**Counting**: a deal counts once it has closed (won or lost), in the evidence bucket it closed
+in, when its level is final: at step j it is an entry if its level is at least j and advanced if
+at least j + 1, so a stage's tries are its entries and its successes those that advanced — a true
+binomial over decided deals. (Open deals that got past a stage are no success yet: counting them
+would inflate the early stages by the stock of open deals.) Volume is the deals opened. The
+``pending`` counts (open deals at a step) are kept for callers that count open deals too.
+
+**Which stages can be judged**: a stage's failures are known only when lost deals keep their stage
+(Pipedrive does) or stage history is imported; otherwise the default playbook merges the stages
+(:func:`fit_to_steps`) and the pipeline is judged as one stage, opened → won.
 
 No Django here: the database loader (:mod:`ninety.diagnosis.loaders`) aggregates a
 (reps, buckets, levels, open) grid in SQL and :func:`step_counts` turns it into the counts; the
@@ -171,11 +176,11 @@ def pipeline_playbook() -> PlaybookSpec:
 
 
 def fit_to_steps(spec: PlaybookSpec, seen: Iterable[str]) -> PlaybookSpec:
-    """Leave out the deal steps no deal of the org was ever seen at (by stage or history).
+    """Leave out the deal steps no lost deal is recorded at (by its stage or its history).
 
-    A step no deal is ever recorded at says nothing (every deal that got past it would count as
-    passing it): its stage is merged into the next (entry kept, exit the next stage's), and the
-    next stage's behaviors come first. The first and last steps always stay.
+    Without lost deals at a step, the step's failures cannot be told from the next one's: its
+    stage is merged into the next (entry kept, exit the next stage's; the next stage's name and
+    behaviors). The first and last steps always stay.
     """
     seen = set(seen)
     stages = list(spec.stages)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, Lower, TruncMonth
 from numpy.typing import NDArray
 
@@ -372,11 +372,13 @@ def load_deal_buckets(
 ) -> DealBuckets:
     """Deal-step entries, advanced and pending per person and bucket, and the deals opened.
 
-    ``starts`` are the buckets' first days, newest first (evidence buckets or months). A closed
-    deal counts in the bucket it closed in (when its outcome became known), an open one in the
-    bucket it opened in; one aggregate query groups them by owner, bucket, level and open/closed,
-    and :func:`ninety.core.pipeline.step_counts` turns that small grid into the counts. A
-    second one counts the deals opened per bucket.
+    ``starts`` are the buckets' first days, newest first (evidence buckets or months). A deal's
+    stages count once it has closed, in the bucket it closed in: its level is final then, so a
+    stage's tries and successes are a binomial over decided deals (counting open deals that got
+    past a stage as successes would inflate the early stages by the stock of open deals). One
+    aggregate query groups the closed deals by owner, bucket and level, and
+    :func:`ninety.core.pipeline.step_counts` turns that small grid into the counts; a second one
+    counts the deals opened per bucket (the volume).
     """
     steps = tuple(steps)
     if with_history is None:
@@ -384,30 +386,21 @@ def load_deal_buckets(
     idx = _index(person_ids)
     r, nb, ns = len(person_ids), len(starts), len(steps)
     since, until = _midnight(starts[-1]), _midnight(last_day + timedelta(days=1))
-    is_open = Q(status=Deal.Status.OPEN)
     rows = (
-        Deal.objects.filter(owner_id__in=person_ids)
-        .filter(
-            (is_open & Q(opened_at__gte=since, opened_at__lt=until))
-            | (~is_open & Q(closed_at__gte=since, closed_at__lt=until))
-        )
+        Deal.objects.filter(owner_id__in=person_ids, closed_at__gte=since, closed_at__lt=until)
+        .exclude(status=Deal.Status.OPEN)
         .annotate(stage_lc=Lower("stage"))
         .annotate(
-            bucket=Case(
-                When(is_open, then=_bucket_case("opened_at", starts, as_datetime=True)),
-                default=_bucket_case("closed_at", starts, as_datetime=True),
-                output_field=IntegerField(),
-            ),
+            bucket=_bucket_case("closed_at", starts, as_datetime=True),
             level=_deal_level(steps, with_history),
-            open=Case(When(is_open, then=Value(1)), default=Value(0), output_field=IntegerField()),
         )
-        .values_list("owner_id", "bucket", "level", "open")
+        .values_list("owner_id", "bucket", "level")
         .annotate(n=Count("id"))
         .order_by()
     )
-    grid = np.zeros((r, nb, ns, 2))
-    for pid, b, lv, op, n in rows:
-        grid[idx[pid], b, lv, op] += n
+    grid = np.zeros((r, nb, ns, 2))  # the last axis: open (none here) / closed
+    for pid, b, lv, n in rows:
+        grid[idx[pid], b, lv, 0] += n
     opened = np.zeros((r, nb))
     for pid, b, n in (
         Deal.objects.filter(owner_id__in=person_ids, opened_at__gte=since, opened_at__lt=until)
@@ -422,11 +415,16 @@ def load_deal_buckets(
 
 
 def seen_steps(org_id: int, steps: Sequence[str]) -> set[str]:
-    """The deal steps some deal of the org is recorded at (its current stage or its history)."""
+    """The deal steps a lost deal of the org is recorded at, or its stage history shows.
+
+    Only these can be judged: when a lost deal's stage before the loss is not kept (``Closed
+    Lost`` alone), a stage's failures cannot be told from the next one's, and the stages merge.
+    """
     names = step_names(steps)
+    lost = Deal.objects.filter(org_id=org_id, status=Deal.Status.LOST)
     seen = {
         steps[names[s.lower()]]
-        for s in Deal.objects.filter(org_id=org_id).values_list("stage", flat=True).distinct()
+        for s in lost.values_list("stage", flat=True).distinct()
         if s and s.lower() in names
     }
     people = list(Person.objects.filter(org_id=org_id).values_list("pk", flat=True))

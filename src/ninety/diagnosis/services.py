@@ -480,6 +480,11 @@ def comparison_reps(team: Team) -> tuple[list[Person], list[int]]:
     people = _active_reps(Person.objects.filter(team__in=teams))
     if len(people) < MIN_COMPARISON_REPS:
         people = _active_reps(Person.objects.filter(org_id=team.org_id))
+    return _grouped(team, people)
+
+
+def _grouped(team: Team, people: list[Person]) -> tuple[list[Person], list[int]]:
+    """The comparison cut to the team when too big, and each rep's group (the team is 0)."""
     if len(people) > MAX_COMPARISON_REPS:
         people = [p for p in people if p.team_id == team.pk]
     # The team itself is group 0; other teams follow (in team id order), people without a team
@@ -493,7 +498,9 @@ def comparison_reps(team: Team) -> tuple[list[Person], list[int]]:
 
 
 def _active_reps(qs: QuerySet[Person]) -> list[Person]:
-    return list(qs.filter(role=Role.REP, is_active=True).select_related("team").order_by("name"))
+    return list(
+        qs.filter(role=Role.REP, is_active=True).select_related("team").order_by("name", "pk")
+    )
 
 
 def _subset(report: GroupReport, keep: set[int]) -> GroupReport:
@@ -543,16 +550,25 @@ def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
     teams that share a comparison (sibling teams) are diagnosed once. Reps without a team follow
     :func:`rep_report`.
     """
-    teams = list(
-        Team.objects.filter(org=org, members__role=Role.REP, members__is_active=True)
-        .distinct()
-        .order_by("name")
-    )
+    everyone = _active_reps(Person.objects.filter(org=org))
+    by_team: dict[int, list[Person]] = {}
+    for p in everyone:
+        if p.team_id is not None:
+            by_team.setdefault(p.team_id, []).append(p)
+    teams = list(Team.objects.filter(pk__in=by_team).order_by("name"))
+    siblings: dict[int | None, list[int]] = {}
+    for t in Team.objects.filter(org=org).values_list("pk", "parent_id"):
+        siblings.setdefault(t[1], []).append(t[0])
     spec = playbook_for(org)
     done: dict[tuple[int, ...], GroupReport] = {}
     out = []
     for team in teams:
-        people, groups = comparison_reps(team)
+        # What comparison_reps(team) reads, from the lists above (no query per team).
+        mates = {team.pk, *(siblings.get(team.parent_id, []) if team.parent_id else [])}
+        people = [p for p in everyone if p.team_id in mates]
+        if len(people) < MIN_COMPARISON_REPS:
+            people = everyone
+        people, groups = _grouped(team, people)
         key = tuple(p.pk for p in people)
         full = done.get(key)
         if full is None:  # the same numbers whichever sibling team is group 0
