@@ -53,3 +53,7 @@ def build_pipeline_org() -> PipelineOrg:
 @pytest.fixture
 def pipeline_org(db: None) -> PipelineOrg:
     return build_pipeline_org()
+
+
+# The CRM export fixtures (a copy per test) and the personas' world.
+from tests.ingest.conftest import data  # noqa: E402, F401
