@@ -102,6 +102,8 @@ PAGE_CASES: dict[str, list[Case]] = {
         )
     ],
     "tokens": [Case("get", lambda w: "/account/tokens/", ALL_SIGNED_IN_OK)],
+    # The glossary holds no org data: open to everyone, signed in or not.
+    "glossary": [Case("get", lambda w: "/help/", {p: 200 for p in PERSONAS})],
     "time-zone": [
         # Everyone sets their own zone; the org's default is the admin's (tests/test_time_zones).
         Case(

@@ -21,6 +21,7 @@ from ninety.people.models import Org, Person, Role
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "coach-the-90"
+DEMO_TIME_ZONE = "America/Los_Angeles"
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
         org = load_dataset_dir(
             Path(tmp), org_name="Acme Home Energy", slug=DEMO_SLUG, progress=progress
         )
+    # Dana's team works in California: every page shows its times there.
+    org.time_zone = DEMO_TIME_ZONE
+    org.save(update_fields=["time_zone"])
     _create_logins(org)
     seed_story(org, as_of)
     return org

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("reps/<int:person_id>/", views.rep, name="rep"),
+    path("help/", views.glossary, name="glossary"),
 ]

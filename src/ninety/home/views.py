@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from ninety.core.glossary import TERMS as GLOSSARY
 from ninety.core.periods import Period, parse_day
 from ninety.diagnosis import presenters
 from ninety.diagnosis.services import default_as_of, region_report, rep_report, team_report
@@ -87,3 +88,8 @@ def rep(request: HttpRequest, person_id: int) -> HttpResponse:
     context = presenters.rep_context(viewer, subject, report, period, as_of)
     context.update(rep_panels(subject, as_of, viewer))
     return render(request, "home/rep.html", context)
+
+
+def glossary(request: HttpRequest) -> HttpResponse:
+    """Every statistical term of the pages in plain words (open to all: nothing of an org)."""
+    return render(request, "home/glossary.html", {"terms": GLOSSARY})

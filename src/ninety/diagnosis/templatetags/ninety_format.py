@@ -4,6 +4,10 @@ import math
 
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ninety.core import glossary
 
 register = template.Library()
 
@@ -82,3 +86,13 @@ def label_at(columns: list[tuple[str, str]], index: int) -> str:
         return columns[int(index)][1]
     except (IndexError, TypeError, ValueError):
         return ""
+
+
+@register.simple_tag
+def term(key: str, shown: str = "") -> str:
+    """A statistical term with its plain-words help on hover and focus, linked to the glossary."""
+    t = glossary.term(key)
+    return format_html(
+        '<a class="term" href="{}#{}" data-help="{}">{}</a>',
+        reverse("glossary"), t.key, t.plain, shown or t.name,
+    )  # fmt: skip

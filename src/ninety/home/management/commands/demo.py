@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
 
@@ -41,4 +42,6 @@ class Command(BaseCommand):
         console.print(table)
         console.print(f"Open [bold]{url}[/bold] and sign in as [bold]dana[/bold].")
         if not opts["no_serve"]:
+            # The demo is what a customer sees: Ninety's error pages, not Django's debug ones.
+            os.environ.setdefault("NINETY_DEBUG", "0")
             serve("127.0.0.1", opts["port"])

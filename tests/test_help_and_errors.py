@@ -1,0 +1,69 @@
+"""The help layer (every statistical word explains itself, one glossary page) and the error
+pages that say why and where to go."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.template import loader
+from django.test import override_settings
+
+from ninety.core.glossary import BY_KEY, TERMS
+from ninety.core.playbook_spec import default_playbook
+from ninety.playbook.services import install_playbook
+from tests.conftest import World
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "ninety"
+
+
+def test_every_term_used_on_a_page_is_in_the_glossary() -> None:
+    used = set()
+    for path in TEMPLATES.rglob("*.html"):
+        used |= set(re.findall(r'{% term "([^"]+)"', path.read_text()))
+    assert used, "no page uses the help layer"
+    assert used <= set(BY_KEY), used - set(BY_KEY)
+    assert {"p-best", "thompson", "posterior-rate", "log-points", "always-valid"} <= used
+    assert len({t.key for t in TERMS}) == len(TERMS)
+
+
+def test_the_glossary_page_explains_every_term(client) -> None:
+    page = client.get("/help/").content.decode()
+    for t in TERMS:
+        assert f'id="{t.key}"' in page and t.name.replace("&", "&amp;") in page
+
+
+def test_a_page_word_carries_its_help(world: World, client_for) -> None:
+    install_playbook(world.org, default_playbook())
+    page = client_for(world.leader).get("/playbook/").content.decode()
+    help_text = BY_KEY["p-best"].plain
+    assert f'href="/help/#p-best" data-help="{help_text}"' in page
+
+
+@override_settings(DEBUG=False)
+def test_the_404_page_says_why_and_where_to_go(world: World, client_for) -> None:
+    response = client_for(world.leader).get("/no-such-page/")
+    body = response.content.decode()
+    assert response.status_code == 404 and 'data-testid="error-page"' in body
+    assert "There is no such page, or it belongs to someone you do not see." in body
+    assert "Your start page" in body and "Traceback" not in body
+    # Another team's rep: the same answer as a page that does not exist (nothing leaks).
+    other = client_for(world.leader).get(f"/reps/{world.other_rep.pk}/").content.decode()
+    assert "There is no such page" in other and "Grace" not in other
+    # A reason the code gives is shown.
+    bad = client_for(world.leader).get("/attention/?week=2026-W99").content.decode()
+    assert 'data-testid="reason"' in bad
+
+
+def test_the_403_page_gives_the_codes_reason(world: World, client_for) -> None:
+    response = client_for(world.rep).get("/attention/")
+    body = response.content.decode()
+    assert response.status_code == 403 and 'data-testid="error-page"' in body
+    reason = re.search(r'data-testid="reason">([^<]+)<', body).group(1)
+    assert reason.strip() and reason.strip() != "Your role does not include this page."
+    assert "Your start page" in body
+
+
+def test_the_500_page_is_styled(client) -> None:
+    body = loader.render_to_string("500.html")
+    assert "Something went wrong on our side" in body and "ninety.css" in body
