@@ -16,7 +16,10 @@ database loader (``level_grid`` and ``step_counts`` of :mod:`ninety.core.pipelin
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +37,8 @@ STEPS: tuple[str, ...] = ("deal:opened", "deal:qualified", "deal:proposal", "dea
 class PipelineSimConfig:
     reps: int = 300
     team_size: int = 10
+    #: The last simulated day.
+    as_of: dt.date = dt.date(2026, 11, 30)
     #: Days simulated; the last one is the as-of day.
     days: int = 150
     seed: int = 0
@@ -60,6 +65,8 @@ class PipelineSim:
     #: How far each deal got, as the export with stage history shows it (step index).
     level: IntArray
     value: FloatArray
+    #: (deals, stages): the day each stage's outcome was known (may lie after the as-of day).
+    step_days: IntArray
     team: IntArray
     team_rate: FloatArray  # (reps, stages)
     log_ratio: FloatArray  # (reps, stages)
@@ -105,5 +112,46 @@ def simulate_pipeline(cfg: PipelineSimConfig) -> PipelineSim:
     value = np.where(status == DEAL_WON, rng.lognormal(np.log(cfg.mean_value), 0.6, n), 0.0)
     return PipelineSim(
         cfg, owner, opened.astype(np.int64), closed, status.astype(np.int64), level, value,
-        team, team_rate[team], log_ratio, weak,
+        np.floor(when).astype(np.int64), team, team_rate[team], log_ratio, weak,
     )  # fmt: skip
+
+
+def write_pipeline_dataset(sim: PipelineSim, out: Path, history: bool = True) -> dict[str, int]:
+    """Write ``people.csv``, ``deals.csv`` and (``history``) ``stage_history.csv`` in Ninety's
+    canonical headers: the roster, the deals as a CRM exports them (a lost deal's stage is
+    "lost"), and one row per step each deal reached after opening."""
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = sim.config
+    first = cfg.as_of - dt.timedelta(days=cfg.days - 1)
+
+    def day(d: int) -> str:
+        return f"{first + dt.timedelta(days=int(d))}T12:00:00Z"
+
+    n_teams = int(sim.team.max()) + 1
+    people = [["external_id", "name", "role", "team", "manager"]]
+    people += [[f"L{t}", f"Leader {t}", "leader", f"Team {t}", ""] for t in range(n_teams)]
+    people += [
+        [f"R{i}", f"Rep {i}", "rep", f"Team {t}", f"Leader {t}"] for i, t in enumerate(sim.team)
+    ]
+    names = {0: "", 1: "qualified", 2: "proposal"}
+    deals = [["external_id", "owner", "stage", "value", "opened_at", "closed_at", "status"]]
+    rows_history = [["external_id", "person", "occurred_at", "type", "deal"]]
+    status = {DEAL_OPEN: "open", DEAL_WON: "won", DEAL_LOST: "lost"}
+    for i in range(sim.owner.size):
+        st, lv, o = int(sim.status[i]), int(sim.level[i]), int(sim.owner[i])
+        stage = {DEAL_WON: "won", DEAL_LOST: "lost"}.get(st, names.get(lv, ""))
+        closed = day(sim.closed[i]) if sim.closed[i] >= 0 else ""
+        deals.append(
+            [f"D{i}", f"R{o}", stage, f"{sim.value[i]:.2f}", day(sim.opened[i]), closed, status[st]]
+        )
+        for j in range(1, lv + 1):
+            rows_history.append(
+                [f"H{i}-{j}", f"R{o}", day(sim.step_days[i, j - 1]), STEPS[j], f"D{i}"]
+            )
+    files = {"people.csv": people, "deals.csv": deals}
+    if history:
+        files["stage_history.csv"] = rows_history
+    for name, rows in files.items():
+        with (out / name).open("w", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows(rows)
+    return {name: len(rows) - 1 for name, rows in files.items()}
