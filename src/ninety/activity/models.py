@@ -63,6 +63,9 @@ class Deal(models.Model):
                 fields=["owner", "status", "opened_at", "closed_at", "value", "stage"],
                 name="deal_pace",
             ),
+            # The org's first deal, for the period picker: MIN(opened_at) from the index alone
+            # (a scan of 100k deals took 50-100 ms a page).
+            models.Index(fields=["org", "opened_at"], name="deal_org_opened"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Min, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, Lower, TruncMonth
 from numpy.typing import NDArray
 
@@ -438,9 +438,7 @@ def seen_steps(org_id: int, steps: Sequence[str]) -> set[str]:
 
 def first_month_with_data(org_id: int) -> date | None:
     """The first day of the earliest month with a deal or an activity of the org (two queries)."""
-    first_deal = (
-        Deal.objects.filter(org_id=org_id).order_by("opened_at").values_list("opened_at", flat=True)
-    ).first()
+    first_deal = Deal.objects.filter(org_id=org_id).aggregate(m=Min("opened_at"))["m"]
     people = Person.objects.filter(org_id=org_id).values("pk")
     first_day = (
         ActivityRollup.objects.filter(person_id__in=people)
