@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activity', '0009_deal_expected_close'),
-        ('people', '0004_access_grants'),
+        ("activity", "0009_deal_expected_close"),
+        ("people", "0004_access_grants"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='deal',
-            index=models.Index(fields=['org', 'opened_at'], name='deal_org_opened'),
+            model_name="deal",
+            index=models.Index(fields=["org", "opened_at"], name="deal_org_opened"),
         ),
     ]
