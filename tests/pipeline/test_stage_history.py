@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from io import StringIO
 from pathlib import Path
 
-from ninety.activity.models import Activity
+import pytest
+from django.core.management import CommandError, call_command
+
+from ninety.activity.models import Activity, Deal
 from ninety.core.pipeline import deal_steps, pipeline_playbook
 from ninety.diagnosis.loaders import has_stage_history, load_deal_buckets, seen_steps
 from ninety.diagnosis.services import is_pipeline_only, playbook_for
@@ -56,3 +60,36 @@ def test_lost_deals_are_lost_where_their_history_says(world: World, data: Path) 
         preset="salesforce-stage-history",
     )  # fmt: skip
     assert again.imported == 0
+
+
+def test_hubspot_date_entered_columns_become_stage_history(world: World, data: Path) -> None:
+    """HubSpot's stage-calculated columns (one per stage) melt into one row per stage entered."""
+    deals = data / "hubspot_deals_date_entered.csv"
+    s = import_file(world.org, "deals", deals, preset="hubspot")
+    assert (s.imported, s.rejected) == (3, 0), s.errors
+    out = data / "hubspot_history.csv"
+    text = StringIO()
+    call_command(
+        "hubspot_stage_history", str(deals), "--out", str(out), "--load",
+        "--org", world.org.slug, stdout=text,
+    )  # fmt: skip
+    assert "7 stage entries" in text.getvalue() and "rejected 0" in text.getvalue()
+    kim = Deal.objects.get(org=world.org, account="Kim household")
+    assert sorted(Activity.objects.filter(deal=kim).values_list("type", flat=True)) == [
+        "deal:lost", "deal:proposal", "deal:qualified",
+    ]  # fmt: skip
+    people = [world.rep.pk]
+    counts = load_deal_buckets(people, STEPS, STARTS, LAST)
+    # Roe won; Kim lost at the proposal; Ode lost with no stage entered before the loss.
+    assert [counts.entries[s][0, 0] for s in STEPS] == [3, 2, 2, 1]
+    assert [counts.advanced[s][0, 0] for s in STEPS[:-1]] == [2, 2, 1]
+
+
+def test_a_bad_date_entered_value_writes_nothing(world: World, data: Path) -> None:
+    bad = data / "bad_dates.csv"
+    lines = (data / "hubspot_deals_date_entered.csv").read_text().splitlines()
+    bad.write_text("\n".join([lines[0], lines[1].replace("2026-10-12 11:30", "soon")]) + "\n")
+    out = data / "never.csv"
+    with pytest.raises(CommandError, match=r"row 2, column 'Date entered \"Contract Sent"):
+        call_command("hubspot_stage_history", str(bad), "--out", str(out), stdout=StringIO())
+    assert not out.exists()

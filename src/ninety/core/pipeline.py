@@ -29,7 +29,9 @@ simulator's bench builds the same grid with :func:`level_grid`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
 from importlib import resources
 
 import numpy as np
@@ -197,3 +199,71 @@ def fit_to_steps(spec: PlaybookSpec, seen: Iterable[str]) -> PlaybookSpec:
     if carry is not None:
         out.append(carry)
     return PlaybookSpec(spec.name, spec.version, tuple(out))
+
+
+#: A HubSpot stage-calculated column: ``Date entered "Contract Sent (Sales Pipeline)"``.
+DATE_ENTERED = re.compile(
+    r"""^date entered\s*["'“”‘’]?(.+?)(?:\s*\(([^()]*)\))?["'“”‘’]?\s*$""", re.IGNORECASE
+)
+#: HubSpot's closed stages (labels and internal ids).
+HUBSPOT_CLOSED = {"closed won": WON, "closedwon": WON, "closed lost": "deal:lost",
+                  "closedlost": "deal:lost"}  # fmt: skip
+_HUBSPOT_STEPS = (OPENED, "deal:qualified", "deal:proposal", WON)
+_HUBSPOT_DATES = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
+                  "%Y-%m-%d")  # fmt: skip
+
+
+def date_entered_rows(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    deal: str = "Record ID",
+    owner: str = "Deal owner",
+) -> tuple[list[list[str]], list[str]]:
+    """Melt a HubSpot deals export's "Date entered <stage>" columns into stage-history rows.
+
+    Returns (rows of ``external_id, person, occurred_at, type, deal`` in the canonical
+    headers, one per stage a deal entered; problems, each naming the spreadsheet row and
+    column). The stage label maps onto a step as a deal's stage does (:data:`STEP_ALIASES`;
+    Closed Won/Lost to ``deal:won``/``deal:lost``); another label becomes ``deal:other``.
+    """
+    cols = {name: i for i, name in enumerate(header)}
+    for need in (deal, owner):
+        if need not in cols:
+            raise ValueError(f"no {need!r} column; the file has: {', '.join(header)}")
+    names = step_names(_HUBSPOT_STEPS)
+    stage_cols = []
+    for i, name in enumerate(header):
+        m = DATE_ENTERED.match(name.strip())
+        if m:
+            label = m.group(1).strip().lower()
+            stage_cols.append((i, name, HUBSPOT_CLOSED.get(label) or _step_of(label, names)))
+    if not stage_cols:
+        raise ValueError('no "Date entered <stage>" column: add them to the export')
+    out: list[list[str]] = []
+    problems: list[str] = []
+    for r, row in enumerate(rows, start=2):
+        for i, name, step in stage_cols:
+            text = row[i].strip() if i < len(row) else ""
+            if not text:
+                continue
+            when = _parse_date(text)
+            if when is None:
+                problems.append(f"row {r}, column {name!r}: not a date {text!r}")
+                continue
+            ext = f"{row[cols[deal]]}:{step}:{when}"
+            out.append([ext, row[cols[owner]], when, step, row[cols[deal]]])
+    return out, problems
+
+
+def _step_of(label: str, names: dict[str, int]) -> str:
+    return _HUBSPOT_STEPS[names[label]] if label in names else "deal:other"
+
+
+def _parse_date(text: str) -> str | None:
+    for fmt in _HUBSPOT_DATES:
+        try:
+            return dt.datetime.strptime(text, fmt).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            continue
+    return None
