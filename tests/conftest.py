@@ -91,6 +91,15 @@ def client_for(db: None):
 
 
 @pytest.fixture(autouse=True)
+def immediate_tasks(request: pytest.FixtureRequest, settings: object) -> None:
+    """Background tasks (imports) run at once inside the test, unless it asks for the queue."""
+    if "real_queue" not in request.keywords:
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+        }  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(request: pytest.FixtureRequest, settings: object) -> None:
     """Argon2 is deliberately slow; tests use a fast hasher unless they test hashing itself."""
     if "real_hasher" not in request.keywords:

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "ninety.people",
     "ninety.playbook",
     "ninety.activity",
@@ -138,6 +140,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("NINETY_TIME_ZONE", "UTC")
+
+# Background work (imports): Django's tasks API on its database backend, so the queue lives in
+# the same database and needs no broker; `ninety serve` and `ninety demo` start the worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 USE_I18N = True
 USE_TZ = True
 

@@ -48,12 +48,12 @@ def _no_matrix_activity(w: World) -> bool:
     return not Activity.objects.filter(external_id__startswith="matrix-").exists()
 
 
-def _dana_batch(w: World) -> int:
+def _dana_batch(w: World, status: str = "done") -> int:
     rejects = _imports_dir() / "matrix.rejects.csv"
     rejects.write_text("row,field,reason\n3,person,unknown person\n")
     batch = ImportBatch.objects.create(
         org=w.org, created_by=w.leader, kind="activities", file_name="x.csv", sha256="0" * 64,
-        status="done", read=3, imported=1, rejected=2, rejects_path=str(rejects),
+        status=status, read=3, imported=1, rejected=2, rejects_path=str(rejects),
     )  # fmt: skip
     return batch.pk
 
@@ -93,7 +93,22 @@ def page_cases(case: Any) -> dict[str, list[Any]]:
         "import-rejects": [
             case("get", lambda w: f"/import/{_dana_batch(w)}/rejects.csv", _OWN_BATCH)
         ],
+        "import-progress": [
+            case("get", lambda w: f"/import/{_dana_batch(w, 'running')}/progress", _OWN_BATCH)
+        ],
+        "import-cancel": [
+            case(
+                "post",
+                lambda w: f"/import/{_dana_batch(w, 'running')}/cancel",
+                _OWN_BATCH | {"leader": 302, "admin": 302},
+                unchanged=_no_cancel_requested,
+            )
+        ],
     }
+
+
+def _no_cancel_requested(w: World) -> bool:
+    return not ImportBatch.objects.filter(cancel_requested=True).exists()
 
 
 def api_cases(case: Any) -> dict[tuple[str, str], list[Any]]:

@@ -20,11 +20,13 @@ class ImportBatch(models.Model):
         QUOTAS = "quotas", "Quotas"
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
         INTERRUPTED = "interrupted", "Interrupted"
         DRY_RUN = "dry_run", "Dry run"
+        CANCELLED = "cancelled", "Cancelled"
 
     org = models.ForeignKey("people.Org", on_delete=models.CASCADE, related_name="import_batches")
     created_by = models.ForeignKey(
@@ -44,6 +46,13 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     rejects_path = models.CharField(max_length=500, blank=True)
     message = models.TextField(blank=True)
+    #: A background import (the page, the API): the upload to read (deleted when done), what
+    #: was asked (preset, mapping, strict), how far the reading is, and a cancel request.
+    upload_path = models.CharField(max_length=500, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-started_at"]
@@ -52,3 +61,13 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} from {self.file_name} ({self.status})"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+            return 100
+        return min(99, int(100 * self.bytes_read / self.bytes_total)) if self.bytes_total else 0

@@ -96,6 +96,10 @@ class _Rollback(Exception):
     """Raised inside a strict import's transaction to undo it after rejects were found."""
 
 
+class ImportCancelled(Exception):
+    """The batch was cancelled: the blocks written so far stay, the rest is not read."""
+
+
 def safe_cell(value: object) -> str:
     """A cell a spreadsheet will show as text, never run as a formula (OWASP CSV injection)."""
     text = "" if value is None else str(value)
@@ -145,8 +149,11 @@ class Importer:
         scope: Any = None,
         rejects_path: Path | None = None,
         progress: Callable[[int, int], None] | None = None,
+        batch: ImportBatch | None = None,
     ) -> None:
         self.org, self.kind, self.src, self.mapping = org, kind, src, mapping
+        self.queued = batch
+        self.bytes_read = 0  # set by the reader (maybe in its thread), stored per block
         self.strict, self.dry_run = strict, dry_run
         self.create_unknown_people = create_unknown_people
         self.created_by, self.scope = created_by, scope
@@ -155,19 +162,7 @@ class Importer:
             columns = mapping.resolve_columns(kind, src.headers)
         except MappingError as exc:
             raise ImportError_(f"{src.name}: {exc}") from exc
-        missing = [
-            f.name
-            for f in KINDS[kind]
-            if f.required
-            and f.name not in columns
-            and f.name not in mapping.constants
-            and f.name not in mapping.defaults
-        ]
-        if missing:
-            raise ImportError_(
-                f"{src.name}: missing column(s) for {', '.join(missing)}; the file has "
-                f"{', '.join(src.headers)}. Map them with columns: in a mapping or --preset."
-            )
+        _check_required(kind, src, mapping, columns)
         self.v = Validator(kind, mapping, columns, scoped=scope is not None)
         self.summary = ImportSummary(kind=kind, file_name=src.name, dry_run=dry_run)
         self.rejects = RejectsWriter(rejects_path or default_rejects_path(src), list(src.headers))
@@ -179,17 +174,16 @@ class Importer:
         ImportBatch.objects.filter(
             org=self.org, kind=self.kind, sha256=self.src.sha256, status=ImportBatch.Status.RUNNING
         ).update(status=ImportBatch.Status.INTERRUPTED)
-        self.batch = ImportBatch.objects.create(
-            org=self.org,
-            created_by=self.created_by,
-            kind=self.kind,
-            source=self.mapping.source,
-            file_name=self.src.name[:255],
-            sha256=self.src.sha256,
-        )
+        self.batch = self.queued or ImportBatch(org=self.org, created_by=self.created_by)
+        self.batch.kind, self.batch.source = self.kind, self.mapping.source
+        self.batch.file_name, self.batch.sha256 = self.src.name[:255], self.src.sha256
+        self.batch.status, self.batch.bytes_total = ImportBatch.Status.RUNNING, self.src.size
+        self.batch.save()
         self.summary.batch_id = self.batch.pk
         try:
             status = self._run_in_transactions()
+        except ImportCancelled:
+            status = ImportBatch.Status.CANCELLED
         except Exception as exc:
             ImportBatch.objects.filter(pk=self.batch.pk).update(
                 status=ImportBatch.Status.FAILED, finished_at=timezone.now(), message=str(exc)
@@ -239,7 +233,12 @@ class Importer:
 
     def _loop(self) -> None:
         total = max(self.src.size, 1)
-        on_bytes = (lambda n: self.progress(n, total)) if self.progress else None
+
+        def on_bytes(n: int) -> None:
+            self.bytes_read = n
+            if self.progress:
+                self.progress(n, total)
+
         if self.kind == "people":
             self._run_people()
         elif self.kind == "activities" and not self.create_unknown_people:
@@ -255,6 +254,7 @@ class Importer:
         written (creating unknown people needs the database, so that takes the plain loop)."""
         self._prepare_validator()
         for block, chunk in ahead(self._prepared_activities(on_bytes)):
+            self._check_cancel()
             with transaction.atomic():
                 self._account(block, (writers.write_prepared(chunk), 0))
 
@@ -277,6 +277,7 @@ class Importer:
     def _loop_blocks(self, on_bytes: Callable[[int], None] | None) -> None:
         self._prepare_validator()
         for read in iter_blocks(self.src, on_bytes):
+            self._check_cancel()
             block = self.v.block(read)
             with transaction.atomic():
                 self._account(block, self._write(block))
@@ -338,13 +339,22 @@ class Importer:
             self._error(int(block.rows[i]), f, reason, block.batch.slice(i, 1).to_pylist()[0])
         self._account_bad_lines()
         if self.batch is not None:
+            # In the block's transaction: the counts never claim more than was written.
             ImportBatch.objects.filter(pk=self.batch.pk).update(
                 read=s.read,
                 imported=s.imported,
                 updated=s.updated,
                 duplicates=s.duplicates,
                 rejected=s.rejected,
+                bytes_read=self.bytes_read,
             )
+
+    def _check_cancel(self) -> None:
+        """Before each block of a background import: stop when the user cancelled."""
+        if self.queued is None or self.batch is None:
+            return
+        if ImportBatch.objects.filter(pk=self.batch.pk, cancel_requested=True).exists():
+            raise ImportCancelled
 
     def _account_bad_lines(self) -> None:
         """Lines that are not rows (wrong number of fields), once their row is known."""
@@ -386,6 +396,33 @@ def resolve_mapping(
     return load_preset(preset or "generic", kind)
 
 
+def check_importable(kind: str, path: Path, mapping: Mapping) -> None:
+    """Raise :class:`ImportError_` now when ``path`` cannot be imported with ``mapping`` (the
+    file unreadable, a required column missing), before the import is queued."""
+    try:
+        src = inspect(Path(path), encoding=mapping.encoding, delimiter=mapping.delimiter)
+        columns = mapping.resolve_columns(kind, src.headers)
+    except (MappingError, FileError) as exc:
+        raise ImportError_(str(exc)) from exc
+    _check_required(kind, src, mapping, columns)
+
+
+def _check_required(kind: str, src: SourceFile, mapping: Mapping, columns: dict) -> None:
+    missing = [
+        f.name
+        for f in KINDS[kind]
+        if f.required
+        and f.name not in columns
+        and f.name not in mapping.constants
+        and f.name not in mapping.defaults
+    ]
+    if missing:
+        raise ImportError_(
+            f"{src.name}: missing column(s) for {', '.join(missing)}; the file has "
+            f"{', '.join(src.headers)}. Map them with columns: in a mapping or --preset."
+        )
+
+
 def import_file(
     org: Org,
     kind: str,
@@ -401,6 +438,7 @@ def import_file(
     rejects_path: Path | None = None,
     file_name: str = "",
     progress: Callable[[int, int], None] | None = None,
+    batch: ImportBatch | None = None,
 ) -> ImportSummary:
     """Import ``path`` (CSV or .xlsx) of ``kind`` into ``org`` and return the summary.
 
@@ -419,7 +457,7 @@ def import_file(
     importer = Importer(
         org, kind, src, m, strict=strict, dry_run=dry_run,
         create_unknown_people=create_unknown_people, created_by=created_by, scope=scope,
-        rejects_path=rejects_path, progress=progress,
+        rejects_path=rejects_path, progress=progress, batch=batch,
     )  # fmt: skip
     try:
         summary = importer.run()

@@ -9,9 +9,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from ninety.ingest.background import cancel, queue_import
 from ninety.ingest.fields import KINDS, field_names
 from ninety.ingest.mapping import (
     MappingError,
@@ -20,12 +21,13 @@ from ninety.ingest.mapping import (
     preset_names,
     suggest_preset,
 )
-from ninety.ingest.permissions import can_import, import_scope, visible_batches
+from ninety.ingest.permissions import can_import, visible_batches
 from ninety.ingest.reader import FileError, inspect, iter_blocks
-from ninety.ingest.services import ImportError_, import_file, imports_dir
+from ninety.ingest.services import ImportError_, check_importable, imports_dir
 from ninety.people.models import Person
 from ninety.people.views import viewer_of
 
+HISTORY_ROWS = 20
 TOKEN_RE = re.compile(r"^\d+-\d+-[0-9a-f]{32}\.(csv|xlsx)$")
 PREVIEW_ROWS = 10
 
@@ -67,7 +69,11 @@ def _upload_path(viewer: Person, token: str) -> Path:
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
     viewer = _importer(request)
-    context = {"kinds": list(KINDS), "presets": preset_names()}
+    context = {
+        "kinds": list(KINDS),
+        "presets": preset_names(),
+        "history": visible_batches(viewer).select_related("created_by")[:HISTORY_ROWS],
+    }
     if request.method != "POST":
         return render(request, "ingest/import.html", context)
     kind = request.POST.get("kind", "activities")
@@ -98,15 +104,17 @@ def import_page(request: HttpRequest) -> HttpResponse:
             mapping = None
         if request.POST.get("step") == "preview":
             return _preview(request, kind, token, name, path, mapping, preset)
-        summary = import_file(
-            viewer.org, kind, path, mapping=mapping, preset=None if mapping else "generic",
-            strict=bool(request.POST.get("strict")), created_by=viewer,
-            scope=import_scope(viewer), file_name=str(name),
-            rejects_path=imports_dir() / f"{path.stem}.rejects.csv",
+        # The file and mapping are checked here (a missing column is said at once); the import
+        # itself runs on the task queue, and the summary page follows its progress.
+        check_importable(kind, path, mapping or load_preset(preset or "generic", kind))
+        batch = queue_import(
+            viewer, kind, path, file_name=str(name), mapping_text=mapping_text,
+            preset="" if mapping_text else (preset or "generic"),
+            strict=bool(request.POST.get("strict")),
         )  # fmt: skip
     except (MappingError, ImportError_, FileError) as exc:
         return render(request, "ingest/import.html", context | {"error": str(exc)}, status=400)
-    return redirect("import-batch", batch_id=summary.batch_id)
+    return redirect("import-batch", batch_id=batch.pk)
 
 
 def _preview(request, kind, token, name, path, mapping, preset) -> HttpResponse:  # type: ignore[no-untyped-def]
@@ -145,6 +153,31 @@ def import_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     viewer = _importer(request)
     batch = get_object_or_404(visible_batches(viewer), pk=batch_id)
     return render(request, "ingest/batch.html", {"batch": batch})
+
+
+@login_required
+def import_progress(request: HttpRequest, batch_id: int) -> JsonResponse:
+    """How far a (background) import is: polled by the summary page's progress bar."""
+    viewer = _importer(request)
+    b = get_object_or_404(visible_batches(viewer), pk=batch_id)
+    return JsonResponse(
+        {
+            "status": b.status, "label": b.get_status_display(), "active": b.active,
+            "percent": b.percent, "read": b.read, "imported": b.imported, "updated": b.updated,
+            "duplicates": b.duplicates, "rejected": b.rejected, "message": b.message,
+        }
+    )  # fmt: skip
+
+
+@login_required
+def import_cancel(request: HttpRequest, batch_id: int) -> HttpResponse:
+    viewer = _importer(request)
+    batch = get_object_or_404(visible_batches(viewer), pk=batch_id)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    if batch.active:
+        cancel(batch)
+    return redirect("import-batch", batch_id=batch.pk)
 
 
 @login_required

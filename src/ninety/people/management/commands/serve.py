@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from typing import Any
 
@@ -23,7 +24,10 @@ class Command(BaseCommand):
 
 
 def serve(host: str, port: int, workers: int = 2) -> None:
-    """Replace this process with gunicorn serving ``ninety.wsgi``."""
+    """Start the background worker (``ninety worker``, imports), then replace this process
+    with gunicorn serving ``ninety.wsgi``; the worker stops when gunicorn does."""
+    parent = os.getpid()  # execv keeps the pid: the worker watches gunicorn's
+    subprocess.Popen([sys.executable, "-m", "ninety.cli", "worker", "--parent", str(parent)])
     argv = [
         sys.executable, "-m", "gunicorn", "ninety.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers),
