@@ -125,6 +125,12 @@ def test_every_advanced_attempt_has_exactly_one_next_row(medium: SimulatedOrg) -
     for st in medium.playbook.stages:
         entry, exit_ = T[st.entry], T[st.exit]
         advanced = int(((a["type"] == entry) & (a["outcome"] == exit_)).sum())
+        if st.exit == "meeting":
+            # A meeting booked in the conversation is known at booking; the ones booked for
+            # after as_of have no row yet, and are few (1-6 business days out).
+            rows = int((a["type"] == exit_).sum())
+            assert rows <= advanced <= rows * 1.05, st.key
+            continue
         assert advanced == int((a["type"] == exit_).sum()), st.key
     lost = int(((a["type"] == T["proposal"]) & (a["outcome"] == T["lost"])).sum())
     assert lost == int((a["type"] == T["lost"]).sum())

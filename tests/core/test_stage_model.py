@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ninety.core.diagnosis import DiagnosisConfig, diagnose_group, tries_to_settle
+from ninety.core.diagnosis import DiagnosisConfig, diagnose_group, one_weakness, tries_to_settle
 from ninety.core.stage_model import RATIOS, base_prior, stage_posteriors
 
 KEYS = ("connect", "meeting")
@@ -157,8 +157,11 @@ def test_the_focus_rule_is_the_most_likely_material_weakness_above_the_line() ->
     d = diagnose_group(n[:, 0], n, x, np.full(6, 1e4), np.full(6, 3.0), KEYS, config=cfg)
     r = d.reps[5]
     assert r.focus == "connect"
-    assert r.focus_certainty == pytest.approx(r.p_material["connect"])
-    assert r.focus_certainty == max(r.p_material.values())
+    stages = np.array([[r.p_material[k] for k in KEYS]])
+    weak_share = float(d.stage_prior[RATIOS < 0.8].sum())
+    expected = max(r.p_material["connect"], one_weakness(stages, weak_share)[0, 0])
+    assert r.focus_certainty == pytest.approx(expected)
+    assert r.focus_certainty >= r.p_material["connect"]
     assert r.focus_certainty >= cfg.focus_certainty
     for other in d.reps[:5]:
         assert other.focus is None or other.p_material[other.focus] >= cfg.focus_certainty
@@ -179,3 +182,13 @@ def test_unsettled_stages_say_how_many_more_tries() -> None:
     assert float(tries_to_settle(0.33, 12)) == pytest.approx(
         math.ceil((1.2816 * 2) ** 2 * 0.67 / (0.33 * math.log(0.8) ** 2) - 12), abs=2
     )
+
+
+def test_one_weakness_raises_a_lone_weak_stage_and_splits_several() -> None:
+    lone = one_weakness([[0.6, 0.02, 0.02]], 0.08)[0]
+    assert lone[0] > 0.6  # the other stages are clean: more likely the one weakness
+    both = one_weakness([[0.9, 0.9, 0.02]], 0.08)[0]
+    assert both[0] < 0.9 and both[0] == pytest.approx(both[1])
+    # The formula: (1 - pi) o_s / ((1 - S pi) + (1 - pi) sum o).
+    o = np.array([0.6 / 0.4, 0.02 / 0.98, 0.02 / 0.98])
+    assert lone[0] == pytest.approx(0.92 * o[0] / (1 - 3 * 0.08 + 0.92 * o.sum()))

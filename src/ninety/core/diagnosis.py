@@ -43,7 +43,7 @@ from scipy import special
 
 from ninety.core.decompose import shapley_decomposition
 from ninety.core.funnel import Funnel
-from ninety.core.stage_model import StagePosterior, stage_posteriors
+from ninety.core.stage_model import RATIOS, StagePosterior, stage_posteriors
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -70,7 +70,7 @@ class DiagnosisConfig:
     """
 
     material_ratio: float = 0.8
-    focus_certainty: float = 0.25
+    focus_certainty: float = 0.35
     settled: float = 0.1
     level: float = 0.9
     deal_cv: float = 0.8
@@ -138,6 +138,8 @@ class GroupDiagnosis:
     reps: tuple[RepDiagnosis, ...]
     peer_strength: dict[str, tuple[int, ...]]
     config: DiagnosisConfig = field(default_factory=DiagnosisConfig)
+    #: The fitted distribution of ratios to the team (:data:`ninety.core.stage_model.RATIOS`).
+    stage_prior: FloatArray | None = None
 
     @property
     def focus(self) -> list[str | None]:
@@ -243,6 +245,28 @@ def _deal_size_term(
     var = max(deal_cv, 0.05) ** 2 / np.maximum(won_count, 1.0)
     mean, sd = _normal_shrink(y, var, centre, wins)
     return _SizeTerm(mean, sd, _reference_median(mean, groups))
+
+
+def one_weakness(p_stage: ArrayLike, weak_share: float) -> FloatArray:
+    r"""P(stage s is the rep's one material weakness), from per-stage posteriors (reps, stages).
+
+    The stage model treats stages independently, each materially weak with prior share π (G's
+    mass below the line). A rep's behavior usually has one binding constraint, so the focus
+    certainty conditions on *at most one* weak stage, with the same expected number of weak
+    stages per rep (prior: none with 1 − Sπ, each stage with π). With per-stage posterior odds
+    :math:`o_k = p_k / (1 - p_k)`:
+
+    .. math:: c_s = \frac{(1-π)\, o_s}{(1 - Sπ) + (1-π) \sum_k o_k}
+
+    Stages with no comparison (NaN) count as clean.
+    """
+    p = np.clip(np.nan_to_num(np.asarray(p_stage, dtype=np.float64), nan=0.0), 0.0, 1 - 1e-12)
+    s = p.shape[1] if p.ndim == 2 else 0
+    if s == 0:
+        return p
+    pi = float(np.clip(weak_share, 1e-4, 0.9 / s))
+    odds = p / (1.0 - p)
+    return (1 - pi) * odds / ((1 - s * pi) + (1 - pi) * odds.sum(axis=1, keepdims=True))
 
 
 def _focus(
@@ -381,7 +405,17 @@ def diagnose_group(
     f_typ = np.column_stack([np.exp(volume_t.ref), ref, np.exp(size_t.ref)])
     f_rep = np.column_stack([np.exp(volume_t.mean), post.mean, np.exp(size_t.mean)])
     contrib_value = shapley_decomposition(f_typ, f_rep)
-    best, has_focus = _focus(p_material, p_worse, cfg)
+    # The focus certainty: for a stage, P(it is the rep's one material weakness); for volume and
+    # deal size their own P(materially weak).
+    certainty = p_material.copy()
+    if keys:
+        weak_share = float(post.prior[cfg.material_ratio > RATIOS].sum())
+        # Raised to P(it is the one weakness) when the other stages look clean; a rep weak at
+        # several stages keeps each stage's own probability.
+        certainty[:, 1:-1] = np.maximum(
+            np.nan_to_num(post.p_material, nan=0.0), one_weakness(post.p_material, weak_share)
+        )
+    best, has_focus = _focus(certainty, p_worse, cfg)
     pm = np.nan_to_num(post.p_material, nan=0.0)
     unsettled = post.comparable & (pm > cfg.settled) & (pm < cfg.focus_certainty)
     more = np.where(unsettled, tries_to_settle(ref, n, cfg.material_ratio), 0.0)
@@ -403,7 +437,7 @@ def diagnose_group(
             p_worse={fa: float(p_worse[i, j]) for j, fa in enumerate(factors)},
             p_material={fa: float(p_material[i, j]) for j, fa in enumerate(factors)},
             focus=factors[best[i]] if has_focus[i] else None,
-            focus_certainty=float(p_material[i, best[i]]) if has_focus[i] else None,
+            focus_certainty=float(certainty[i, best[i]]) if has_focus[i] else None,
             stages=_stage_estimates(x, n, post, keys, i, more),
             strengths=tuple(key for k, key in enumerate(keys) if strong[i, k]),
         )
@@ -413,7 +447,7 @@ def diagnose_group(
     for k, key in enumerate(keys):
         idx = np.flatnonzero(strong[:, k])
         peer[key] = tuple(int(i) for i in idx[np.argsort(-(post.mean[idx, k] / ref[idx, k]))])
-    return GroupDiagnosis(kind, factors, keys, gap["kind"], reps, peer, cfg)
+    return GroupDiagnosis(kind, factors, keys, gap["kind"], reps, peer, cfg, post.prior)
 
 
 def diagnose_funnel(

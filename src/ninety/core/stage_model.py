@@ -39,9 +39,13 @@ IntArray = NDArray[np.int64]
 #: included exactly).
 RATIOS: FloatArray = np.exp(0.05 * np.arange(-46, 47))
 #: Weight of the base distribution G0 in the fitted G, in pseudo-observations.
-PSEUDO_CELLS = 30.0
+PSEUDO_CELLS = 15.0
 #: G0: share of typical reps and their log-sd around the team's rate.
 BASE_TYPICAL, BASE_SD = 0.85, 0.08
+#: Refits of G0's typical width from the data, and the range that width may take.
+TYPICAL_REFITS, TYPICAL_SD_RANGE = 1, (0.03, 0.2)
+#: G0's tail spans ratios from 1/TAIL_SPAN to TAIL_SPAN (a third to three times the team's).
+TAIL_SPAN = 3.0
 #: Between-team log-sd assumed before any team is seen, and its weight in pseudo-teams.
 BETWEEN_PRIOR_SD, BETWEEN_PRIOR_TEAMS = 0.10, 4.0
 #: Highest rate a rep can have (a stage converting every single try is not a rate model).
@@ -50,11 +54,17 @@ _GH_Z, _GH_W = np.polynomial.hermite_e.hermegauss(5)
 _GH_W = _GH_W / _GH_W.sum()
 
 
-def base_prior() -> FloatArray:
-    """G0 on :data:`RATIOS`: mostly typical reps near 1, a flat tail across the lattice."""
+def base_prior(typical_sd: float = BASE_SD) -> FloatArray:
+    """G0 on :data:`RATIOS`: mostly typical reps near 1; a tail flat (in log) over the plausible
+    ratios ``1/TAIL_SPAN .. TAIL_SPAN``; a whisper of mass everywhere else on the lattice."""
     lr = np.log(RATIOS)
-    typical = np.exp(-0.5 * (lr / BASE_SD) ** 2)
-    g0 = BASE_TYPICAL * typical / typical.sum() + (1 - BASE_TYPICAL) / RATIOS.size
+    typical = np.exp(-0.5 * (lr / typical_sd) ** 2)
+    tail = (np.abs(lr) <= np.log(TAIL_SPAN)).astype(np.float64)
+    g0 = (
+        BASE_TYPICAL * typical / typical.sum()
+        + (1 - BASE_TYPICAL) * tail / tail.sum()
+        + 1e-4 / RATIOS.size
+    )
     return g0 / g0.sum()
 
 
@@ -95,10 +105,18 @@ def typical_spread(g: FloatArray) -> float:
 
 
 def _group_sums(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray:
-    """Sum of ``values`` (reps, stages) per group → (groups, stages), as one matrix product."""
-    onehot = np.zeros((n_groups, groups.size))
-    onehot[groups, np.arange(groups.size)] = 1.0
-    return onehot @ values
+    """Sum of ``values`` (reps, stages) per group → (groups, stages)."""
+    return (
+        np.stack(
+            [
+                np.bincount(groups, weights=values[:, k], minlength=n_groups)
+                for k in range(values.shape[1])
+            ],
+            axis=1,
+        )
+        if values.shape[1]
+        else np.zeros((n_groups, 0))
+    )
 
 
 def team_reference(
@@ -106,7 +124,7 @@ def team_reference(
     n: FloatArray,
     groups: IntArray,
     spread: float,
-    ratio: FloatArray | None = None,
+    weight: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Log team rate each rep is compared with, and its variance (reps, stages).
 
@@ -116,16 +134,21 @@ def team_reference(
     of the rest of the call. One team alone: the mates only. No mates: the rest of the call,
     widened by the between-team spread. Nobody else tried the stage: NaN.
 
-    ``ratio`` (each rep's estimated ratio to their team) turns the pooled rate into the rate of a
-    *typical* rep: successes over Σ tries × ratio, so weak mates do not pull the reference down.
+    ``weight`` (each rep's probability of being typical at the stage) pools the mates weighted
+    by it, so a weak or a strong mate hardly moves the yardstick of a typical rep.
     """
     n_groups = int(groups.max()) + 1
-    # Tries at ratio 1: what the successes would have needed from a typical rep.
-    n_eff = n if ratio is None else n * np.nan_to_num(ratio, nan=1.0)
+    if weight is not None:
+        # Floored at one half: a mate who looks atypical still counts, so the yardstick never
+        # swings on one mate's reading (and stays monotone in the rep's own counts).
+        w = 0.5 + 0.5 * np.clip(np.nan_to_num(weight, nan=1.0), 0.0, 1.0)
+        x, n_eff = x * w, n * w
+    else:
+        n_eff = n
     gx, gn = _group_sums(x, groups, n_groups), _group_sums(n_eff, groups, n_groups)
-    gn2 = _group_sums(n**2, groups, n_groups)
+    gn2 = _group_sums(n_eff**2, groups, n_groups)
     mx, mn = gx[groups] - x, gn[groups] - n_eff  # the mates
-    mn2 = gn2[groups] - n**2
+    mn2 = gn2[groups] - n_eff**2
     tot_x, tot_n = x.sum(axis=0), n_eff.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         p_m = (mx + 0.5) / (mn + 1.0)
@@ -187,7 +210,11 @@ def _joint_loglik(
 
 
 def fit_ratio_prior(
-    loglik: FloatArray, use: NDArray[np.bool_], iterations: int = 200
+    loglik: FloatArray,
+    use: NDArray[np.bool_],
+    iterations: int = 100,
+    g0: FloatArray | None = None,
+    start: FloatArray | None = None,
 ) -> FloatArray:
     """MAP-EM for G on the lattice with the Dirichlet(PSEUDO_CELLS × G0) prior.
 
@@ -195,17 +222,20 @@ def fit_ratio_prior(
     :math:`G \\propto \\sum \\text{resp} + \\text{PSEUDO\\_CELLS}\\, G_0` (the posterior mode of G
     under that Dirichlet prior, up to the −1 of the mode, which we drop to keep G positive).
     """
-    g0 = base_prior()
+    g0 = base_prior() if g0 is None else g0
     rows = loglik[use]
     if rows.shape[0] == 0:
         return g0
     lik = np.exp(rows - rows.max(axis=1, keepdims=True))
-    g = g0.copy()
+    g = (g0 if start is None else start).copy()
     for _ in range(iterations):
-        # E and M steps as two matrix-vector products: Σ_cells lik·g / (lik @ g).
-        new = g * (lik.T @ (1.0 / (lik @ g))) + PSEUDO_CELLS * g0
+        # E and M steps: G ← G · Σ_cells lik / (lik · G), plus the pseudo-counts.
+        # Elementwise products, not BLAS: on a busy two-core machine a threaded matvec of this
+        # size is 20x slower than the plain loop.
+        inv = 1.0 / (lik * g).sum(axis=1)
+        new = g * (lik * inv[:, None]).sum(axis=0) + PSEUDO_CELLS * g0
         new /= new.sum()
-        done = np.max(np.abs(new - g)) < 1e-6
+        done = np.max(np.abs(new - g)) < 1e-5
         g = new
         if done:
             break
@@ -225,6 +255,99 @@ def _atom_quantile(atoms: FloatArray, cum: FloatArray, q: float) -> FloatArray:
     return np.exp(a0 + t * (a1 - a0))
 
 
+def fit_prior(x: FloatArray, n: FloatArray, g: IntArray) -> FloatArray:
+    """G for a call: the first-pass references, EM, then G0's typical width refitted from the
+    data (``TYPICAL_REFITS`` times)."""
+    centre, var = team_reference(x, n, g, typical_spread(base_prior()))
+    joint, _ = _joint_loglik(x, n, centre, var)
+    use = (n > 0) & np.isfinite(centre)
+    marginal = special.logsumexp(joint, axis=2)
+    prior = fit_ratio_prior(marginal, use)
+    # Empirical Bayes for the base too: G0's typical width from the data's own typical reps, so a
+    # team whose reps cluster tightly is not judged with a prior that says they spread widely.
+    for _ in range(TYPICAL_REFITS):
+        sd = float(np.clip(np.sqrt(typical_spread(prior)), *TYPICAL_SD_RANGE))
+        prior = fit_ratio_prior(marginal, use, g0=base_prior(sd), start=prior)
+    return prior
+
+
+def _reference(
+    x: FloatArray, n: FloatArray, g: IntArray, prior: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """The team reference given G: a first pass, then the mates pooled by P(typical)."""
+    spread = typical_spread(prior)
+    centre, var = team_reference(x, n, g, spread)
+    joint, _ = _joint_loglik(x, n, centre, var)
+    lp = joint + np.log(prior)
+    wq = np.exp(lp - lp.max(axis=(-2, -1), keepdims=True)).sum(axis=-2)
+    typical = ((RATIOS >= 0.8) & (RATIOS <= 1.25)).astype(np.float64)
+    p_typical = (wq * typical).sum(-1) / wq.sum(-1)
+    # In a small team "typical" has little meaning (each rep is the others' yardstick).
+    big = _group_sums((n > 0).astype(np.float64), g, int(g.max()) + 1)[g] >= WEIGHTED_TEAM
+    use = (n > 0) & np.isfinite(centre)
+    return team_reference(x, n, g, spread, weight=np.where(use & big, p_typical, 1.0))
+
+
+def _posterior(
+    x: FloatArray,
+    n: FloatArray,
+    g: IntArray,
+    prior: FloatArray,
+    material_ratio: float,
+    level: float,
+) -> StagePosterior:
+    """Every rep's posterior given G (see the module)."""
+    centre, var = _reference(x, n, g, prior)
+    joint, rate = _joint_loglik(x, n, centre, var)
+    logpost = joint + np.log(prior)
+    w = np.exp(logpost - logpost.max(axis=(-2, -1), keepdims=True))
+    w /= w.sum(axis=(-2, -1), keepdims=True)
+    post = w.sum(axis=-2)  # the ratio's posterior
+    one = int(np.argmin(np.abs(RATIOS - 1.0)))
+    p_below = post[..., :one].sum(-1) + 0.5 * post[..., one]
+    p_above = post[..., one + 1 :].sum(-1) + 0.5 * post[..., one]
+    p_material = (post * (material_ratio > RATIOS)).sum(-1)
+    mean_lr = (post * np.log(RATIOS)).sum(-1)
+    # The rate's posterior: atoms node × ratio; quantiles from the sorted atoms.
+    shape = (*x.shape, -1)
+    atoms, weights = rate.reshape(shape), w.reshape(shape)
+    order = np.argsort(atoms, axis=-1)
+    atoms = np.take_along_axis(atoms, order, -1)
+    cum = np.cumsum(np.take_along_axis(weights, order, -1), axis=-1)
+    tail = (1.0 - level) / 2.0
+    low = _atom_quantile(atoms, cum, tail)
+    high = _atom_quantile(atoms, cum, 1 - tail)
+    mean = (weights * rate.reshape(shape)).sum(-1)
+    bad = ~np.isfinite(centre)
+    # Without a reference the rate's interval is the rep's own (Jeffreys), nothing compared.
+    if bad.any():
+        from_x, from_n = x[bad], n[bad]
+        low[bad] = special.betaincinv(from_x + 0.5, from_n - from_x + 0.5, tail)
+        high[bad] = special.betaincinv(from_x + 0.5, from_n - from_x + 0.5, 1 - tail)
+        mean[bad] = (from_x + 0.5) / (from_n + 1.0)
+        for arr in (p_below, p_above, p_material, mean_lr):
+            arr[bad] = np.nan
+    return StagePosterior(
+        mean=mean,
+        low=low,
+        high=high,
+        team_rate=np.where(bad, np.nan, np.exp(centre)),
+        p_below=p_below,
+        p_material=p_material,
+        p_above=p_above,
+        log_ratio=mean_lr,
+        prior=prior,
+    )
+
+
+#: Calls with at most this many reps (the product widens smaller teams to the org, so these are
+#: small orgs) fit G once per rep, leaving the rep out: with a handful of
+#: reps one rep's own counts would move their prior (and P(below) could rise with a success).
+LOO_PRIOR_REPS = 7
+#: Teams of at least this many reps pool the mates by P(typical).
+WEIGHTED_TEAM = 6
+
+
 def stage_posteriors(
     successes: FloatArray,
     tries: FloatArray,
@@ -241,56 +364,18 @@ def stage_posteriors(
     x = np.asarray(successes, dtype=np.float64)
     n = np.asarray(tries, dtype=np.float64)
     g = np.asarray(groups, dtype=np.int64)
-    # Spread of ratios within a team for the reference's variance: G0's until G is fitted.
-    spread0 = typical_spread(base_prior())
-    centre, var = team_reference(x, n, g, spread0)
-    joint, rate = _joint_loglik(x, n, centre, var)
-    use = (n > 0) & np.isfinite(centre)
-    if prior is None:
-        prior = fit_ratio_prior(special.logsumexp(joint, axis=2), use)
-    lr = np.log(RATIOS)
-    spread = typical_spread(prior)
-    if abs(spread - spread0) > 1e-3:
-        centre, var = team_reference(x, n, g, spread)
-        joint, rate = _joint_loglik(x, n, centre, var)
-    # Joint posterior of (team-rate node, ratio) per cell.
-    logpost = joint + np.log(prior)
-    w = np.exp(logpost - logpost.max(axis=(-2, -1), keepdims=True))
-    w /= w.sum(axis=(-2, -1), keepdims=True)
-    post = w.sum(axis=-2)  # the ratio's posterior
-    one = int(np.argmin(np.abs(RATIOS - 1.0)))
-    p_below = post[..., :one].sum(-1) + 0.5 * post[..., one]
-    p_above = post[..., one + 1 :].sum(-1) + 0.5 * post[..., one]
-    p_material = (post * (material_ratio > RATIOS)).sum(-1)
-    mean_lr = (post * lr).sum(-1)
-    # The rate's posterior: atoms node × ratio; quantiles from the sorted atoms.
-    shape = (*x.shape, -1)
-    atoms, weights = rate.reshape(shape), w.reshape(shape)
-    order = np.argsort(atoms, axis=-1)
-    atoms = np.take_along_axis(atoms, order, -1)
-    cum = np.cumsum(np.take_along_axis(weights, order, -1), axis=-1)
-    tail = (1.0 - level) / 2.0
-    low = _atom_quantile(atoms, cum, tail)
-    high = _atom_quantile(atoms, cum, 1 - tail)
-    mean = (weights * rate.reshape(shape)).sum(-1)
-    team = np.exp(centre)
-    bad = ~np.isfinite(centre)
-    # Without a reference the rate's interval is the rep's own (Jeffreys), nothing compared.
-    if bad.any():
-        from_x, from_n = x[bad], n[bad]
-        low[bad] = special.betaincinv(from_x + 0.5, from_n - from_x + 0.5, tail)
-        high[bad] = special.betaincinv(from_x + 0.5, from_n - from_x + 0.5, 1 - tail)
-        mean[bad] = (from_x + 0.5) / (from_n + 1.0)
-        for arr in (p_below, p_above, p_material, mean_lr):
-            arr[bad] = np.nan
-    return StagePosterior(
-        mean=mean,
-        low=low,
-        high=high,
-        team_rate=np.where(bad, np.nan, team),
-        p_below=p_below,
-        p_material=p_material,
-        p_above=p_above,
-        log_ratio=mean_lr,
-        prior=prior,
-    )
+    if prior is not None or x.shape[0] > LOO_PRIOR_REPS:
+        return _posterior(x, n, g, prior if prior is not None else fit_prior(x, n, g),
+                          material_ratio, level)  # fmt: skip
+    rows = []
+    for i in range(x.shape[0]):
+        # Rep i's prior comes from the others alone (their references without rep i too).
+        keep = np.arange(x.shape[0]) != i
+        _, g_rest = np.unique(g[keep], return_inverse=True)
+        g_i = fit_prior(x[keep], n[keep], g_rest) if keep.any() else base_prior()
+        rows.append(_posterior(x, n, g, g_i, material_ratio, level))
+    pick = {f: np.stack([getattr(r, f)[i] for i, r in enumerate(rows)]) for f in _ROW_FIELDS}
+    return StagePosterior(**pick, prior=fit_prior(x, n, g))
+
+
+_ROW_FIELDS = ("mean", "low", "high", "team_rate", "p_below", "p_material", "p_above", "log_ratio")

@@ -234,7 +234,10 @@ class _Stages:
         child_day = np.where(decides, rows.day + np.maximum(delay, 1), rows.day)
         child_ts = self.ext_epoch0[child_day] + _times(rng, n)
         keep = decides & (child_day < self.n_days)
-        outcome[decides & ~keep] = OUTCOME_EMPTY  # resolves after as_of
+        # A meeting booked in the conversation is known at booking, even when it falls after
+        # as_of; later steps (a proposal, a decision) are unknown until they happen.
+        if s != 2:
+            outcome[decides & ~keep] = OUTCOME_EMPTY  # resolves after as_of
         if s == 4:
             outcome[keep] = np.where(success[keep], T["won"], T["lost"])
         return dur, child_day, child_ts, keep
