@@ -55,7 +55,7 @@ from ninety.core.sim.calendar import month_start, us_holidays
 from ninety.core.simulate import ACTIVITY_TYPES, OUTCOMES, SimConfig, simulate
 
 MATERIAL = math.log(0.8)
-RELIABILITY_BINS = [(0.2, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]
+RELIABILITY_BINS = [(0.35, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]
 RAMP_DAYS = 60
 
 
@@ -743,6 +743,19 @@ def main(argv: list[str] | None = None) -> int:
                     f"stated {stated:.2f}  right {right:.2f}  {mark}"
                 )
         print(f"core: {1000 * acc['core_seconds']:.0f} ms for {acc['runs']} calls")
+
+    pooled = [p for r in results.values() if r["windows"] for p in r["reliability"]]
+    rel = np.array(pooled) if pooled else np.zeros((0, 2))
+    print("\n== Focus certainty, pooled over the windowed runs (bins with >= 30 foci) ==")
+    for lo, hi in RELIABILITY_BINS:
+        m = (rel[:, 0] >= lo) & (rel[:, 0] < hi) if rel.size else np.zeros(0, bool)
+        if m.sum():
+            stated, right = rel[m, 0].mean(), rel[m, 1].mean()
+            mark = "" if m.sum() < 30 else ("ok" if abs(right - stated) <= 0.07 else "OFF")
+            print(
+                f"  {lo:.2f}-{min(hi, 1):.2f}: n={int(m.sum()):4d}  "
+                f"stated {stated:.2f}  right {right:.2f}  {mark}"
+            )
 
     months = [month_start(as_of, 2), month_start(as_of, 1)]
     pace = bench_pace(org, reps, months, args.draws)
