@@ -104,6 +104,8 @@ PAGE_CASES: dict[str, list[Case]] = {
     "tokens": [Case("get", lambda w: "/account/tokens/", ALL_SIGNED_IN_OK)],
     # The glossary holds no org data: open to everyone, signed in or not.
     "glossary": [Case("get", lambda w: "/help/", {p: 200 for p in PERSONAS})],
+    "password-change": [Case("get", lambda w: "/account/password/", ALL_SIGNED_IN_OK)],
+    "password-change-done": [Case("get", lambda w: "/account/password/done/", ALL_SIGNED_IN_OK)],
     "time-zone": [
         # Everyone sets their own zone; the org's default is the admin's (tests/test_time_zones).
         Case(
@@ -496,7 +498,8 @@ API_CASES |= dg.api_cases(Case)
 PAGE_CASES |= ingest_cases.page_cases(Case)
 API_CASES |= ingest_cases.api_cases(Case)
 
-# Framework pages with their own checks (Django admin: staff only; API docs: public schema).
+# Framework pages with their own checks (the Django admin: operators only, every persona refused
+# in tests/security/test_admin_scope.py; API docs: the public schema).
 EXEMPT_PREFIXES = ("admin", "api/")
 
 

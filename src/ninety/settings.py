@@ -68,7 +68,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ninety.people.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "ninety.people.middleware.CurrentPersonMiddleware",
     "ninety.people.reliability.DatabaseTroubleMiddleware",
     # Axes last: it turns a locked-out login into a 429 page.
@@ -132,9 +134,14 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind N trusted proxies the lockout keys on the address the outermost one saw, not on the
+# proxy's own (which would let anyone lock anyone out).
+NINETY_TRUSTED_PROXIES = env_int("NINETY_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "ninety.people.sessions.client_ip"
 AXES_VERBOSE = False
 
 LOGIN_URL = "login"
+LOGIN_URL_PATH = "/login/"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -168,6 +175,29 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends 12 hours after sign-in, or after NINETY_SESSION_IDLE_MINUTES without a request.
+SESSION_COOKIE_AGE = env_int("NINETY_SESSION_HOURS", 12) * 3600
+NINETY_SESSION_IDLE_MINUTES = env_int("NINETY_SESSION_IDLE_MINUTES", 60)
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy: only Ninety's own scripts, styles, images and fonts; no frames, no
+# plugins, forms post only here. Style attributes stay allowed (the bars and heatmap cells are
+# sized by them); scripts never run inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -8,10 +8,13 @@ per operation (CI: the default, small).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
@@ -27,8 +30,16 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture
-def leader_token(world: World) -> str:
-    return create_token(world.leader, "fuzz")[1]
+def leader_token(world: World) -> Iterator[str]:
+    # Like Django's test client: the WSGI app must not close the test's connection (and its
+    # transaction) at the end of each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield create_token(world.leader, "fuzz")[1]
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError, OperationalError
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
@@ -25,7 +25,7 @@ from ninety.experiments.api import router as experiments_router
 from ninety.ingest.api import router as ingest_router
 from ninety.people.api import router as people_router
 from ninety.people.inputs import OutOfRange
-from ninety.people.reliability import RequestTimedOut, unavailable_reason
+from ninety.people.reliability import DB_ERRORS, RequestTimedOut, unavailable_reason
 from ninety.playbook.api import router as playbook_router
 
 ERRORS: dict[str, str] = {
@@ -98,10 +98,8 @@ def _body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return api.create_response(request, {"detail": "the body is over the size limit"}, status=413)
 
 
-@api.exception_handler(RequestTimedOut)
-@api.exception_handler(OperationalError)
 def _unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
-    if isinstance(exc, OperationalError) and unavailable_reason(exc) is None:
+    if isinstance(exc, DB_ERRORS) and unavailable_reason(exc) is None:
         raise exc
     reason = (
         "the request ran out of time"
@@ -109,3 +107,7 @@ def _unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
         else (unavailable_reason(exc))
     )
     return api.create_response(request, {"detail": reason}, status=503)
+
+
+for _error in (RequestTimedOut, *DB_ERRORS):
+    api.add_exception_handler(_error, _unavailable)

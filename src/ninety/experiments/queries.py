@@ -111,15 +111,28 @@ def running_for(
         status=Experiment.Status.RUNNING,
         start__lte=as_of,
     )
-    if viewer is not None:
-        qs = qs.filter(pk__in=visible_experiments(viewer).values("pk"))
-    return [summary(e) for e in with_people(qs)]
+    return [summary(e) for e in _seen_by(viewer, list(with_people(qs)), known=set(ids))]
 
 
 def history_for(person: Person, *, viewer: Person | None = None) -> list[ExperimentSummary]:
     """A rep's history of experiments (running and concluded, with their outcome), newest first;
     with ``viewer``, only those the viewer may see."""
-    qs = Experiment.objects.filter(subjects=person)
-    if viewer is not None:
-        qs = qs.filter(pk__in=visible_experiments(viewer).values("pk"))
-    return [summary(e) for e in with_people(qs)]
+    qs = with_people(Experiment.objects.filter(subjects=person))
+    return [summary(e) for e in _seen_by(viewer, list(qs), known={person.pk})]
+
+
+def _seen_by(
+    viewer: Person | None, experiments: list[Experiment], known: set[int]
+) -> list[Experiment]:
+    """:func:`visible_experiments`' rule on experiments already fetched with their subjects.
+    ``known`` are people the caller already knows the viewer sees: only the others are looked
+    up (none at all for the usual one-rep experiment)."""
+    if viewer is None or viewer.role == Role.ADMIN:
+        return experiments
+    if viewer.role == Role.REP:
+        return [e for e in experiments if any(p.pk == viewer.pk for p in e.subjects.all())]
+    others = {p.pk for e in experiments for p in e.subjects.all()} - known
+    seen = set(known)
+    if others:
+        seen |= set(visible_people(viewer).filter(pk__in=others).values_list("pk", flat=True))
+    return [e for e in experiments if all(p.pk in seen for p in e.subjects.all())]

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import threading
 from collections.abc import Callable
 from types import FrameType
 
+import psycopg
 from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import InternalError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
@@ -38,6 +40,19 @@ _TROUBLE = {
     "unable to open database file": "the database file cannot be opened",
     "disk i/o error": "the database's disk failed",
 }
+
+
+#: Errors a database raises when it cannot take a request: Django's, and the drivers' own (the
+#: bulk writers talk to sqlite3 and psycopg directly).
+#: A read-only PostgreSQL transaction is an InternalError; only messages that name a known
+#: trouble become a 503, anything else stays a real error.
+DB_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InternalError,
+    sqlite3.OperationalError,
+    psycopg.OperationalError,
+    psycopg.InternalError,
+)
 
 
 class RequestTimedOut(Exception):
@@ -108,7 +123,7 @@ class DatabaseTroubleMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if isinstance(exc, RequestTimedOut):
             return trouble_response(request, "the request ran out of time")
-        if isinstance(exc, OperationalError):
+        if isinstance(exc, DB_ERRORS):
             reason = unavailable_reason(exc)
             if reason is not None:
                 log.error("database unavailable (%s): %s", reason, exc)
