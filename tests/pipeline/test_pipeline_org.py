@@ -137,3 +137,18 @@ def test_the_period_picker_reaches_every_month_with_data(pipeline_org: PipelineO
     months = set(re.findall(r'<option value="(\d{4}-\d{2})"', html))
     first = min(d["engage_date"] for d in pipeline_org.deals if d["engage_date"])[:7]
     assert first in months and "2017-07" in months and PERIOD in months
+
+
+def test_a_window_without_any_deal_gives_no_gap_rather_than_minus_100(
+    pipeline_org: PipelineOrg,
+) -> None:
+    """Years after the export ends, nobody has won anything in any window: no benchmark."""
+    out = StringIO()
+    call_command(
+        "diagnose", "--period", "2026-12", "--as-of", "2026-12-01", "--org", "maven", "--json",
+        stdout=out,
+    )  # fmt: skip
+    reps = json.loads(out.getvalue())["reps"]
+    assert len(reps) == len(_agents(pipeline_org))
+    assert all(r["gap_pct"] is None and r["benchmark"] is None for r in reps)
+    assert all(r["focus"] is None for r in reps)

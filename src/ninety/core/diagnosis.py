@@ -402,6 +402,12 @@ def diagnose_group(
     )
     log_typical = volume_t.ref + math.log(volume_scale) + np.log(ref).sum(axis=1) + size_t.ref
     gap = _gap(wv, contrib, log_typical, quota_share)
+    if quota_share is None:
+        # A team that won nothing over the window has no typical result to compare with: its
+        # "benchmark" would only be the prior's (every rep −100 %). Say nothing instead.
+        silent = np.bincount(g, weights=wv)[g] <= 0
+        for k in ("benchmark", "log_gap", "gap_pct", "chance"):
+            gap[k] = np.where(silent, np.nan, gap[k])
     f_typ = np.column_stack([np.exp(volume_t.ref), ref, np.exp(size_t.ref)])
     f_rep = np.column_stack([np.exp(volume_t.mean), post.mean, np.exp(size_t.mean)])
     contrib_value = shapley_decomposition(f_typ, f_rep)
