@@ -22,7 +22,7 @@ from django.db import connection, transaction
 ACTIVITY = "activity_activity"
 ROLLUP = "activity_activityrollup"
 STAGE = "ingest_activity_stage"
-SQLITE_CACHE_KIB = 64 * 1024  # 256 MiB was no faster on 1M rows, and counts in the peak
+SQLITE_CACHE_KIB = 32 * 1024  # 256 MiB was no faster on 1M rows, and counts in the peak
 IMPORT_LOCK = 0x4E494E45  # PostgreSQL advisory lock class of activity imports ("NINE")
 #: The columns of a validated chunk handed to :func:`write_activities`.
 STAGE_COLUMNS = (
