@@ -25,6 +25,14 @@ def _cli(*args: str) -> dict:
     return json.loads(out.getvalue())
 
 
+def _cli_at(period: str, as_of: str) -> dict:
+    out = StringIO()
+    call_command(
+        "diagnose", "--period", period, "--as-of", as_of, "--org", "maven", "--json", stdout=out
+    )
+    return json.loads(out.getvalue())
+
+
 def _agents(p: PipelineOrg) -> set[str]:
     return {d["sales_agent"] for d in p.deals}
 
@@ -78,12 +86,7 @@ def test_nothing_is_nan_or_beyond_a_thousand_percent(pipeline_org: PipelineOrg) 
 
 def test_a_month_without_wins_is_no_minus_100_for_everyone(pipeline_org: PipelineOrg) -> None:
     """On the 1st of January nobody has won anything yet this month; the window says otherwise."""
-    out = StringIO()
-    call_command(
-        "diagnose", "--period", "2018-01", "--as-of", "2018-01-01", "--org", "maven", "--json",
-        stdout=out,
-    )  # fmt: skip
-    reps = json.loads(out.getvalue())["reps"]
+    reps = _cli_at("2018-01", "2018-01-01")["reps"]
     assert len(reps) == len(_agents(pipeline_org))
     assert sum(r["gap_pct"] == -100 for r in reps) == 0
     assert all(abs(r["gap_pct"]) <= 1000 for r in reps)
@@ -143,12 +146,7 @@ def test_a_window_without_any_deal_gives_no_gap_rather_than_minus_100(
     pipeline_org: PipelineOrg,
 ) -> None:
     """Years after the export ends, nobody has won anything in any window: no benchmark."""
-    out = StringIO()
-    call_command(
-        "diagnose", "--period", "2026-12", "--as-of", "2026-12-01", "--org", "maven", "--json",
-        stdout=out,
-    )  # fmt: skip
-    reps = json.loads(out.getvalue())["reps"]
+    reps = _cli_at("2026-12", "2026-12-01")["reps"]
     assert len(reps) == len(_agents(pipeline_org))
     assert all(r["gap_pct"] is None and r["benchmark"] is None for r in reps)
     assert all(r["focus"] is None for r in reps)
