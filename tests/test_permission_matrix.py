@@ -61,6 +61,10 @@ PAGE_CASES: dict[str, list[Case]] = {
     "home": [Case("get", lambda w: "/", {p: 302 for p in PERSONAS})],
     "login": [Case("get", lambda w: "/login/", {"anon": 200} | {p: 302 for p in PERSONAS[1:]})],
     "logout": [Case("post", lambda w: "/logout/", {p: 302 for p in PERSONAS})],
+    # A token link: anyone may open it; a wrong token only says the link is not valid.
+    "invitation": [
+        Case("get", lambda w: "/account/invitation/MQ/bad-token/", {p: 200 for p in PERSONAS})
+    ],
     "people": [Case("get", lambda w: "/people/", ALL_SIGNED_IN_OK)],
     "person": [
         Case(

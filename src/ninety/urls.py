@@ -24,6 +24,16 @@ urlpatterns = [
         ),
         name="password-change-done",
     ),
+    path(
+        "account/invitation/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/invitation.html",
+            post_reset_login=True,
+            post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+            success_url=reverse_lazy("home"),
+        ),
+        name="invitation",
+    ),
     path("people/", people_views.people, name="people"),
     path("people/<int:person_id>/", people_views.person, name="person"),
     path(
