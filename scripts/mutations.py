@@ -91,10 +91,10 @@ MUTATIONS = (
     ),
     Mutation(
         "delegate-keeps-access-after-cancel",
-        "a cancelled delegation still shows the coachee once its task is delegated again",
-        "src/ninety/delegation/access.py",
-        "        status=Delegation.Status.OPEN,\n",
-        "",
+        "cancelling a delegation leaves the delegate's grant on the coachee",
+        "src/ninety/delegation/services.py",
+        "Status.OPEN)\n    grants.end(DELEGATION_GRANT, delegation.pk)\n",
+        "Status.OPEN)\n",
         LIST_TESTS,
     ),
     Mutation(
@@ -157,8 +157,8 @@ MUTATIONS = (
         "pace-ignores-the-seed",
         "the pace Monte Carlo ignores its seed",
         "src/ninety/core/pace.py",
-        "    rng = np.random.default_rng(seed)\n",
-        "    rng = np.random.default_rng(20240901)\n",
+        "np.random.default_rng(seed), n_draws",
+        "np.random.default_rng(20240901), n_draws",
         ("tests/core/test_pace.py",),
     ),
 )
