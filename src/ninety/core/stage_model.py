@@ -38,6 +38,8 @@ IntArray = NDArray[np.int64]
 #: Ratios to the team's rate the model can represent (log steps of 0.05 from 0.1 to 10; 1.0
 #: included exactly).
 RATIOS: FloatArray = np.exp(0.05 * np.arange(-46, 47))
+#: Cells the EM for G reads at most (evenly spaced over the call's cells).
+MAX_EM_CELLS = 1500
 #: Weight of the base distribution G0 in the fitted G, in pseudo-observations.
 PSEUDO_CELLS = 15.0
 #: G0: share of typical reps and their log-sd around the team's rate.
@@ -226,6 +228,9 @@ def fit_ratio_prior(
     rows = loglik[use]
     if rows.shape[0] == 0:
         return g0
+    if rows.shape[0] > MAX_EM_CELLS:
+        # G is a population quantity: an even spread of cells fits it as well as all of them.
+        rows = rows[np.linspace(0, rows.shape[0] - 1, MAX_EM_CELLS).astype(np.int64)]
     lik = np.exp(rows - rows.max(axis=1, keepdims=True))
     g = (g0 if start is None else start).copy()
     for _ in range(iterations):
@@ -258,6 +263,11 @@ def _atom_quantile(atoms: FloatArray, cum: FloatArray, q: float) -> FloatArray:
 def fit_prior(x: FloatArray, n: FloatArray, g: IntArray) -> FloatArray:
     """G for a call: the first-pass references, EM, then G0's typical width refitted from the
     data (``TYPICAL_REFITS`` times)."""
+    return _fit_prior(x, n, g)[0]
+
+
+def _fit_prior(x: FloatArray, n: FloatArray, g: IntArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`fit_prior`, with the first pass's joint log-likelihood (reused for P(typical))."""
     centre, var = team_reference(x, n, g, typical_spread(base_prior()))
     joint, _ = _joint_loglik(x, n, centre, var)
     use = (n > 0) & np.isfinite(centre)
@@ -268,16 +278,18 @@ def fit_prior(x: FloatArray, n: FloatArray, g: IntArray) -> FloatArray:
     for _ in range(TYPICAL_REFITS):
         sd = float(np.clip(np.sqrt(typical_spread(prior)), *TYPICAL_SD_RANGE))
         prior = fit_ratio_prior(marginal, use, g0=base_prior(sd), start=prior)
-    return prior
+    return prior, joint
 
 
 def _reference(
-    x: FloatArray, n: FloatArray, g: IntArray, prior: FloatArray
+    x: FloatArray, n: FloatArray, g: IntArray, prior: FloatArray, joint: FloatArray | None = None
 ) -> tuple[FloatArray, FloatArray]:
-    """The team reference given G: a first pass, then the mates pooled by P(typical)."""
+    """The team reference given G: a first pass (``joint``, when the caller has one), then the
+    mates pooled by P(typical)."""
     spread = typical_spread(prior)
     centre, var = team_reference(x, n, g, spread)
-    joint, _ = _joint_loglik(x, n, centre, var)
+    if joint is None:
+        joint, _ = _joint_loglik(x, n, centre, var)
     lp = joint + np.log(prior)
     wq = np.exp(lp - lp.max(axis=(-2, -1), keepdims=True)).sum(axis=-2)
     typical = ((RATIOS >= 0.8) & (RATIOS <= 1.25)).astype(np.float64)
@@ -295,9 +307,13 @@ def _posterior(
     prior: FloatArray,
     material_ratio: float,
     level: float,
+    only: int | None = None,
+    first_joint: FloatArray | None = None,
 ) -> StagePosterior:
-    """Every rep's posterior given G (see the module)."""
-    centre, var = _reference(x, n, g, prior)
+    """Every rep's posterior given G (see the module); ``only``: that rep's row alone."""
+    centre, var = _reference(x, n, g, prior, first_joint)
+    if only is not None:
+        x, n, centre, var = (a[only : only + 1] for a in (x, n, centre, var))
     joint, rate = _joint_loglik(x, n, centre, var)
     logpost = joint + np.log(prior)
     w = np.exp(logpost - logpost.max(axis=(-2, -1), keepdims=True))
@@ -364,17 +380,19 @@ def stage_posteriors(
     x = np.asarray(successes, dtype=np.float64)
     n = np.asarray(tries, dtype=np.float64)
     g = np.asarray(groups, dtype=np.int64)
-    if prior is not None or x.shape[0] > LOO_PRIOR_REPS:
-        return _posterior(x, n, g, prior if prior is not None else fit_prior(x, n, g),
-                          material_ratio, level)  # fmt: skip
+    if prior is not None:
+        return _posterior(x, n, g, prior, material_ratio, level)
+    if x.shape[0] > LOO_PRIOR_REPS:
+        fitted, joint = _fit_prior(x, n, g)
+        return _posterior(x, n, g, fitted, material_ratio, level, first_joint=joint)
     rows = []
     for i in range(x.shape[0]):
         # Rep i's prior comes from the others alone (their references without rep i too).
         keep = np.arange(x.shape[0]) != i
         _, g_rest = np.unique(g[keep], return_inverse=True)
         g_i = fit_prior(x[keep], n[keep], g_rest) if keep.any() else base_prior()
-        rows.append(_posterior(x, n, g, g_i, material_ratio, level))
-    pick = {f: np.stack([getattr(r, f)[i] for i, r in enumerate(rows)]) for f in _ROW_FIELDS}
+        rows.append(_posterior(x, n, g, g_i, material_ratio, level, only=i))
+    pick = {f: np.concatenate([getattr(r, f) for r in rows]) for f in _ROW_FIELDS}
     return StagePosterior(**pick, prior=fit_prior(x, n, g))
 
 
