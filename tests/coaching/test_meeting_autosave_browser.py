@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
+from playwright.sync_api import expect
 
 from ninety.coaching.models import Commitment, DrillDownAnswer, OneOnOne, PrivateNote, Recital
 from ninety.coaching.services import schedule_series
@@ -105,9 +106,8 @@ def test_unsaved_text_survives_every_action(live_server, browser, story_org_live
     # Autosave alone: typing, then waiting, shows "saved" and stores it.
     status = page.get_by_test_id("save-status")
     page.fill("#n-shared", "five: autosaved")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=save-status]').dataset.state === 'saved'"
-    )
+    # Locator waits, not wait_for_function: the page's CSP forbids eval'd strings.
+    expect(page.get_by_test_id("save-status")).to_have_attribute("data-state", "saved")
     assert "saved" in status.inner_text().lower()
     assert _fresh(meeting).shared_notes == "five: autosaved"
     screenshot(page, "one-on-one-meeting-autosave")
@@ -115,9 +115,7 @@ def test_unsaved_text_survives_every_action(live_server, browser, story_org_live
     # Leaving with text the server has not stored warns (the save is made to fail).
     page.route("**/save/", lambda route: route.abort())
     page.fill("#n-shared", "six: not stored")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=save-status]').dataset.state === 'error'"
-    )
+    expect(page.get_by_test_id("save-status")).to_have_attribute("data-state", "error")
     assert "your text is still here" in status.inner_text()
     dialogs: list[str] = []
 
@@ -145,6 +143,11 @@ def test_unsaved_text_survives_every_action(live_server, browser, story_org_live
     printable = page.context.new_page()
     printable.add_init_script("window.print = function () { window.__printed = true; };")
     printable.goto(live_server.url + f"/one-on-ones/{meeting.pk}/summary/?print=1")
-    printable.wait_for_function("window.__printed === true")
+    # window.print() was called: read the flag without eval (the CSP forbids it).
+    for _ in range(50):
+        if printable.evaluate("() => window.__printed === true"):
+            break
+        printable.wait_for_timeout(100)
+    assert printable.evaluate("() => window.__printed === true")
     assert "four: check the schedule" not in printable.content()
     assert "greeting is the lever" in printable.inner_text("main")

@@ -7,9 +7,11 @@ note; the rep then reads the summary, without the private note.
 
 from __future__ import annotations
 
+import re
 from datetime import time
 
 import pytest
+from playwright.sync_api import expect
 
 from ninety.coaching.models import OneOnOne
 from ninety.coaching.services import schedule_series
@@ -75,7 +77,8 @@ def test_a_whole_one_on_one(live_server, browser, story_org_live) -> None:
     share_text = page.get_by_test_id("talk-share").inner_text()
     share = int(share_text.split("Sam Patel ")[1].split("%")[0])
     assert 55 <= share <= 75 and "✓" in share_text, share_text
-    page.wait_for_function("document.querySelector('[data-testid=talk]').dataset.saved")
+    # A locator wait, not wait_for_function: the page's CSP forbids eval'd strings.
+    expect(page.get_by_test_id("talk")).to_have_attribute("data-saved", re.compile(".+"))
     meeting.refresh_from_db()
     assert meeting.talk_rep_seconds >= 1 and meeting.talk_share > 0.5
 
