@@ -119,3 +119,21 @@ def test_a_cancel_between_blocks_keeps_whole_blocks(acme: World, tmp_path: Path)
     run_import.call(batch.pk)
     batch.refresh_from_db()
     assert batch.status == "cancelled" and batch.imported == 0 and not path.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.real_queue
+def test_the_bulk_api_queues_a_background_import(
+    acme: World, client_for, imports_dir: Path, django_capture_on_commit_callbacks
+) -> None:
+    client = client_for(acme.leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            "/api/activities/bulk?preset=ninety&background=true", CSV, content_type="text/csv"
+        ).json()
+    assert answer["status"] == "queued" and not Activity.objects.exists()
+    batch = ImportBatch.objects.get(pk=answer["batch_id"])
+    _work(batch)
+    assert (batch.status, batch.imported, batch.rejected) == ("done", 2, 1)
+    assert client.get(answer["progress"]).json()["percent"] == 100
+    assert _uploads(imports_dir) == []

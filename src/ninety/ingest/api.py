@@ -5,17 +5,26 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Router
 from ninja.errors import HttpError
 
+from ninety.ingest.background import queue_import
 from ninety.ingest.fields import field_names
 from ninety.ingest.mapping import MappingError, load_preset
 from ninety.ingest.permissions import can_import, import_scope
-from ninety.ingest.services import ImportError_, RowError, import_file, imports_dir
+from ninety.ingest.services import (
+    ImportError_,
+    RowError,
+    check_importable,
+    import_file,
+    imports_dir,
+)
 
 router = Router(tags=["import"])
 MAX_BYTES = 50 << 20
@@ -86,19 +95,46 @@ def _jsonl_to_csv(body: bytes, path: Path) -> list[RowError]:
     return errors
 
 
+def _queue(viewer: Any, body: bytes, fmt: str, preset: str, strict: bool) -> dict[str, Any]:
+    if fmt != "csv":
+        raise HttpError(400, "background imports take CSV; send JSON lines without background")
+    folder = imports_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{viewer.org_id}-{viewer.pk}-{uuid.uuid4().hex}.csv"
+    path.write_bytes(body)
+    try:
+        check_importable("activities", path, load_preset(preset, "activities"))
+    except (ImportError_, MappingError) as exc:
+        path.unlink(missing_ok=True)
+        raise HttpError(400, str(exc)) from exc
+    batch = queue_import(
+        viewer, "activities", path, file_name="api-csv", preset=preset, strict=strict
+    )
+    progress = reverse("import-progress", kwargs={"batch_id": batch.pk})
+    return {"batch_id": batch.pk, "status": batch.status, "progress": progress}
+
+
 @router.post("/activities/bulk", summary="Import activities (CSV or JSON lines)")
 def bulk_activities(
-    request: HttpRequest, preset: str = "generic", strict: bool = False, dry_run: bool = False
+    request: HttpRequest,
+    preset: str = "generic",
+    strict: bool = False,
+    dry_run: bool = False,
+    background: bool = False,
 ) -> dict[str, Any]:
     """Rows as the canonical activity fields (or a preset's columns, CSV only). Returns the
     summary: ``{"read", "imported", "duplicates", "rejected", "errors"}``. Leaders import for
-    the people they lead; admins for the whole org."""
+    the people they lead; admins for the whole org. With ``background=true`` (CSV) the import
+    is queued like a page import: the answer is ``{"batch_id", "status": "queued",
+    "progress"}`` and ``progress`` (the import page's JSON) follows it."""
     viewer = request.person  # type: ignore[attr-defined]
     if not can_import(viewer, "activities"):
         raise HttpError(403, "Only leaders and admins import activities.")
     body, fmt = _payload(request)
     if len(body) > MAX_BYTES:
         raise HttpError(413, f"send at most {MAX_BYTES >> 20} MiB per request")
+    if background:
+        return _queue(viewer, body, fmt, preset, strict)
     folder = imports_dir() / "api"
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
