@@ -333,7 +333,9 @@ def deal_value_cv(owner: ArrayLike, value: ArrayLike) -> float:
     if dof < 2:
         return 0.8
     ss = float(np.sum(s2[ok] - s1[ok] ** 2 / n[ok]))
-    return float(np.sqrt(ss / dof) / v.mean())
+    if v.mean() <= 0:
+        return 0.8  # a file without amounts: no spread to measure
+    return float(np.sqrt(max(ss, 0.0) / dof) / v.mean())
 
 
 def deal_funnel(

@@ -210,7 +210,8 @@ def _monte_carlo_totals(
     order = np.argsort(owner, kind="stable")
     o_sorted, v_sorted, p_sorted = owner[order], value[order], p_deal[order]
     bounds = np.searchsorted(o_sorted, np.arange(n_reps + 1))
-    c2 = deal_cv**2
+    # Floored: deals all of one value (CV 0) would divide by zero in the Gamma's shape.
+    c2 = max(deal_cv, 0.05) ** 2
     totals = np.empty((n_draws, n_reps))
     chunk = 256
     for c0 in range(0, n_draws, chunk):
@@ -282,6 +283,8 @@ def project_pace(
     won = np.asarray(won_to_date, dtype=np.float64)
     n_reps = won.shape[0]
     q = np.asarray(quota, dtype=np.float64)
+    # A zero or negative quota is no quota: no percentage (not ±infinity).
+    q = np.where(q > 0, q, np.nan)
     owner = np.asarray(open_owner, dtype=np.int64)
     value = np.asarray(open_value, dtype=np.float64)
     stage = np.asarray(open_stage, dtype=np.int64)
