@@ -16,5 +16,6 @@ for bench in bench/bench_*.py; do
 done
 if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   run bench/bench_import.py "${flag[@]}" --database-url "$PG"
+  run bench/bench_deals.py "${flag[@]}" --database-url "$PG"
   run bench/bench_pages.py "${flag[@]}" --database-url "$PG"
 fi
