@@ -170,3 +170,29 @@ def test_a_series_is_scheduled_at_the_leaders_wall_clock(world: World, client_fo
     assert m.scheduled_at.isoformat() == "2026-12-02T17:30:00+00:00"  # 09:30 PST
     page = client_for(world.leader).get("/one-on-ones/").content.decode()
     assert "Wed 2 Dec 2026, 09:30" in page
+
+
+def test_an_experiment_from_a_commitment_keeps_its_words_and_names_its_metric(
+    world: World, meeting, client_for
+) -> None:
+    services.open_meeting(meeting, by=world.leader, as_of=AS_OF)
+    greeting = Behavior.objects.get(
+        stage__playbook__org=world.org, stage__playbook__status="published",
+        stage__key="conversation", key="compelling-reason-to-speak",
+    )  # fmt: skip
+    way = greeting.ways.filter(status=Way.Status.APPROVED).first()
+    words = "Open every call by naming a neighbour who switched, never the price"
+    c = services.add_commitment(meeting, by=world.leader, kind="behavior_change", text=words,
+                                behavior=greeting, way=way)  # fmt: skip
+    leader = client_for(world.leader)
+    before = leader.get(f"/one-on-ones/{meeting.pk}/").content.decode()
+    assert "it would watch Greeting: connect→conversation" in before
+    leader.post(f"/one-on-ones/{meeting.pk}/commitments/{c.pk}/experiment/")
+    c.refresh_from_db()
+    page = leader.get(f"/experiments/{c.experiment_id}/").content.decode()
+    assert f"Sam: {words}" in page and way.text != words
+    watches = page.split('data-testid="watches">')[1].split("</p>")[0]
+    assert watches.startswith("Watches <strong>") and "connect" in watches, watches
+    assert "commitment " + str(c.pk) not in page  # no raw ids
+    after = leader.get(f"/one-on-ones/{meeting.pk}/").content.decode()
+    assert "watches Greeting: connect→conversation" in after

@@ -16,6 +16,7 @@ from ninety.core.ways import (
     WEAK_PRIOR_STRENGTH,
     adherence,
     fit_way_prior,
+    guard_untried,
     p_beats,
     p_best_exact,
     p_best_sampled,
@@ -205,3 +206,17 @@ def test_rep_adjustment_removes_the_skill_of_the_reps_who_prefer_a_way() -> None
     adjusted = rep_adjusted_successes(x, n)
     assert adjusted[0] / n.sum(0)[0] == pytest.approx(1.2 * adjusted[1] / n.sum(0)[1], rel=1e-6)
     assert adjusted.sum() == pytest.approx(x.sum(), rel=0.05)
+
+
+def test_an_untried_way_never_displaces_one_with_strong_evidence() -> None:
+    # Way "a" is tried and 84% likely best; "new" has no tries: the guard keeps "a".
+    assert guard_untried([400, 300, 0], [0.84, 0.10, 0.06], pick=2) == 0
+    # With weak evidence everywhere, exploring the untried way stays allowed.
+    assert guard_untried([5, 4, 0], [0.40, 0.30, 0.30], pick=2) == 2
+    # A tried pick is never changed.
+    assert guard_untried([400, 300, 0], [0.84, 0.10, 0.06], pick=1) == 1
+    # Through rank_ways, on every seed: the brand-new way is never the suggestion.
+    for seed in range(200):
+        result = rank_ways(["strong", "weak", "new"], [300, 60, 0], [400, 300, 0], seed=seed)
+        assert result.best.key == "strong" and result.best.p_best >= 0.8
+        assert result.suggestion != "new", seed

@@ -15,12 +15,14 @@ from ninety.playbook.services import (
     PlaybookError,
     add_way,
     approve_way,
+    current_playbook,
     decline_way,
     move_item,
     playbook_spec,
     propose_way,
     publish_draft,
     start_draft,
+    too_many_ways,
     update_item,
 )
 from tests.conftest import World
@@ -45,11 +47,35 @@ def test_an_approved_way_credits_its_author_and_may_be_reworded(
     world: World, playbook: Playbook
 ) -> None:
     w = propose_way(world.rep, _greeting(playbook), "mention the neighbour")
-    approve_way(world.leader, w, "Mention the neighbour who switched last week.")
-    w.refresh_from_db()
-    assert (w.status, w.author, w.text) == (
+    approved = approve_way(world.leader, w, "Mention the neighbour who switched last week.")
+    assert (approved.status, approved.author, approved.text) == (
         "approved", world.rep, "Mention the neighbour who switched last week.",
     )  # fmt: skip
+
+
+def test_an_approval_publishes_a_new_version_and_leaves_the_old_one_as_it_was(
+    world: World, playbook: Playbook
+) -> None:
+    w = propose_way(world.rep, _greeting(playbook), "Ask about the weather")
+    approved = approve_way(world.leader, w)
+    v2 = approved.behavior.stage.playbook
+    playbook.refresh_from_db()
+    w.refresh_from_db()
+    assert (playbook.status, v2.status, v2.version) == ("archived", "published", 2)
+    assert w.status == "proposed"  # v1 stays as it was published
+    assert current_playbook(world.org) == v2
+    changes = diff_playbooks(playbook_spec(playbook), playbook_spec(v2))
+    assert any("Ask about the weather" in str(c) for c in changes), changes
+
+
+def test_past_ten_ways_an_approval_warns(world: World, playbook: Playbook) -> None:
+    behavior = _greeting(playbook)
+    n = behavior.ways.filter(status="approved").count()
+    for i in range(10 - n):
+        behavior = approve_way(world.leader, propose_way(world.rep, behavior, f"way {i}")).behavior
+    assert too_many_ways(behavior) == ""
+    behavior = approve_way(world.leader, propose_way(world.rep, behavior, "one more")).behavior
+    assert "11 approved ways" in too_many_ways(behavior)
 
 
 def test_declining_needs_a_reason_the_author_reads(world: World, playbook: Playbook) -> None:

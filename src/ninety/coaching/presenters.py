@@ -10,9 +10,11 @@ from django.urls import reverse
 from ninety.coaching.models import Commitment, DrillDownAnswer, OneOnOne, Recital
 from ninety.coaching.permissions import can_run
 from ninety.coaching.queries import open_commitments, private_note
+from ninety.experiments.models import Experiment
+from ninety.experiments.services import metric_choices
 from ninety.people.models import Person, Role
 from ninety.playbook.models import Behavior, Way
-from ninety.playbook.services import current_playbook
+from ninety.playbook.services import current_playbook, playbook_spec
 
 
 def experiment_url(experiment_id: int | None) -> str:
@@ -64,11 +66,34 @@ def _recital(meeting: OneOnOne, behavior_id: int | None) -> dict[str, Any] | Non
     }
 
 
+def _metric_labels(meeting: OneOnOne) -> dict[str, str]:
+    playbook = current_playbook(meeting.rep.org)
+    return dict(metric_choices(playbook_spec(playbook))) if playbook is not None else {}
+
+
 def _commitments(meeting: OneOnOne) -> list[dict[str, Any]]:
-    return [
-        {"c": c, "experiment_url": experiment_url(c.experiment_id)}
-        for c in Commitment.objects.filter(meeting=meeting).select_related("way", "behavior")
-    ]
+    """Each commitment, its experiment, and the metric an experiment of it watches (said
+    before it starts, so the leader knows what will be measured)."""
+    labels = _metric_labels(meeting)
+    commitments = list(
+        Commitment.objects.filter(meeting=meeting).select_related("way", "behavior__stage")
+    )
+    watched = dict(
+        Experiment.objects.filter(
+            pk__in=[c.experiment_id for c in commitments if c.experiment_id]
+        ).values_list("pk", "metric")
+    )
+    out = []
+    for c in commitments:
+        key = watched.get(c.experiment_id or 0) or (
+            c.behavior.stage.key if c.behavior else meeting.focus_stage
+        )
+        out.append({
+            "c": c,
+            "experiment_url": experiment_url(c.experiment_id),
+            "metric": labels.get(key or "", ""),
+        })  # fmt: skip
+    return out
 
 
 def meeting_context(viewer: Person, meeting: OneOnOne, behavior_id: int | None) -> dict[str, Any]:

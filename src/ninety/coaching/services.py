@@ -326,7 +326,7 @@ def commitment_to_experiment(
             start=start or timezone.localdate(),
             way=commitment.way,
             behavior=commitment.behavior,
-            source=f"one-on-one {day:%-d %b %Y}, commitment {commitment.pk}",
+            source=f"{meeting.rep.name}'s one-on-one of {day:%-d %b %Y}",
             source_id=commitment.pk,
         )
     except ExperimentError as exc:

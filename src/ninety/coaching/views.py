@@ -246,11 +246,11 @@ def experiment(request: HttpRequest, meeting_id: int, commitment_id: int) -> Htt
     m = _runner_meeting(viewer, meeting_id)
     c = get_object_or_404(m.commitments.select_related("behavior__stage", "way"), pk=commitment_id)
     try:
-        experiment_id = services.commitment_to_experiment(c, by=viewer)
+        services.commitment_to_experiment(c, by=viewer)
     except services.CoachingError as exc:
         messages.error(request, str(exc))
         return _back(m, request)
-    messages.success(request, f"Experiment #{experiment_id} started: “{c.text}”.")
+    messages.success(request, f"Experiment started: “{c.text}”.")
     return _back(m, request)
 
 

@@ -246,6 +246,20 @@ def thompson_pick(alpha: ArrayLike, beta: ArrayLike, rng: np.random.Generator) -
     return int(np.argmax(rng.beta(a, b)))
 
 
+#: A way this likely to be best (from real tries) is "strong evidence".
+STRONG_P_BEST = 0.8
+
+
+def guard_untried(tries: Sequence[int], p_best: Sequence[float], pick: int) -> int:
+    """The practise-next rule on top of a Thompson draw: a way nobody has tried is never
+    suggested over a way with strong evidence (tried, P(best) ≥ 0.8); exploring an untried way
+    is still fine when the evidence for the others is weak."""
+    if tries[pick] > 0:
+        return pick
+    strong = [i for i in range(len(tries)) if tries[i] > 0 and p_best[i] >= STRONG_P_BEST]
+    return max(strong, key=lambda i: p_best[i]) if strong else pick
+
+
 def adherence(with_way: int, stage_total: int) -> float | None:
     """Share of the stage's activities that recorded which way was used (``None`` if none)."""
     if stage_total < 0 or with_way < 0 or with_way > stage_total:
@@ -299,7 +313,7 @@ def rank_ways(
     suggestion = None
     if x.size:
         pick = thompson_pick(a, b, np.random.default_rng([seed, 1]))
-        suggestion = keys[pick]
+        suggestion = keys[guard_untried([int(v) for v in n], list(p_best), pick)]
     with_way = int(n.sum())
     return WaysResult(
         ways=tuple(

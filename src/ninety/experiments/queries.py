@@ -72,8 +72,9 @@ class ExperimentSummary:
 
     @property
     def title(self) -> str:
-        """E.g. "Sam Patel: reference a recent local customer"."""
-        return f"{self.subject_label}: {self.way or self.hypothesis}"
+        """E.g. "Sam Patel: open every call with a recent local customer" — the words of the
+        commitment or hypothesis, not the way's title (they may say more, or something else)."""
+        return f"{self.subject_label}: {self.hypothesis or self.way}"
 
 
 def summary(experiment: Experiment) -> ExperimentSummary:

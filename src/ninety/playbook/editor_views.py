@@ -124,6 +124,9 @@ def add_item(request: HttpRequest, kind: str, parent_id: int) -> HttpResponse:
                 new = services.add_behavior(parent, post.get("name", ""))  # type: ignore[arg-type]
             elif kind == "way":
                 new = services.add_way(parent, post.get("text", ""), viewer)  # type: ignore[arg-type]
+                warning = services.too_many_ways(parent)  # type: ignore[arg-type]
+                if warning:
+                    messages.warning(request, warning)
             else:
                 new = services.add_question(parent, post.get("text", ""))  # type: ignore[arg-type]
     except PlaybookError as exc:

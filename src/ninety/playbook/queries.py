@@ -14,6 +14,7 @@ from ninety.activity.models import ActivityRollup
 from ninety.core.ways import (
     WayEstimate,
     WaysResult,
+    guard_untried,
     rank_ways,
     rep_adjusted_successes,
     thompson_pick,
@@ -193,6 +194,7 @@ def suggestions_for(person: Person, ways: dict[int, BehaviorWays]) -> dict[int, 
         arms = bw.result.ways
         if arms:
             pick = thompson_pick([w.alpha for w in arms], [w.beta for w in arms], rng)
+            pick = guard_untried([w.tries for w in arms], [w.p_best for w in arms], pick)
             out[behavior_id] = arms[pick].key
     return out
 

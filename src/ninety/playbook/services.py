@@ -222,18 +222,65 @@ def propose_way(person: Person, behavior: Behavior, text: str) -> Way:
     return way
 
 
+#: More approved ways than this and a rep cannot recite them in a one-on-one.
+WAYS_LIMIT = 10
+
+
+def too_many_ways(behavior: Behavior) -> str:
+    """A warning when ``behavior`` has more approved ways than a rep can recite ('' if not)."""
+    n = behavior.ways.filter(status=Way.Status.APPROVED).count()
+    if n <= WAYS_LIMIT:
+        return ""
+    return (
+        f"“{behavior.name}” now has {n} approved ways: past {WAYS_LIMIT}, reps cannot recite "
+        "them all. Retire the weakest in the editor."
+    )
+
+
+def _approve(way: Way, text: str | None) -> None:
+    way.status = Way.Status.APPROVED
+    way.decline_reason = ""
+    if text is not None and text.strip():
+        way.text = " ".join(text.split())
+    way.save(update_fields=["status", "decline_reason", "text"])
+
+
+def _same_way(playbook: Playbook, way: Way) -> Way:
+    return Way.objects.get(
+        behavior__stage__playbook=playbook,
+        behavior__stage__key=way.behavior.stage.key,
+        behavior__key=way.behavior.key,
+        key=way.key,
+    )
+
+
 @transaction.atomic
 def approve_way(by: Person, way: Way, text: str | None = None) -> Way:
-    """Approve a proposed way, optionally editing its wording; the author keeps the credit."""
+    """Approve a proposed way, optionally editing its wording; the author keeps the credit.
+
+    A way proposed on the published playbook becomes part of a new published version (the old
+    one is archived, so the versions page shows the change as a diff); the org's open draft,
+    if any, gets the approval too and stays the next version. Returns the approved way.
+    """
     if way.status == Way.Status.APPROVED:
         raise PlaybookError("This way is already approved.")
-    for w in filter(None, (way, _counterpart_in_draft(way))):
-        w.status = Way.Status.APPROVED
-        w.decline_reason = ""
-        if text is not None and text.strip():
-            w.text = " ".join(text.split())
-        w.save(update_fields=["status", "decline_reason", "text"])
-    return way
+    playbook = way.behavior.stage.playbook
+    if playbook.status == Playbook.Status.ARCHIVED:
+        raise PlaybookError("This version is archived; decide on the current playbook.")
+    if playbook.status == Playbook.Status.DRAFT:
+        _approve(way, text)  # reaches the team when the draft is published
+        return way
+    in_draft = _counterpart_in_draft(way)
+    new = _copy_version(playbook, _next_version(playbook.org_id), Playbook.Status.PUBLISHED)
+    Playbook.objects.filter(pk=playbook.pk).update(status=Playbook.Status.ARCHIVED)
+    approved = _same_way(new, way)
+    _approve(approved, text)
+    if in_draft is not None:
+        _approve(in_draft, text)
+        Playbook.objects.filter(pk=in_draft.behavior.stage.playbook_id).update(
+            version=new.version + 1
+        )
+    return approved
 
 
 @transaction.atomic
@@ -267,10 +314,19 @@ def start_draft(org: Org) -> Playbook:
     source = current_playbook(org)
     if source is None:
         raise PlaybookError("There is no published playbook to edit; start from a template.")
-    last = Playbook.objects.filter(org=org).aggregate(v=Max("version"))["v"] or 0
+    return _copy_version(source, _next_version(org.pk), Playbook.Status.DRAFT)
+
+
+def _next_version(org_id: int) -> int:
+    return (Playbook.objects.filter(org_id=org_id).aggregate(v=Max("version"))["v"] or 0) + 1
+
+
+def _copy_version(source: Playbook, version: int, status: str) -> Playbook:
+    """A copy of ``source`` (stages, behaviors, ways, questions) as ``version``."""
     draft = Playbook.objects.create(
-        org=org, name=source.name, version=last + 1, status=Playbook.Status.DRAFT
-    )
+        org_id=source.org_id, name=source.name, version=version, status=status,
+        published_at=timezone.now() if status == Playbook.Status.PUBLISHED else None,
+    )  # fmt: skip
     for stage in source.stages.order_by("order"):
         new_stage = Stage.objects.create(
             playbook=draft,

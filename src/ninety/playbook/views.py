@@ -109,8 +109,12 @@ def decide_way(request: HttpRequest, way_id: int, decision: str) -> HttpResponse
     _require_change(viewer, way.behavior.stage.playbook)
     try:
         if decision == "approve":
-            services.approve_way(viewer, way, request.POST.get("text"))
-            messages.success(request, f"Approved: “{way.text}”.")
+            approved = services.approve_way(viewer, way, request.POST.get("text"))
+            version = approved.behavior.stage.playbook
+            messages.success(request, f"Approved: “{approved.text}” (now in v{version.version}).")
+            warning = services.too_many_ways(approved.behavior)
+            if warning:
+                messages.warning(request, warning)
         elif decision == "decline":
             services.decline_way(viewer, way, request.POST.get("reason", ""))
             messages.success(request, "Declined; the author sees your reason.")
