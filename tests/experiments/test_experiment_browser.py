@@ -27,7 +27,7 @@ def test_a_leader_starts_an_experiment_for_sam_and_reads_its_verdict(
     page.get_by_role("link", name="Start an experiment").click()
     page.wait_for_load_state()
     page.fill("#id_hypothesis", "Referencing a recent local customer gets people talking.")
-    page.select_option("#id_subjects", label="Sam Patel")
+    page.get_by_test_id("experiment-form").locator("#id_subjects").get_by_label("Sam Patel").check()
     page.select_option("#id_way", value=str(published_way(org, LOCAL_CUSTOMER).pk))
     page.select_option("#id_metric", value="conversation")
     page.fill("#id_start", "2026-11-13")

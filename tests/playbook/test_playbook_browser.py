@@ -78,6 +78,12 @@ def test_a_rep_proposes_a_way_and_the_leader_approves_it(
     screenshot(page, "playbook-leader-proposals")
     proposals.locator("button", has_text="Approve").click()
     assert "Approved" in page.locator(".messages").inner_text()
+    # The approval is a new version; the versions page compares it with the one before.
+    assert "now in v2" in page.locator(".messages").inner_text()
+    page.goto(f"{live_server.url}/playbook/diff/")
+    assert "Mention the neighbour who switched last week." in page.inner_text("main")
+    behavior = Behavior.objects.get(stage__playbook__status="published", key=GREETING)
+    section = page.locator(f"#behavior-{behavior.pk}")
 
     _sign_in(page, live_server, "sam")
     page.goto(f"{live_server.url}/playbook/")

@@ -24,9 +24,11 @@ class ExperimentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="What should change, and why — e.g. “a local reference gets people talking”.",
     )
+    # Ticks rather than a multi-select: nobody has to know about ctrl-click.
     subjects = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.none(), required=False, help_text="One rep or several."
-    )
+        queryset=Person.objects.none(), required=False, help_text="One rep or several.",
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
     team = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="—", help_text="…or a whole team's reps."
     )
@@ -36,7 +38,7 @@ class ExperimentForm(forms.Form):
     start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     planned_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     control = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.none(), required=False,
+        queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Leave empty for the rest of the team over the same dates.",
     )  # fmt: skip
 
