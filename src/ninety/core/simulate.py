@@ -126,7 +126,8 @@ def _story_quota(
     quotas: dict[str, np.ndarray],
     holidays: np.ndarray,
 ) -> dict[str, Any]:
-    """Set Sam's current-month quota so that his linear pace is about -15% (the story)."""
+    """Set Sam's current-month quota so that his pace is about -15% (the story): against his
+    month-to-date run rate, or early in the month against his usual month."""
     sam = int(plan.rep_person[STORY_SAM])
     m0 = month_start(cfg.as_of)
     m1 = month_start(cfg.as_of, -1)
@@ -136,6 +137,19 @@ def _story_quota(
     elapsed = int(np.busday_count(m0, cfg.as_of + dt.timedelta(days=1), holidays=holidays))
     total = int(np.busday_count(m0, m1, holidays=holidays))
     projection = won_mtd * total / max(elapsed, 1)
+    if elapsed < total / 3:
+        # Early in the month a day or two of wins says little: what he has won so far plus
+        # the rest of the month at the business-day rate of his last three full months (so
+        # day 1 does not set a quota five times his usual one).
+        m_back = month_start(cfg.as_of, 3)
+        back = int(
+            local_to_epoch(np.array([m_back], dtype="datetime64[D]"), np.zeros(1, np.int64))[0]
+        )
+        before = (deals["owner"] == sam) & (deals["status"] == 1)
+        before &= (deals["closed"] >= back) & (deals["closed"] < lo)
+        days_back = int(np.busday_count(m_back, m0, holidays=holidays))
+        rate = float(deals["value"][before].sum()) / max(days_back, 1)
+        projection = won_mtd + rate * (total - elapsed)
     row = np.flatnonzero((quotas["person"] == sam) & (quotas["period"] == m0.strftime("%Y-%m")))
     if projection > 0 and len(row):
         quotas["amount"][row] = int(round(projection / (1 + STORY_SAM_PACE) / 100.0) * 100)

@@ -64,6 +64,11 @@ def dashboard_context(
     }
 
 
+def _sure(p: float) -> str:
+    """A probability as a certainty: never '100%' or '0%'."""
+    return ">99%" if p > 0.99 else "<1%" if p < 0.01 else f"{p:.0%}"
+
+
 #: A stage with fewer tries than this in its window shows no number on the heatmap.
 THIN_TRIES = 10
 
@@ -114,11 +119,11 @@ def _cell(report: GroupReport, r: RepReport, factor: str) -> Cell:
         title = (
             f"{label}: {s.mean:.0%} (90% interval {s.low:.0%}–{s.high:.0%}) vs team "
             f"{s.group_rate:.0%}; {int(s.successes)}/{int(s.tries)}, {judged}; "
-            f"{certainty:.0%} sure it is {'below' if contribution < 0 else 'above'} the team; "
-            f"{s.p_material:.0%} likely materially below"
+            f"{_sure(certainty)} sure it is {'below' if contribution < 0 else 'above'} the team; "
+            f"{_sure(s.p_material)} likely materially below"
         )
     else:
-        title = f"{label}: {100 * contribution:+.0f} points, {certainty:.0%} certain"
+        title = f"{label}: {100 * contribution:+.0f} points, {_sure(certainty)} certain"
     return Cell(
         factor,
         100 * contribution,
@@ -274,6 +279,9 @@ def _trend(subject: Person, report: GroupReport, months: int = 6) -> list[dict[s
     out = [{"period": p, "diagnosis": past[p].reps[index]} for p in periods]
     mine = report.for_person(subject.pk)
     out.append({"period": report.period, "diagnosis": mine.diagnosis if mine else None})
+    for row in out:
+        d = row["diagnosis"]
+        row["focus_label"] = report.factor_label(d.focus) if d is not None and d.focus else None
     return out
 
 
