@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-sqlite test-postgres lint format bench bench-small browser mutations clean
+.PHONY: audit demo test test-sqlite test-postgres lint format bench bench-small browser mutations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,7 @@ mutations: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info
+
+# Dependency audit (pip-audit): says NOT RUN, with the count, when no vulnerability service answers.
+audit: $(STAMP)
+	$(PY) scripts/audit_deps.py

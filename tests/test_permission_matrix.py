@@ -109,6 +109,13 @@ PAGE_CASES: dict[str, list[Case]] = {
     # The glossary holds no org data: open to everyone, signed in or not.
     "glossary": [Case("get", lambda w: "/help/", {p: 200 for p in PERSONAS})],
     "password-change": [Case("get", lambda w: "/account/password/", ALL_SIGNED_IN_OK)],
+    "audit": [
+        Case(
+            "get",
+            lambda w: "/audit/",
+            {p: 403 for p in PERSONAS} | {"anon": 302, "admin": 200, "outsider": 200},
+        )
+    ],
     "password-change-done": [Case("get", lambda w: "/account/password/done/", ALL_SIGNED_IN_OK)],
     "time-zone": [
         # Everyone sets their own zone; the org's default is the admin's (tests/test_time_zones).

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "auditlog",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "ninety.people.middleware.CurrentPersonMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "ninety.people.reliability.DatabaseTroubleMiddleware",
     # Axes last: it turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
@@ -217,6 +219,15 @@ if HTTPS:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     # Behind a TLS-terminating proxy (nginx, a load balancer) that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The audit log (django-auditlog): who changed playbooks, quotas, people and roles, one-on-ones
+# and their notes. A private note's text is never stored in the log, nor the prep snapshot.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "playbook.Playbook", "playbook.Stage", "playbook.Behavior", "playbook.Way",
+    "activity.Quota", "people.Person", "people.Team",
+    {"model": "coaching.OneOnOne", "exclude_fields": ["prep"]},
+    {"model": "coaching.PrivateNote", "exclude_fields": ["text"]},
+)  # fmt: skip
 
 NINJA_PAGINATION_PER_PAGE = 100
 # Personal access tokens expire after this many days (they also end with the login's password).

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from ninety.home import views
+from ninety.home import audit, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("reps/<int:person_id>/", views.rep, name="rep"),
     path("help/", views.glossary, name="glossary"),
+    path("audit/", audit.audit, name="audit"),
 ]

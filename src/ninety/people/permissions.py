@@ -127,3 +127,8 @@ def can(viewer: Person | None, action: str, obj: Any) -> bool:
     if action == VIEW:
         return True
     return viewer.role in (Role.ADMIN, Role.LEADER)
+
+
+def can_read_audit(viewer: Person | None) -> bool:
+    """The audit log (who changed playbooks, quotas, people, roles, notes) is the org admin's."""
+    return viewer is not None and viewer.role == Role.ADMIN
