@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.utils import timezone
-
 from ninety.coaching.models import Cadence, Commitment, OneOnOne
 from ninety.coaching.services import (
     add_commitment,
@@ -19,6 +17,7 @@ from ninety.coaching.services import (
     schedule_series,
 )
 from ninety.people.models import Org, Person, Role
+from ninety.people.timezones import zone_of
 from ninety.playbook.models import Behavior, Way
 from ninety.playbook.services import current_playbook
 
@@ -34,8 +33,9 @@ SAM_NOW = (
 )
 
 
-def _at(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+def _at(day: date, hour: int, leader: Person) -> datetime:
+    """``hour`` o'clock on the leader's wall clock (their zone, else the org's)."""
+    return datetime.combine(day, time(hour, 0), tzinfo=zone_of(leader))
 
 
 def _next_business_day(day: date) -> date:
@@ -60,7 +60,7 @@ def seed_demo(org: Org, as_of: date) -> OneOnOne:
     last_day = as_of - timedelta(days=14)
     while last_day.weekday() >= 5:  # the last meeting fell on a business day
         last_day -= timedelta(days=1)
-    last = create_meeting(dana, sam, scheduled_at=_at(last_day, 10))
+    last = create_meeting(dana, sam, scheduled_at=_at(last_day, 10, dana))
     save_self_report(last, by=sam, results=SAM_BEFORE[0], behaviors=SAM_BEFORE[1])
     open_meeting(last, by=dana, as_of=last_day)
     record_talk_time(last, by=dana, rep_seconds=11 * 60 + 24, leader_seconds=18 * 60 + 36)
