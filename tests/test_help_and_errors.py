@@ -27,7 +27,7 @@ def test_every_term_used_on_a_page_is_in_the_glossary() -> None:
     assert len({t.key for t in TERMS}) == len(TERMS)
 
 
-def test_the_glossary_page_explains_every_term(client) -> None:
+def test_the_glossary_page_explains_every_term(client, db: None) -> None:
     page = client.get("/help/").content.decode()
     for t in TERMS:
         assert f'id="{t.key}"' in page and t.name.replace("&", "&amp;") in page
@@ -64,6 +64,6 @@ def test_the_403_page_gives_the_codes_reason(world: World, client_for) -> None:
     assert "Your start page" in body
 
 
-def test_the_500_page_is_styled(client) -> None:
+def test_the_500_page_is_styled() -> None:
     body = loader.render_to_string("500.html")
     assert "Something went wrong on our side" in body and "ninety.css" in body
