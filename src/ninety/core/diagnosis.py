@@ -388,6 +388,65 @@ def diagnose_group(
     sv = wv if size_value is None else np.asarray(size_value, dtype=np.float64)
     sc = wc if size_count is None else np.asarray(size_count, dtype=np.float64)
     size_t = _deal_size_term(sv, sc, g, cfg.deal_cv)
+    t = _terms(post, volume_t, size_t, cfg)
+    log_typical = volume_t.ref + math.log(volume_scale) + np.log(t.ref).sum(axis=1) + size_t.ref
+    gap = _gap(wv, t.contrib, log_typical, quota_share)
+    if quota_share is None:
+        # A team that won nothing over the window has no typical result to compare with: its
+        # "benchmark" would only be the prior's (every rep −100 %). Say nothing instead.
+        silent = np.bincount(g, weights=wv)[g] <= 0
+        for k in ("benchmark", "log_gap", "gap_pct", "chance"):
+            gap[k] = np.where(silent, np.nan, gap[k])
+    f_typ = np.column_stack([np.exp(volume_t.ref), t.ref, np.exp(size_t.ref)])
+    f_rep = np.column_stack([np.exp(volume_t.mean), post.mean, np.exp(size_t.mean)])
+    contrib_value = shapley_decomposition(f_typ, f_rep)
+    best, has_focus = _focus(t.certainty, t.p_worse, cfg)
+    pm = np.nan_to_num(post.p_material, nan=0.0)
+    unsettled = post.comparable & (pm > cfg.settled) & (pm < cfg.focus_certainty)
+    more = np.where(unsettled, tries_to_settle(t.ref, n, cfg.material_ratio), 0.0)
+    strong = (post.mean >= cfg.peer_ratio * t.ref) & (
+        np.nan_to_num(post.p_above) >= cfg.peer_certainty
+    )
+    reps = tuple(
+        RepDiagnosis(
+            rep=i,
+            result=float(wv[i]),
+            benchmark=float(gap["benchmark"][i]),
+            benchmark_kind=gap["kind"],
+            gap_pct=float(gap["gap_pct"][i]),
+            log_gap=float(gap["log_gap"][i]),
+            contributions=_row(factors, t.contrib[i]),
+            contributions_value=_row(factors, contrib_value[i]),
+            benchmark_term=float(gap["benchmark_term"][i]),
+            chance=float(gap["chance"][i]),
+            p_worse=_row(factors, t.p_worse[i]),
+            p_material=_row(factors, t.p_material[i]),
+            focus=factors[best[i]] if has_focus[i] else None,
+            focus_certainty=float(t.certainty[i, best[i]]) if has_focus[i] else None,
+            stages=_stage_estimates(x, n, post, keys, i, more),
+            strengths=tuple(key for k, key in enumerate(keys) if strong[i, k]),
+        )
+        for i in range(n_reps)
+    )
+    peer = _peer_strength(keys, strong, post.mean / t.ref)
+    return GroupDiagnosis(kind, factors, keys, gap["kind"], reps, peer, cfg, post.prior)
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """Per rep and factor (volume, stages…, deal size): contribution, P(worse), P(material),
+    the focus certainty; and each stage's reference rate."""
+
+    ref: FloatArray
+    contrib: FloatArray
+    p_worse: FloatArray
+    p_material: FloatArray
+    certainty: FloatArray
+
+
+def _terms(
+    post: StagePosterior, volume_t: _SizeTerm, size_t: _SizeTerm, cfg: DiagnosisConfig
+) -> _Terms:
     ref = np.where(post.comparable, post.team_rate, post.mean)
     contrib = np.column_stack(
         [volume_t.mean - volume_t.ref, np.log(post.mean / ref), size_t.mean - size_t.ref]
@@ -400,60 +459,31 @@ def diagnose_group(
             size_t.p_below(cfg.material_ratio),
         ]
     )
-    log_typical = volume_t.ref + math.log(volume_scale) + np.log(ref).sum(axis=1) + size_t.ref
-    gap = _gap(wv, contrib, log_typical, quota_share)
-    if quota_share is None:
-        # A team that won nothing over the window has no typical result to compare with: its
-        # "benchmark" would only be the prior's (every rep −100 %). Say nothing instead.
-        silent = np.bincount(g, weights=wv)[g] <= 0
-        for k in ("benchmark", "log_gap", "gap_pct", "chance"):
-            gap[k] = np.where(silent, np.nan, gap[k])
-    f_typ = np.column_stack([np.exp(volume_t.ref), ref, np.exp(size_t.ref)])
-    f_rep = np.column_stack([np.exp(volume_t.mean), post.mean, np.exp(size_t.mean)])
-    contrib_value = shapley_decomposition(f_typ, f_rep)
-    # The focus certainty: for a stage, P(it is the rep's one material weakness); for volume and
-    # deal size their own P(materially weak).
+    # The focus certainty: for a stage its P(materially weak), raised to P(it is the rep's one
+    # weakness) when the other stages look clean (a rep weak at several keeps each stage's own);
+    # for volume and deal size their own P(materially weak).
     certainty = p_material.copy()
-    if keys:
+    if post.p_material.shape[1]:
         weak_share = float(post.prior[cfg.material_ratio > RATIOS].sum())
-        # Raised to P(it is the one weakness) when the other stages look clean; a rep weak at
-        # several stages keeps each stage's own probability.
         certainty[:, 1:-1] = np.maximum(
             np.nan_to_num(post.p_material, nan=0.0), one_weakness(post.p_material, weak_share)
         )
-    best, has_focus = _focus(certainty, p_worse, cfg)
-    pm = np.nan_to_num(post.p_material, nan=0.0)
-    unsettled = post.comparable & (pm > cfg.settled) & (pm < cfg.focus_certainty)
-    more = np.where(unsettled, tries_to_settle(ref, n, cfg.material_ratio), 0.0)
-    strong = (post.mean >= cfg.peer_ratio * ref) & (
-        np.nan_to_num(post.p_above) >= cfg.peer_certainty
-    )
-    reps = tuple(
-        RepDiagnosis(
-            rep=i,
-            result=float(wv[i]),
-            benchmark=float(gap["benchmark"][i]),
-            benchmark_kind=gap["kind"],
-            gap_pct=float(gap["gap_pct"][i]),
-            log_gap=float(gap["log_gap"][i]),
-            contributions={fa: float(contrib[i, j]) for j, fa in enumerate(factors)},
-            contributions_value={fa: float(contrib_value[i, j]) for j, fa in enumerate(factors)},
-            benchmark_term=float(gap["benchmark_term"][i]),
-            chance=float(gap["chance"][i]),
-            p_worse={fa: float(p_worse[i, j]) for j, fa in enumerate(factors)},
-            p_material={fa: float(p_material[i, j]) for j, fa in enumerate(factors)},
-            focus=factors[best[i]] if has_focus[i] else None,
-            focus_certainty=float(certainty[i, best[i]]) if has_focus[i] else None,
-            stages=_stage_estimates(x, n, post, keys, i, more),
-            strengths=tuple(key for k, key in enumerate(keys) if strong[i, k]),
-        )
-        for i in range(n_reps)
-    )
+    return _Terms(ref, contrib, p_worse, p_material, certainty)
+
+
+def _row(factors: tuple[str, ...], values: FloatArray) -> dict[str, float]:
+    return {fa: float(v) for fa, v in zip(factors, values, strict=True)}
+
+
+def _peer_strength(
+    keys: tuple[str, ...], strong: NDArray[np.bool_], ratio: FloatArray
+) -> dict[str, tuple[int, ...]]:
+    """Reliably strong reps per stage, strongest first."""
     peer = {}
     for k, key in enumerate(keys):
         idx = np.flatnonzero(strong[:, k])
-        peer[key] = tuple(int(i) for i in idx[np.argsort(-(post.mean[idx, k] / ref[idx, k]))])
-    return GroupDiagnosis(kind, factors, keys, gap["kind"], reps, peer, cfg, post.prior)
+        peer[key] = tuple(int(i) for i in idx[np.argsort(-ratio[idx, k])])
+    return peer
 
 
 def diagnose_funnel(
