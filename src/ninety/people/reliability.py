@@ -16,11 +16,15 @@ import signal
 import sqlite3
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from types import FrameType
+from typing import Any
 
 import psycopg
 from django.conf import settings
 from django.db import InternalError, OperationalError, connection
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
@@ -72,6 +76,28 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
     raise RequestTimedOut()
 
 
+#: The statement timeout (ms) of the request being served, for a connection opened during it.
+_statement_ms: ContextVar[int | None] = ContextVar("ninety_statement_ms", default=None)
+
+
+@receiver(connection_created)
+def _apply_statement_timeout(sender: Any, connection: Any, **kwargs: Any) -> None:
+    ms = _statement_ms.get()
+    if ms is not None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = %s", [ms])
+
+
+def _limit_statements(ms: int) -> None:
+    """PostgreSQL statements of this request get ``ms`` (0: none). A connection already open is
+    set now; one opened later by the request is set as it opens. A request that never touches
+    the database opens none."""
+    _statement_ms.set(ms)
+    if connection.vendor == "postgresql" and connection.connection is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = %s", [ms])
+
+
 def request_seconds(path: str) -> float:
     """The time a request to ``path`` may take (0: no limit)."""
     if path.startswith(tuple(settings.NINETY_LONG_REQUEST_PATHS)):
@@ -85,9 +111,14 @@ class RequestTimeLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         seconds = request_seconds(request.path)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # 0 turns PostgreSQL's limit off
-                cursor.execute("SET statement_timeout = %s", [int(seconds * 1000)])
+        token = _statement_ms.set(None)
+        try:
+            _limit_statements(int(seconds * 1000))  # 0 turns PostgreSQL's limit off
+            return self._timed(request, seconds)
+        finally:
+            _statement_ms.reset(token)
+
+    def _timed(self, request: HttpRequest, seconds: float) -> HttpResponse:
         if seconds <= 0 or threading.current_thread() is not threading.main_thread():
             return self.get_response(request)
         previous = signal.signal(signal.SIGALRM, _alarm)
