@@ -13,6 +13,7 @@ from django.db import connections
 from ninety.activity.models import Activity
 from ninety.ingest import reader
 from ninety.ingest.models import ImportBatch
+from ninety.ingest.services import Importer
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD, World
 
@@ -70,6 +71,15 @@ def test_a_large_page_import_runs_to_the_end_with_its_progress_bar(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     monkeypatch.setattr(reader, "BLOCK_BYTES", 64 << 10)  # many blocks: the bar moves
+    # And each block takes a moment, so a quiet machine does not finish before the page has
+    # polled once (the worker is a thread of this process).
+    check = Importer._check_cancel
+
+    def slow_check(self: Importer) -> None:
+        time.sleep(0.05)
+        check(self)
+
+    monkeypatch.setattr(Importer, "_check_cancel", slow_check)
     path = _big_file(tmp_path)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "riley")
