@@ -7,6 +7,7 @@ Python except to explain the (rare) rejected values.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 
@@ -104,15 +105,6 @@ def map_values(
     return out
 
 
-def _cast_or_none(arr: pa.Array, target: pa.DataType) -> pa.Array | None:
-    """``arr`` cast to ``target`` when every value converts; None sends the caller to the
-    slower per-format parse."""
-    try:
-        return pc.cast(arr, target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-
-
 def parse_datetimes(
     arr: pa.Array, formats: Sequence[str], tz: str
 ) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -127,9 +119,10 @@ def parse_datetimes(
     # The common case: every value ISO with a zone. Only tried when the first value looks
     # like one: a failing cast costs ~1 µs a row (a US-date file would pay it every block).
     first = arr[0].as_py() if n else ""
-    fast = _cast_or_none(arr, utc) if re.match(r"\d{4}-", first or "") else None
-    if fast is not None:
-        return fast, np.zeros(n, bool), np.zeros(n, bool)
+    if re.match(r"\d{4}-", first or ""):
+        # One value that is not plain ISO makes the cast fail: then the per-format parse below.
+        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return pc.cast(arr, utc), np.zeros(n, bool), np.zeros(n, bool)
     text = arr
     if pc.any(pc.match_substring(arr, ".")).as_py():  # fractions of a second: cut off
         text = pc.replace_substring_regex(arr, r"(:\d{2})\.\d+", r"\1")
