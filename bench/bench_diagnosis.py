@@ -103,26 +103,13 @@ def diagnosis_inputs(
         share = float(done / np.busday_count(np.datetime64(m0, "D"), m1, holidays=hol))
     a, d = org.activities, org.deals
     n_people = len(org.people)
-    won_v, won_c = won_in_period(
-        d["owner"], d["value"], d["status"], d["closed"], n_people, start, end
-    )
     p = reps["person"]
     if counting == "cohort":
-        counts = outcome_counts(
-            a["person"],
-            a["type"],
-            a["outcome"],
-            a["ts"],
-            n_people,
-            len(ACTIVITY_TYPES),
-            len(OUTCOMES),
-            start,
-            end,
-        )
-        funnel = cohort_funnel(
-            counts[p], ACTIVITY_TYPES, OUTCOMES, org.playbook, won_v[p], won_c[p]
-        )
+        funnel = cohort_between(org, p, start, end)
     else:
+        won_v, won_c = won_in_period(
+            d["owner"], d["value"], d["status"], d["closed"], n_people, start, end
+        )
         counts = activity_counts(
             a["person"], a["type"], a["ts"], n_people, len(ACTIVITY_TYPES), start, end
         )
@@ -140,6 +127,20 @@ def diagnosis_inputs(
     return {"funnel": funnel, "quota": quota[p] * share, "deal_cv": cv}
 
 
+def cohort_between(org: Any, people: np.ndarray, start: int, end: int) -> Any:
+    """The cohort funnel of ``people`` over ``[start, end)`` (epoch seconds), with its wins."""
+    a, d = org.activities, org.deals
+    n_people = len(org.people)
+    wv, wc = won_in_period(d["owner"], d["value"], d["status"], d["closed"], n_people, start, end)
+    counts = outcome_counts(
+        a["person"], a["type"], a["outcome"], a["ts"], n_people,
+        len(ACTIVITY_TYPES), len(OUTCOMES), start, end,
+    )  # fmt: skip
+    return cohort_funnel(
+        counts[people], ACTIVITY_TYPES, OUTCOMES, org.playbook, wv[people], wc[people]
+    )
+
+
 def window_inputs(
     org: Any, reps: dict[str, np.ndarray], m0: dt.date, as_of: dt.date | None = None
 ) -> dict[str, Any]:
@@ -153,29 +154,9 @@ def window_inputs(
     base = diagnosis_inputs(org, reps, m0, "cohort", as_of=as_of)
     last = (month_start(m0, -1) - dt.timedelta(days=1)) if as_of is None else as_of
     end = day_start(last + dt.timedelta(days=1))
-    a, d = org.activities, org.deals
-    n_people = len(org.people)
     p = reps["person"]
-    starts = bucket_starts(m0, last)
-    funnels, sizes = [], []
-    for b in starts:
-        t0 = day_start(b)
-        counts = outcome_counts(
-            a["person"],
-            a["type"],
-            a["outcome"],
-            a["ts"],
-            n_people,
-            len(ACTIVITY_TYPES),
-            len(OUTCOMES),
-            t0,
-            end,
-        )
-        wv, wc = won_in_period(d["owner"], d["value"], d["status"], d["closed"], n_people, t0, end)
-        funnels.append(
-            cohort_funnel(counts[p], ACTIVITY_TYPES, OUTCOMES, org.playbook, wv[p], wc[p])
-        )
-        sizes.append((wv[p], wc[p]))
+    funnels = [cohort_between(org, p, day_start(b), end) for b in bucket_starts(m0, last)]
+    sizes = [(f.won_value, f.won_count) for f in funnels]
     tries = np.stack([f.tries for f in funnels], axis=2)
     succ = np.stack([f.successes for f in funnels], axis=2)
     wins = choose_windows(
