@@ -1,0 +1,174 @@
+"""Which playbook way a rep's opening used, by similarity between the rep's opening sentences
+and each way's text and example lines.
+
+The similarity comes from an :class:`Embedder`: anything with ``name`` and ``encode(texts)``
+returning one L2-normalised row per text. Two are provided: :class:`LexicalEmbedder` (hashed
+word stems and word pairs: always there, no model) and, with the ``embeddings`` extra, the
+sentence model in :mod:`ninety.core.conversations.minilm`. A way is *detected* when its best
+sentence scores at least the embedder's threshold and leads the runner-up by its margin;
+otherwise the opening used no way of the behavior (or none that can be told).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from ninety.core.conversations.roles import REP
+from ninety.core.conversations.transcript import Turn
+
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+_TOKEN = re.compile(r"[a-z0-9]+")
+# Words that say nothing about which way was used.
+_STOP_TEXT = """
+a an the and or but so of to in on at for with from by as is are was were be been being
+am i im i'm you your yours we our us it its it's this that these those there here my me
+hi hello hey good morning afternoon evening thanks thank just really very quite
+do does did doing have has had having will would can could should may might shall
+what who whom which when where why how if then than about any some all not no yes
+ok okay oh um uh well right sure get got go going call calling
+"""
+STOPWORDS = frozenset(_STOP_TEXT.split())
+
+
+class Embedder(Protocol):
+    name: str
+    threshold: float
+    margin: float
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _stem(word: str) -> str:
+    """A light suffix stripper: enough for 'calling'/'called'/'calls' to meet."""
+    for suffix in ("ingly", "ing", "edly", "ed", "ies", "es", "s", "ly"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    return [_stem(w) for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+
+
+@dataclass
+class LexicalEmbedder:
+    """Bag of word stems and stem pairs, hashed into ``dims`` buckets (no vocabulary to keep)."""
+
+    dims: int = 4096
+    name: str = "lexical"
+    # Set on the labelled openings of bench/bench_conversations.py: precision first.
+    threshold: float = 0.25
+    margin: float = 0.02
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        for i, text in enumerate(texts):
+            stems = content_words(text)
+            grams = stems + [f"{a} {b}" for a, b in itertools.pairwise(stems)]
+            for g in grams:
+                out[i, zlib.crc32(g.encode()) % self.dims] += 1.0 if " " not in g else 0.5
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+
+@dataclass(frozen=True)
+class WayText:
+    """A way to look for: its key, its text, and example lines of what it sounds like."""
+
+    key: str
+    text: str
+    examples: tuple[str, ...] = ()
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        return (self.text, *self.examples)
+
+
+@dataclass(frozen=True)
+class Detection:
+    way_key: str | None
+    score: float
+    method: str
+    #: The opening sentence that matched best (the one to highlight), and its turn.
+    sentence: str = ""
+    turn_index: int | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def opening(
+    turns: Sequence[Turn], roles: Mapping[str, str], max_turns: int = 2, max_seconds: float = 60
+) -> list[tuple[int, str]]:
+    """The rep's opening: their first ``max_turns`` turns within ``max_seconds`` of the call's
+    start, cut into sentences, as (turn index, sentence)."""
+    out: list[tuple[int, str]] = []
+    first = next((t.start for t in turns if t.start is not None), None)
+    seen = 0
+    for i, t in enumerate(turns):
+        if roles.get(t.speaker) != REP:
+            continue
+        if seen and first is not None and t.start is not None and t.start - first > max_seconds:
+            break
+        out += [(i, s.strip()) for s in _SENTENCE.findall(t.text) if content_words(s)]
+        seen += 1
+        if seen >= max_turns:
+            break
+    return out
+
+
+class WayIndex:
+    """The ways of one behavior, encoded once, to score many openings against."""
+
+    def __init__(
+        self, ways: Sequence[WayText], embedder: Embedder, no_way: Sequence[str] = ()
+    ) -> None:
+        self.ways = list(ways)
+        self.embedder = embedder
+        self.owner = [k for k, w in enumerate(self.ways) for _ in w.phrases]
+        phrases = [p for w in self.ways for p in w.phrases]
+        self.matrix = embedder.encode(phrases) if phrases else np.zeros((0, 1), np.float32)
+        # Lines that use no way: a sentence nearer one of them than any way counts for none.
+        self.no_way = embedder.encode(list(no_way)) if no_way else None
+
+    def detect(self, sentences: Sequence[tuple[int, str]]) -> Detection:
+        """The way the ``sentences`` used, if one scores high enough."""
+        method = self.embedder.name
+        if not self.ways or not sentences:
+            return Detection(None, 0.0, method)
+        vectors = self.embedder.encode([s for _, s in sentences])
+        sims = vectors @ self.matrix.T
+        per_way = np.full((len(sentences), len(self.ways)), -1.0)
+        for col, k in enumerate(self.owner):
+            per_way[:, k] = np.maximum(per_way[:, k], sims[:, col])
+        if self.no_way is not None:
+            neutral = (vectors @ self.no_way.T).max(axis=1)
+            per_way[per_way.max(axis=1) <= neutral] = -1.0
+        best_per_way = per_way.max(axis=0)
+        order = np.argsort(-best_per_way)
+        top = int(order[0])
+        score = float(best_per_way[top])
+        second = float(best_per_way[order[1]]) if len(order) > 1 else -1.0
+        row = int(per_way[:, top].argmax())
+        scores = {w.key: round(float(s), 4) for w, s in zip(self.ways, best_per_way, strict=True)}
+        found = score >= self.embedder.threshold and score - second >= self.embedder.margin
+        return Detection(
+            self.ways[top].key if found else None,
+            score,
+            method,
+            sentence=sentences[row][1],
+            turn_index=sentences[row][0],
+            scores=scores,
+        )
+
+
+def detect_way(
+    turns: Sequence[Turn], roles: Mapping[str, str], ways: Sequence[WayText], embedder: Embedder
+) -> Detection:
+    """The way the rep's opening of this call used (``way_key`` None: none could be told)."""
+    return WayIndex(ways, embedder).detect(opening(turns, roles))
