@@ -21,6 +21,8 @@ import pytest
 from django.test import Client
 
 from ninety.api.services import create_token
+from ninety.coaching.models import OneOnOne
+from ninety.coaching.services import save_self_report
 from ninety.core.playbook_spec import default_playbook
 from ninety.delegation import services as delegation
 from ninety.people.models import Person
@@ -51,6 +53,9 @@ def _populate(w: World) -> None:
     at = datetime(2026, 11, 23, 15, tzinfo=UTC)
     delegation.add_time_entry(w.leader, at, 30, "tactical", "Dana's scheduling")
     delegation.add_time_entry(w.other_leader, at, 45, "results", "Chris's forecast call")
+    # Sam writes his self-report: Dana's inbox hears of it (nobody else's).
+    meeting = OneOnOne.objects.get(pk=oo.meeting(w))
+    save_self_report(meeting, by=w.rep, results="-15%", behaviors="Greeting")
 
 
 def _names(ids: set[int]) -> set[str]:
@@ -204,6 +209,11 @@ PAGE_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
     "/one-on-ones/": (
         lambda ctx: {m.rep.name for m in ctx["meetings"]},
         API_LISTS["/api/one-on-ones"][1],
+    ),
+    "/inbox/": (
+        lambda ctx: {n.title for n in ctx["page"]},
+        {p: set() for p in SIGNED_IN}
+        | {"leader": {"Sam wrote the self-report for your one-on-one"}},
     ),
 }
 

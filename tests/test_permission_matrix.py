@@ -23,6 +23,7 @@ from tests.conftest import World
 from tests.delegation import matrix_cases as dg
 from tests.experiments import matrix_helpers as ex
 from tests.ingest import matrix_cases as ingest_cases
+from tests.notify import matrix_cases as notify_cases
 from tests.playbook import matrix_helpers as pb
 
 PERSONAS = ("anon", "rep", "teammate", "leader", "other_leader", "director", "admin", "outsider")
@@ -508,6 +509,9 @@ API_CASES |= dg.api_cases(Case)
 
 PAGE_CASES |= ingest_cases.page_cases(Case)
 API_CASES |= ingest_cases.api_cases(Case)
+
+# The inbox, notification choices and the calendar feed (tests/notify/matrix_cases.py).
+PAGE_CASES |= notify_cases.page_cases(Case)
 
 # Framework pages with their own checks (the Django admin: operators only, every persona refused
 # in tests/security/test_admin_scope.py; API docs: the public schema).

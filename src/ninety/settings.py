@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninety.people",
+    "ninety.notify",
     "ninety.playbook",
     "ninety.activity",
     "ninety.ingest",
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ninety.people.context_processors.current_person",
+                "ninety.notify.context_processors.inbox",
             ],
         },
     },
@@ -228,6 +230,19 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "coaching.OneOnOne", "exclude_fields": ["prep"]},
     {"model": "coaching.PrivateNote", "exclude_fields": ["text"]},
 )  # fmt: skip
+
+# E-mail (notifications): the console in development and the demo; SMTP once a host is named.
+NINETY_BASE_URL = os.environ.get("NINETY_BASE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = os.environ.get("NINETY_EMAIL_FROM", "Ninety <ninety@localhost>")
+EMAIL_HOST = os.environ.get("NINETY_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("NINETY_EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("NINETY_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("NINETY_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("NINETY_EMAIL_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 NINJA_PAGINATION_PER_PAGE = 100
 # Personal access tokens expire after this many days (they also end with the login's password).

@@ -47,6 +47,7 @@ urlpatterns = [
     path("experiments/", include("ninety.experiments.urls")),
     path("one-on-ones/", include("ninety.coaching.urls")),
     path("import/", include("ninety.ingest.urls")),
+    path("inbox/", include("ninety.notify.urls")),
     path("account/time-zone/", people_views.set_time_zone, name="time-zone"),
     path("account/tokens/", api_views.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", api_views.revoke, name="token-revoke"),

@@ -25,6 +25,12 @@ def escape(text: str) -> str:
     return _CONTROL.sub("", _LINE_BREAK.sub("\\\\n", text))
 
 
+def clean(text: str) -> str:
+    """Text for the icalendar library (which escapes line breaks itself): no control
+    characters, line breaks kept as such, so nothing a person typed becomes a property."""
+    return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+
+
 def param_value(text: str) -> str:
     """A quoted parameter value (``CN="…"``): no DQUOTE and no control characters (§3.1)."""
     return _CONTROL.sub(" ", _LINE_BREAK.sub(" ", text)).replace('"', "'")

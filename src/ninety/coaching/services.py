@@ -25,6 +25,7 @@ from ninety.coaching.models import (
     PrivateNote,
     Recital,
 )
+from ninety.coaching.notifications import self_report_written
 from ninety.coaching.permissions import can_run, can_schedule, can_self_report
 from ninety.coaching.prep import build_prep
 from ninety.experiments.services import ExperimentError, start_experiment
@@ -182,6 +183,8 @@ def save_self_report(meeting: OneOnOne, *, by: Person, results: str, behaviors: 
     meeting.self_behaviors = behaviors.strip()
     meeting.self_report_at = timezone.now()
     meeting.save(update_fields=["self_results", "self_behaviors", "self_report_at"])
+    if by.pk == meeting.rep_id and (meeting.self_results or meeting.self_behaviors):
+        self_report_written(meeting)
     return meeting
 
 

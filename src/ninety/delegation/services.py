@@ -31,6 +31,7 @@ from ninety.delegation.models import (
     TaskCategory,
     TimeEntry,
 )
+from ninety.delegation.notifications import reported_back
 from ninety.people import grants
 from ninety.people.models import Person, Role
 from ninety.people.permissions import managed_people
@@ -190,6 +191,7 @@ def record_outcome(
     delegation.save(update_fields=["outcome_notes", "status", "reported_at"])
     TacticalTask.objects.filter(pk=delegation.task_id).update(status=TacticalTask.Status.DONE)
     grants.end(DELEGATION_GRANT, delegation.pk)
+    reported_back(delegation)
     return delegation
 
 

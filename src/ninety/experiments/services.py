@@ -35,6 +35,7 @@ from ninety.experiments.models import (
     VOLUME,
     Experiment,
 )
+from ninety.experiments.notifications import verdict_changed
 from ninety.experiments.queries import can_change_experiment
 from ninety.people.models import Org, Person, Role, Team
 from ninety.people.permissions import managed_people, visible_people
@@ -268,11 +269,13 @@ def analyse_experiment(experiment: Experiment, as_of: date | None = None) -> Exp
 
 
 def _cache(experiment: Experiment, result: ExperimentResult, as_of: date) -> None:
+    before = experiment.verdict
     experiment.verdict = result.verdict
     experiment.sentence = result.sentence
     experiment.p_improved = result.p_improved if result.p_improved == result.p_improved else None
     experiment.effect = result.effect if result.effect == result.effect else None
     experiment.analysed_as_of = as_of
+    verdict_changed(experiment, before)
 
 
 CACHED = ["verdict", "sentence", "p_improved", "effect", "analysed_as_of", "updated_at"]

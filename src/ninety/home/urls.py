@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ninety.home import audit, views
+from ninety.home import audit, feeds, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -8,4 +8,5 @@ urlpatterns = [
     path("reps/<int:person_id>/", views.rep, name="rep"),
     path("help/", views.glossary, name="glossary"),
     path("audit/", audit.audit, name="audit"),
+    path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar-feed"),
 ]

@@ -22,6 +22,7 @@ from django_tasks.backends.immediate import ImmediateBackend
 
 from ninety.ingest.mapping import MappingError, load_preset, parse_mapping_text
 from ninety.ingest.models import ImportBatch
+from ninety.ingest.notifications import import_ended
 from ninety.ingest.permissions import import_scope
 from ninety.ingest.services import ImportError_, import_file, imports_dir
 from ninety.people.models import Person
@@ -72,6 +73,7 @@ def run_import(batch_id: int) -> dict[str, Any]:
     finally:
         path.unlink(missing_ok=True)  # uploads never outlive their import
         ImportBatch.objects.filter(pk=batch_id).update(upload_path="")
+        import_ended(batch_id)
 
 
 def _import(batch: ImportBatch, path: Path) -> dict[str, Any]:

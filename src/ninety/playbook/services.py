@@ -25,6 +25,7 @@ from ninety.core.playbook_spec import (
 )
 from ninety.people.models import Org, Person
 from ninety.playbook.models import Behavior, DiagnosticQuestion, Playbook, Stage, Way
+from ninety.playbook.notifications import way_decided, way_proposed
 
 #: Templates an org without a playbook can start from: key -> (label, YAML file, summary).
 TEMPLATES: dict[str, tuple[str, str, str]] = {
@@ -219,6 +220,7 @@ def propose_way(person: Person, behavior: Behavior, text: str) -> Way:
         ).first()
         if draft is not None:
             Way.objects.create(behavior=draft, order=_next_order(draft.ways), **fields)
+    way_proposed(way, person)
     return way
 
 
@@ -269,6 +271,7 @@ def approve_way(by: Person, way: Way, text: str | None = None) -> Way:
         raise PlaybookError("This version is archived; decide on the current playbook.")
     if playbook.status == Playbook.Status.DRAFT:
         _approve(way, text)  # reaches the team when the draft is published
+        way_decided(way, approved=True)
         return way
     in_draft = _counterpart_in_draft(way)
     new = _copy_version(playbook, _next_version(playbook.org_id), Playbook.Status.PUBLISHED)
@@ -280,6 +283,7 @@ def approve_way(by: Person, way: Way, text: str | None = None) -> Way:
         Playbook.objects.filter(pk=in_draft.behavior.stage.playbook_id).update(
             version=new.version + 1
         )
+    way_decided(approved, approved=True)
     return approved
 
 
@@ -295,6 +299,7 @@ def decline_way(by: Person, way: Way, reason: str) -> Way:
         w.status = Way.Status.RETIRED
         w.decline_reason = reason
         w.save(update_fields=["status", "decline_reason"])
+    way_decided(way, approved=False, reason=reason)
     return way
 
 

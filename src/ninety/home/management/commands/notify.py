@@ -1,0 +1,38 @@
+"""``ninety notify [--as-of DATE] [--digest]``: the periodic notifications.
+
+Run it from cron or a scheduler: hourly for what is due (one-on-ones tomorrow, self-reports
+due, overdue delegations: each reaches a person once, however often it runs), and once a
+morning with ``--digest`` to send each person's daily digest e-mail.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from ninety.coaching.notifications import remind_tomorrow
+from ninety.delegation.notifications import remind_overdue
+from ninety.notify.tasks import send_digests
+
+#: The periodic checks: each writes what is due on ``as_of`` (once per person and event).
+CHECKS = {"one-on-ones tomorrow": remind_tomorrow, "overdue delegations": remind_overdue}
+
+
+class Command(BaseCommand):
+    help = "Write the notifications that are due; with --digest, send the daily digests."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+        parser.add_argument("--digest", action="store_true", help="send the daily digests too")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        as_of = opts["as_of"] or timezone.localdate()
+        for name, check in CHECKS.items():
+            count = check(as_of)
+            self.stdout.write(f"{name}: {count} notification(s)")
+        if opts["digest"]:
+            sent = send_digests.call()
+            self.stdout.write(f"digests: {sent} e-mail(s) sent")
