@@ -153,7 +153,9 @@ def test_the_daily_digest_gathers_each_persons_lines_once(world: World) -> None:
     assert build_digests() == []  # already sent
 
 
-CALLS = "external_id,person,occurred_at,type,outcome\nq1,ext-sam,2026-10-01T09:00:00Z,dial,connect\n"
+CALLS = (
+    "external_id,person,occurred_at,type,outcome\nq1,ext-sam,2026-10-01T09:00:00Z,dial,connect\n"
+)
 
 
 def _page_import(client, folder, text: str, kind: str = "activities"):  # type: ignore[no-untyped-def]
