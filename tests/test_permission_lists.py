@@ -210,6 +210,17 @@ PAGE_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
         lambda ctx: {m.rep.name for m in ctx["meetings"]},
         API_LISTS["/api/one-on-ones"][1],
     ),
+    # The overview: each team's row and its leader, only for the teams one leads (or the org).
+    "/overview/": (
+        lambda ctx: {r.name for r in ctx["rows"]} | {f"led by {x.name}" for x in ctx["leaders"]},
+        {
+            "leader": {"Crew", "led by Dana"},
+            "other_leader": {"Closers", "led by Chris"},
+            "director": {"Crew", "Closers", "led by Dana", "led by Chris"},
+            "admin": {"Crew", "Closers", "led by Dana", "led by Chris"},
+            "outsider": {"Elsewhere", "led by Olive"},
+        },
+    ),
     "/inbox/": (
         lambda ctx: {n.title for n in ctx["page"]},
         {p: set() for p in SIGNED_IN}

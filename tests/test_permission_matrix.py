@@ -154,6 +154,28 @@ PAGE_CASES: dict[str, list[Case]] = {
             },
         ),
     ],
+    # The teams-and-leaders overview: leaders (their teams) and admins; a region only if visible.
+    "overview": [
+        Case(
+            "get",
+            lambda w: "/overview/",
+            {p: 200 for p in PERSONAS} | {"anon": LOGIN_REDIRECT, "rep": 403, "teammate": 403},
+        ),
+        Case(
+            "get",
+            lambda w: f"/overview/?team={w.west.pk}",
+            {
+                "anon": LOGIN_REDIRECT,
+                "rep": 403,
+                "teammate": 403,
+                "leader": 404,
+                "other_leader": 404,
+                "director": 200,
+                "admin": 200,
+                "outsider": 404,
+            },
+        ),
+    ],
     "rep": [
         Case(
             "get",

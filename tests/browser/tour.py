@@ -57,6 +57,9 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
         Stop("attention", "/attention/"),
         Stop("api-tokens", "/account/tokens/"),
         Stop("glossary", "/help/"),
+        Stop("overview", f"/overview/{q}"),
+        Stop("inbox", "/inbox/"),
+        Stop("inbox-settings", "/inbox/settings/"),
     ]
     if experiment is not None:
         leader.insert(8, Stop("experiment", f"/experiments/{experiment.pk}/"))
@@ -74,6 +77,7 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
         Stop("experiments", "/experiments/"),
         Stop("delegation", "/delegation/"),
         Stop("profile", f"/people/{sam.pk}/"),
+        Stop("inbox", "/inbox/"),
         Stop("not-yours", f"/reps/{dana.pk}/"),  # a 404 that says why
     ]
     if upcoming is not None:
@@ -84,6 +88,7 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
         "leader": leader,
         "director": [
             Stop("dashboard", f"/dashboard/{q}"),
+            Stop("overview", f"/overview/{q}"),
             Stop("attention", f"/attention/?leader={dana.pk}"),
             Stop("people", "/people/"),
         ],
@@ -93,6 +98,7 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
     if "admin" in people:
         out["admin"] = [
             Stop("dashboard", f"/dashboard/{q}"),
+            Stop("overview", f"/overview/{q}"),
             Stop("import", "/import/"),
             Stop("people", "/people/"),
             Stop("attention", "/attention/"),

@@ -5,6 +5,7 @@ from ninety.home import audit, feeds, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("overview/", views.overview, name="overview"),
     path("reps/<int:person_id>/", views.rep, name="rep"),
     path("help/", views.glossary, name="glossary"),
     path("audit/", audit.audit, name="audit"),

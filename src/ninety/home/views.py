@@ -14,9 +14,10 @@ from ninety.core.glossary import TERMS as GLOSSARY
 from ninety.core.periods import Period, parse_day
 from ninety.diagnosis import presenters
 from ninety.diagnosis.services import default_as_of, region_report, rep_report, team_report
+from ninety.home.overview import overview_context
 from ninety.home.panels import dashboard_panels, rep_panels
 from ninety.people.models import Role, Team
-from ninety.people.permissions import visible_people, visible_teams
+from ninety.people.permissions import can_read_overview, visible_people, visible_teams
 from ninety.people.views import viewer_of
 
 
@@ -93,3 +94,21 @@ def rep(request: HttpRequest, person_id: int) -> HttpResponse:
 def glossary(request: HttpRequest) -> HttpResponse:
     """Every statistical term of the pages in plain words (open to all: nothing of an org)."""
     return render(request, "home/glossary.html", {"terms": GLOSSARY})
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Teams × stages against the region and the leaders' coaching side by side."""
+    viewer = viewer_of(request)
+    if not can_read_overview(viewer):
+        raise PermissionDenied("The overview compares teams: it is for leaders and admins.")
+    period, as_of = _period_and_as_of(request)
+    region = None
+    if request.GET.get("team"):
+        wanted = request.GET["team"]
+        region = visible_teams(viewer).filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        if region is None:
+            raise Http404("No such team.")
+    context = overview_context(viewer, region, period, as_of)
+    context["periods"] = presenters.period_choices(as_of, viewer.org_id)
+    return render(request, "home/overview.html", context)

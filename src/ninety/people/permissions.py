@@ -132,3 +132,14 @@ def can(viewer: Person | None, action: str, obj: Any) -> bool:
 def can_read_audit(viewer: Person | None) -> bool:
     """The audit log (who changed playbooks, quotas, people, roles, notes) is the org admin's."""
     return viewer is not None and viewer.role == Role.ADMIN
+
+
+def can_read_overview(viewer: Person | None) -> bool:
+    """The teams-and-leaders overview is for leaders (of the teams they lead, directly or
+    below) and admins (the whole org); a rep has no teams to compare."""
+    return viewer is not None and viewer.role in (Role.LEADER, Role.ADMIN)
+
+
+def can_read_data_health(viewer: Person | None) -> bool:
+    """Data freshness and import problems: the org admin's (RevOps)."""
+    return viewer is not None and viewer.role == Role.ADMIN

@@ -1,0 +1,85 @@
+"""The director's and admin's overview: each team's numbers are its dashboard's, each persona
+sees only their teams, the snapshot follows the data, the leaders' coaching is counted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from statistics import median
+
+import pytest
+from django.utils import timezone
+
+from ninety.coaching.models import OneOnOne
+from ninety.core.periods import Period
+from ninety.diagnosis.services import team_report
+from ninety.home.models import TeamsSnapshot
+from ninety.home.overview import overview_context, teams_snapshot
+from ninety.ingest.models import ImportBatch
+from ninety.people.models import Org, Person, Role, Team
+from tests.coaching.conftest import sams_meeting
+from tests.conftest import World
+from tests.diagnosis.conftest import AS_OF, story_org, story_sim  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+PERIOD = Period.of(AS_OF)
+
+
+def test_each_teams_cells_are_its_dashboards_team_rates(story_org: Org) -> None:  # noqa: F811
+    admin = Person.objects.create(org=story_org, name="Ada Admin", role=Role.ADMIN)
+    ctx = overview_context(admin, None, PERIOD, AS_OF)
+    assert ctx["rows"], "the story org has teams with reps"
+    for row in ctx["rows"]:
+        report = team_report(Team.objects.get(pk=row.team_id), PERIOD, AS_OF)
+        assert report is not None and row.reps == len(report.reps)
+        for cell in row.cells:
+            rates = [r.diagnosis.stages[cell.key].group_rate for r in report.reps]
+            if cell.text != "—":
+                assert cell.text == f"{median(rates):.0%}", (row.name, cell.key)
+    assert any(c.style for row in ctx["rows"] for c in row.cells)  # some team differs
+
+
+def test_the_snapshot_is_reused_until_the_data_changes(world: World) -> None:
+    first = teams_snapshot(world.org, PERIOD, AS_OF)
+    TeamsSnapshot.objects.filter(pk=first.pk).update(compute_ms=123456)
+    again = teams_snapshot(world.org, PERIOD, AS_OF)
+    assert again.compute_ms == 123456  # not recomputed
+    ImportBatch.objects.create(org=world.org, kind="activities", file_name="x.csv", sha256="1",
+                               status="done", finished_at=timezone.now())  # fmt: skip
+    assert teams_snapshot(world.org, PERIOD, AS_OF).compute_ms != 123456
+    Person.objects.filter(pk=world.rep.pk).update(team=world.closers)
+    moved = teams_snapshot(world.org, PERIOD, AS_OF)
+    crew = next(t for t in moved.data["teams"] if t["name"] == "Crew")
+    assert crew["reps"] == 1  # Sam left Crew: the snapshot saw it
+
+
+def test_the_leaders_coaching_is_counted(world: World) -> None:
+    m = sams_meeting(world)
+    OneOnOne.objects.filter(pk=m.pk).update(
+        status=OneOnOne.Status.DONE, scheduled_at=timezone.now() - timedelta(days=3),
+        talk_rep_seconds=60, talk_leader_seconds=40,
+    )  # fmt: skip
+    ctx = overview_context(world.director, None, PERIOD, AS_OF)
+    dana = next(row for row in ctx["leaders"] if row.name == "Dana")
+    assert (dana.meetings_held, dana.meetings_due) == (1, 1)
+    assert dana.talk_share == pytest.approx(0.6)
+    chris = next(row for row in ctx["leaders"] if row.name == "Chris")
+    assert chris.meetings_due == 0 and chris.talk_share is None
+
+
+def test_only_admins_see_data_health(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+    ImportBatch.objects.create(org=world.org, kind="deals", file_name="bad.csv", sha256="2",
+                               status="failed", message="no such column")  # fmt: skip
+    admin = client_for(world.admin).get("/overview/")
+    assert admin.status_code == 200 and b"bad.csv" in admin.content
+    assert admin.context["health"]["problems"][0].file_name == "bad.csv"
+    director = client_for(world.director).get("/overview/")
+    assert "health" not in director.context and b"bad.csv" not in director.content
+    outsider = client_for(world.outsider).get("/overview/")
+    assert b"bad.csv" not in outsider.content
+
+
+def test_a_region_narrows_the_teams(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(world.director).get(f"/overview/?team={world.crew.pk}")
+    assert {r.name for r in response.context["rows"]} == {"Crew"}
+    drill = f'href="/dashboard/?team={world.crew.pk}'
+    assert drill in response.content.decode()
