@@ -13,11 +13,15 @@ way. Reps whose planted weakness was *fixed* (a simulated behavior change) befor
 and reps still ramping up (hired less than 60 days before the month's start), are left out of
 both sets: their data no longer show what the truth file records.
 
-Ceiling: the oracle (the Bayes posterior of each rep's weak stage knowing every team's true
-rates, as the window observes them, and the simulator's prior) with its threshold swept on the
-truth: the best hit rate any rule on the window's counts can reach with at most 10 % false focus
-(Neyman-Pearson), overall and per planted stage, next to each stage's median tries per rep and
-the tries needed to tell a 0.8 ratio at 90 % certainty and 90 % power (exact binomial).
+Ceiling of the same evidence: the oracle (the Bayes posterior of each rep's weak stage under the
+simulator's prior, the team's rate integrated over what the rep's team mates' counts say of it)
+with its threshold swept on the truth: the best hit rate any rule on the window's counts can
+reach with at most 10 % false focus (Neyman-Pearson), overall and per planted stage, next to
+each stage's median tries per rep and the tries needed to tell a 0.8 ratio at 90 % certainty and
+90 % power (exact binomial). Printed beside it: the ceiling when every team's true rate is known
+(information no rule on the counts has), and a what-if: the product's rule given the
+simulator's own distribution of rep-to-team ratios G instead of the G it learns from each
+region — what is left between Ninety and the ceiling is learning G from ~30 reps.
 
 Pace calibration: projections made at the end of day 10 and day 20 of each of the last full
 months, against the month's actual result: median absolute error (% of quota) and coverage of
@@ -53,6 +57,7 @@ from ninety.core.funnel import (
 from ninety.core.pace import pace_from_deals
 from ninety.core.sim.calendar import month_start, us_holidays
 from ninety.core.simulate import ACTIVITY_TYPES, OUTCOMES, SimConfig, simulate
+from ninety.core.stage_model import RATIOS
 
 MATERIAL = math.log(0.8)
 RELIABILITY_BINS = [(0.35, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]
@@ -227,7 +232,13 @@ def scored_reps(
     return truth, ~fixed & ~ramping, fixed, ramping & ~fixed
 
 
-def _diagnose(inp: dict[str, Any], rows: np.ndarray, groups: np.ndarray, cfg: DiagnosisConfig):
+def _diagnose(
+    inp: dict[str, Any],
+    rows: np.ndarray,
+    groups: np.ndarray,
+    cfg: DiagnosisConfig,
+    ratio_prior: np.ndarray | None = None,
+):
     f = inp["funnel"]
     windowed = "windows" in inp
     return diagnose_group(
@@ -243,6 +254,7 @@ def _diagnose(inp: dict[str, Any], rows: np.ndarray, groups: np.ndarray, cfg: Di
         config=cfg,
         size_value=inp["size_value"][rows] if windowed else None,
         size_count=inp["size_count"][rows] if windowed else None,
+        ratio_prior=ratio_prior,
     )
 
 
@@ -269,8 +281,12 @@ def bench_accuracy(
     as_of: dt.date | None = None,
     level: str = "region",
     windows: bool = False,
+    ratio_prior: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Score Ninety, the naive baseline and the oracle on one window.
+
+    ``ratio_prior``: diagnose with this G (e.g. :func:`simulator_prior`) instead of the one each
+    call fits: what the rule reaches when the shape of rep-to-team differences is known.
 
     ``windows=True``: each stage judged on the product's evidence window (:func:`window_inputs`);
     the oracle and the ceiling then see the same windowed counts.
@@ -303,7 +319,7 @@ def bench_accuracy(
     for rows in runs:
         _, groups = np.unique(reps["team"][rows], return_inverse=True)
         t0 = time.perf_counter()
-        diag = _diagnose(inp, rows, groups, cfg)
+        diag = _diagnose(inp, rows, groups, cfg, ratio_prior)
         t_core += time.perf_counter() - t0
         for i, r in zip(rows, diag.reps, strict=True):
             focus[i] = r.focus
@@ -320,7 +336,10 @@ def bench_accuracy(
     post = oracle_posterior(org, reps, f, calibrate=keep)
     oracle = oracle_focus(post, f.stage_keys)
     out = {
-        "ceiling": np_ceiling(post, f.stage_keys, truth, keep),
+        "ceiling_known": np_ceiling(post, f.stage_keys, truth, keep),
+        "ceiling": np_ceiling(
+            evidence_posterior(org, reps, f, calibrate=keep), f.stage_keys, truth, keep
+        ),
         "sizes": sample_size_table(f, keep),
         "oracle": score_focus(oracle, truth, keep),
         "ninety": score_focus(focus, truth, keep),
@@ -380,76 +399,163 @@ def reliability_pairs(
     return out
 
 
+def _truth_arrays(
+    org: Any, reps: dict[str, np.ndarray], f: Any, calibrate: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """True team rates (reps, stages), scaled per stage so the window's successes match the true
+    rates (the windowed cohort counts are not exactly the rates), and each rep's true rate."""
+    keys = f.stage_keys
+    truth = [org.truth["reps"][e] for e in reps["ext"]]
+    team = np.array([[t["team_rates"][k] for k in keys] for t in truth])
+    true = np.minimum(team * np.exp([[t["log_ratio"][k] for k in keys] for t in truth]), CAP)
+    if calibrate is not None:
+        c = calibrate
+        factor = f.successes[c].sum(axis=0) / np.maximum((f.tries[c] * true[c]).sum(axis=0), 1e-9)
+        team = team * factor[None, :]
+    return team, true
+
+
+#: Rates are capped in the simulator (src/ninety/core/sim/org.py).
+CAP = 0.92
+#: The simulator's multipliers: typical (log-normal sd 0.05, 9 Gauss-Hermite nodes), weak
+#: (uniform 0.45-0.8) and strong (uniform 1.2-1.5), as (multipliers, weights).
+_Z9, _W9 = np.polynomial.hermite_e.hermegauss(9)
+SIM_MULTS = {
+    "norm": (np.exp(0.05 * _Z9), _W9 / _W9.sum()),
+    "weak": (np.linspace(0.45, 0.8, 36), np.full(36, 1 / 36)),
+    "strong": (np.linspace(1.2, 1.5, 31), np.full(31, 1 / 31)),
+}
+
+
+def simulator_prior(org: Any, n_stages: int) -> np.ndarray:
+    """The simulator's own distribution of a rep's ratio to the team at one stage, on the stage
+    model's lattice: typical (log-normal sd 0.05), weak at this stage (``weak_share`` / stages,
+    uniform 0.45-0.8) or strong (``strong_share`` / stages, uniform 1.2-1.5)."""
+    sim = org.truth["config"]
+    pw, ps = float(sim["weak_share"]) / n_stages, float(sim["strong_share"]) / n_stages
+    lr = np.log(RATIOS)
+    parts = [
+        np.exp(-0.5 * (lr / 0.05) ** 2),
+        ((RATIOS >= 0.45) & (RATIOS <= 0.8)).astype(float),
+        ((RATIOS >= 1.2) & (RATIOS <= 1.5)).astype(float),
+    ]
+    g = sum(w * p / p.sum() for w, p in zip((1 - pw - ps, pw, ps), parts, strict=True))
+    g = np.maximum(g, 1e-12)  # the lattice's empty cells stay possible (log of the prior)
+    return g / g.sum()
+
+
+def _state_logliks(x: np.ndarray, n: np.ndarray, team: np.ndarray) -> dict[str, np.ndarray]:
+    """log P(counts | team rate, state) for each state, integrated over its multiplier; ``team``
+    broadcasts against (reps, stages) with trailing axes of its own (e.g. a grid of team rates)."""
+    from scipy import stats
+    from scipy.special import logsumexp
+
+    extra = team.ndim - 2
+    xx = x.reshape(x.shape + (1,) * (extra + 1))
+    nn = n.reshape(n.shape + (1,) * (extra + 1))
+    out = {}
+    for state, (mult, w) in SIM_MULTS.items():
+        lp = stats.binom.logpmf(xx, nn, np.minimum(team[..., None] * mult, CAP))
+        out[state] = logsumexp(lp + np.log(w), axis=-1)
+    return out
+
+
+def _weak_stage_posterior(org: Any, ll: dict[str, np.ndarray]) -> np.ndarray:
+    """P(no weak stage), P(weak at s) from each rep's per-stage state log-likelihoods, under the
+    simulator's prior: weak at one stage with probability ``weak_share`` (stage uniform),
+    independently strong at one other with ``strong_share`` (a rep without a weak stage is never
+    drawn strong at the last one); the likelihood is summed over the strong stage."""
+    from scipy.special import logsumexp
+
+    sim = org.truth["config"]
+    ws, ss = float(sim["weak_share"]), float(sim["strong_share"])
+    l_norm = ll["norm"]
+    n_reps, n_st = l_norm.shape
+    base = l_norm.sum(axis=1)
+    d_weak, d_strong = ll["weak"] - l_norm, ll["strong"] - l_norm
+    none = np.full(n_reps, np.log(1 - ss))
+    logpost = np.empty((n_reps, 1 + n_st))
+    logpost[:, 0] = np.log(1 - ws) + logsumexp(
+        np.column_stack([none, np.log(ss / (n_st - 1)) + d_strong[:, :-1]]), axis=1
+    )
+    for w in range(n_st):
+        others = [s for s in range(n_st) if s != w]
+        strong = np.column_stack([none, np.log(ss / (n_st - 1)) + d_strong[:, others]])
+        logpost[:, 1 + w] = np.log(ws / n_st) + d_weak[:, w] + logsumexp(strong, axis=1)
+    logpost += base[:, None]
+    post = np.exp(logpost - logpost.max(axis=1, keepdims=True))
+    return post / post.sum(axis=1, keepdims=True)
+
+
+def reliability_line(pairs: list[tuple[float, bool]]) -> str:
+    """Stated -> right per reliability bin, on one line."""
+    rel = np.array(pairs) if pairs else np.zeros((0, 2))
+    out = []
+    for lo, hi in RELIABILITY_BINS:
+        m = (rel[:, 0] >= lo) & (rel[:, 0] < hi) if rel.size else np.zeros(0, bool)
+        if m.sum():
+            out.append(f"{rel[m, 0].mean():.2f}->{rel[m, 1].mean():.2f} (n={int(m.sum())})")
+    return "reliability " + ", ".join(out)
+
+
 def oracle_posterior(
     org: Any, reps: dict[str, np.ndarray], f: Any, calibrate: np.ndarray | None = None
 ) -> np.ndarray:
-    """The Bayes posterior of each rep's weak stage under the simulator's own model.
+    """The Bayes posterior of each rep's weak stage under the simulator's own model, knowing
+    each team's true rates (information no rule on the counts has).
 
     Knows each team's true rates and the simulator's prior (``src/ninety/core/sim/org.py``): a
     rep is weak at one stage with probability ``weak_share`` (stage uniform, multiplier uniform
     on 0.45-0.8), independently strong at one other stage with probability ``strong_share``
-    (multiplier uniform on 1.2-1.5; a rep without a weak stage is never drawn strong at the last
-    one), and every other stage is the team's rate times a log-normal multiplier (sd 0.05);
-    rates are capped at 0.92. The window's cohort counts are binomial given those rates (each
-    try's way is drawn independently, so the way mix does not break that). The likelihood of
-    each (weak, strong) pair is summed over the strong stage.
+    (multiplier uniform on 1.2-1.5), and every other stage is the team's rate times a
+    log-normal multiplier (sd 0.05); rates are capped at 0.92. The window's cohort counts are
+    binomial given those rates.
 
     Returns an array (reps, 1 + stages): P(no weak stage), then P(weak at stage s).
     """
-    from scipy import stats
+    team, _ = _truth_arrays(org, reps, f, calibrate)
+    return _weak_stage_posterior(org, _state_logliks(f.successes, f.tries, team))
+
+
+#: Grid of team rates for :func:`evidence_posterior`: standard-normal nodes of the simulator's
+#: between-team spread (log-sd 0.07 around the org's rate for the stage).
+TEAM_SD = 0.07
+_TEAM_Z = np.linspace(-4.0, 4.0, 33)
+
+
+def evidence_posterior(
+    org: Any, reps: dict[str, np.ndarray], f: Any, calibrate: np.ndarray | None = None
+) -> np.ndarray:
+    """The same Bayes posterior when the team rates are *not* known: only the counts and the
+    simulator's prior (team rates log-normal around the org's rate with sd 0.07, as drawn).
+
+    Each rep's team rate is integrated over its posterior given the *other* reps of the team
+    (their counts under the per-stage mixture of states), then the rep's states are weighed as in
+    :func:`oracle_posterior`. This is the Bayes rule on the evidence any product has, so its
+    Neyman-Pearson sweep is the ceiling of the same evidence.
+    """
     from scipy.special import logsumexp
 
-    keys = f.stage_keys
+    team_true, _ = _truth_arrays(org, reps, f, calibrate)
+    n_teams = int(reps["team"].max()) + 1
+    # The org's rate per stage (the prior's centre): the mean log team rate, scaled as above.
+    centre = np.log(team_true).mean(axis=0)
+    grid = np.exp(centre[None, :, None] + TEAM_SD * _TEAM_Z[None, None, :])  # (1, S, Z)
+    prior_z = -0.5 * _TEAM_Z**2
+    ll = _state_logliks(f.successes, f.tries, np.broadcast_to(grid, (*f.tries.shape, _TEAM_Z.size)))
     sim = org.truth["config"]
-    ws, ss = float(sim["weak_share"]), float(sim["strong_share"])
-    truth = [org.truth["reps"][e] for e in reps["ext"]]
-    team = np.array([[t["team_rates"][k] for k in keys] for t in truth])[..., None]
-    x, n = f.successes[..., None], f.tries[..., None]
-    cap = 0.92
-    if calibrate is not None:
-        true = np.minimum(
-            team[..., 0] * np.exp([[t["log_ratio"][k] for k in keys] for t in truth]), cap
-        )
-        c = calibrate
-        factor = f.successes[c].sum(axis=0) / np.maximum((f.tries[c] * true[c]).sum(axis=0), 1e-9)
-        team = team * factor[None, :, None]
-
-    def loglik(mult: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        lp = stats.binom.logpmf(x, n, np.minimum(team * mult, cap))
-        return logsumexp(lp + np.log(weights), axis=-1)
-
-    z, wz = np.polynomial.hermite_e.hermegauss(9)  # E over N(0, 1)
-    l_norm = loglik(np.exp(0.05 * z), wz / wz.sum())
-    grid = np.linspace(0.45, 0.8, 36)
-    l_weak = loglik(grid, np.full(grid.size, 1 / grid.size))
-    grid = np.linspace(1.2, 1.5, 31)
-    l_strong = loglik(grid, np.full(grid.size, 1 / grid.size))
-    n_reps, n_st = l_norm.shape
-    base = l_norm.sum(axis=1)
-    d_weak, d_strong = l_weak - l_norm, l_strong - l_norm
-    logpost = np.empty((n_reps, 1 + n_st))
-    # No weak stage: strong at one of the first S-1 stages, or at none.
-    logpost[:, 0] = np.log(1 - ws) + logsumexp(
-        np.column_stack(
-            [np.full(n_reps, np.log(1 - ss)), np.log(ss / (n_st - 1)) + d_strong[:, :-1]]
-        ),
-        axis=1,
-    )
-    for w in range(n_st):
-        others = [s for s in range(n_st) if s != w]
-        logpost[:, 1 + w] = (
-            np.log(ws / n_st)
-            + d_weak[:, w]
-            + logsumexp(
-                np.column_stack(
-                    [np.full(n_reps, np.log(1 - ss)), np.log(ss / (n_st - 1)) + d_strong[:, others]]
-                ),
-                axis=1,
-            )
-        )
-    logpost += base[:, None]
-    post = np.exp(logpost - logpost.max(axis=1, keepdims=True))
-    return post / post.sum(axis=1, keepdims=True)
+    n_st = f.tries.shape[1]
+    pw, ps = float(sim["weak_share"]) / n_st, float(sim["strong_share"]) / n_st
+    mix = logsumexp(
+        np.stack([ll["norm"], ll["weak"], ll["strong"]]),
+        axis=0,
+        b=np.array([1 - pw - ps, pw, ps])[:, None, None, None],
+    )  # (R, S, Z): a rep's counts at a stage given the team rate, state unknown
+    team_sum = np.zeros((n_teams, *mix.shape[1:]))
+    np.add.at(team_sum, reps["team"], mix)
+    loo = team_sum[reps["team"]] - mix + prior_z
+    w = loo - logsumexp(loo, axis=-1, keepdims=True)
+    return _weak_stage_posterior(org, {k: logsumexp(v + w, axis=-1) for k, v in ll.items()})
 
 
 def oracle_focus(post: np.ndarray, keys: tuple[str, ...]) -> list[str | None]:
@@ -708,6 +814,21 @@ def main(argv: list[str] | None = None) -> int:
             f"       = {share:.0f}% of the ceiling (target >= 95%, <= 10% false); naive "
             f"{100 * naive['hit_rate']:.1f}% hits at {100 * naive['false_rate']:.0f}% false"
         )
+        k = acc["ceiling_known"]
+        print(
+            f"       knowing every team's true rates (beyond the evidence) the ceiling is "
+            f"{100 * k['hit_rate']:.1f}% at {100 * k['false_rate']:.1f}% false"
+        )
+        if win:
+            g = simulator_prior(org, len(acc["sizes"]))
+            what_if = bench_accuracy(org, reps, m0, cfg, as_of=upto, windows=True, ratio_prior=g)
+            w = what_if["ninety"]
+            print(
+                f"       what-if, the same rule given the simulator's own G: hits "
+                f"{100 * w['hit_rate']:.1f}% at {100 * w['false_rate']:.1f}% false = "
+                f"{100 * w['hit_rate'] / max(c['hit_rate'], 1e-9):.0f}% of the ceiling; "
+                + reliability_line(what_if["reliability"])
+            )
         print(
             "coverage of the 90% intervals (target 85-95% at every stage): "
             + ", ".join(f"{k} {100 * v:.1f}%" for k, v in acc["coverage"].items())

@@ -192,3 +192,22 @@ def test_one_weakness_raises_a_lone_weak_stage_and_splits_several() -> None:
     # The formula: (1 - pi) o_s / ((1 - S pi) + (1 - pi) sum o).
     o = np.array([0.6 / 0.4, 0.02 / 0.98, 0.02 / 0.98])
     assert lone[0] == pytest.approx(0.92 * o[0] / (1 - 3 * 0.08 + 0.92 * o.sum()))
+
+
+def test_a_ratio_prior_given_from_outside_replaces_the_calls_own() -> None:
+    rng = np.random.default_rng(3)
+    n = rng.integers(50, 400, (12, 2)).astype(float)
+    x = np.floor(n * np.array([0.3, 0.2]) * rng.uniform(0.6, 1.2, (12, 2)))
+    vol, wv, wc = n[:, 0] * 3, np.full(12, 1e4), np.full(12, 2.0)
+    own = diagnose_group(vol, n, x, wv, wc, KEYS)
+    same = diagnose_group(vol, n, x, wv, wc, KEYS, ratio_prior=own.stage_prior)
+    for a, b in zip(own.reps, same.reps, strict=True):
+        assert a.focus == b.focus
+        assert a.stages["meeting"].p_material == pytest.approx(b.stages["meeting"].p_material)
+    # A prior that puts no weight on weak reps makes every rep less likely materially weak.
+    typical_only = np.where((RATIOS >= 0.9) & (RATIOS <= 1.1), 1.0, 1e-9)
+    other = diagnose_group(vol, n, x, wv, wc, KEYS, ratio_prior=typical_only / typical_only.sum())
+    p_own = np.array([r.stages["meeting"].p_material for r in own.reps])
+    p_other = np.array([r.stages["meeting"].p_material for r in other.reps])
+    assert p_other.max() < p_own.max()
+    assert np.all(p_other <= p_own + 1e-9)

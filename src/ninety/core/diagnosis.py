@@ -361,6 +361,7 @@ def diagnose_group(
     size_value: ArrayLike | None = None,
     size_count: ArrayLike | None = None,
     volume_scale: float = 1.0,
+    ratio_prior: ArrayLike | None = None,
 ) -> GroupDiagnosis:
     """Diagnose every rep: gap decomposition, probabilities, focus and peer strength.
 
@@ -371,6 +372,9 @@ def diagnose_group(
     ``size_value``/``size_count`` the wins deal size is judged on (its evidence window; default:
     the period's); ``volume_scale`` turns the volume's window into the result's (result days
     over volume days), so that the typical rep's result is in the result's units.
+    ``ratio_prior``: the ratios' distribution G on :data:`ninety.core.stage_model.RATIOS`, known
+    or fitted elsewhere, instead of the one fitted on this call (the benchmark's what-if with the
+    simulator's own G).
     """
     cfg = config or DiagnosisConfig()
     vol, n, x, wv, wc = (
@@ -383,7 +387,10 @@ def diagnose_group(
     factors = (VOLUME, *keys, DEAL_SIZE)
     if n_reps == 0:
         return GroupDiagnosis(kind, factors, keys, "group_median", (), {k: () for k in keys}, cfg)
-    post = stage_posteriors(x, n, g, material_ratio=cfg.material_ratio, level=cfg.level)
+    prior = None if ratio_prior is None else np.asarray(ratio_prior, dtype=np.float64)
+    post = stage_posteriors(
+        x, n, g, material_ratio=cfg.material_ratio, level=cfg.level, prior=prior
+    )
     volume_t = _volume_term(vol, g, cfg.volume_noise)
     sv = wv if size_value is None else np.asarray(size_value, dtype=np.float64)
     sc = wc if size_count is None else np.asarray(size_count, dtype=np.float64)
