@@ -67,15 +67,17 @@ class MiniLMEmbedder:
     def load(cls, folder: Path | None = None) -> MiniLMEmbedder:
         """The model from ``folder`` (default :func:`model_dir`); :class:`ModelUnavailable`
         when a library or a file is missing."""
+        folder = folder or model_dir()
+        files = folder / "model.safetensors", folder / "tokenizer.json"
+        # The files first: a folder named without them is the more precise reason, whether or
+        # not the libraries are installed.
+        if not all(f.is_file() for f in files):
+            raise ModelUnavailable(f"{folder} lacks model.safetensors or tokenizer.json")
         try:
             from safetensors.numpy import load_file
             from tokenizers import Tokenizer
         except ImportError as e:
             raise ModelUnavailable(INSTALL_HINT) from e
-        folder = folder or model_dir()
-        files = folder / "model.safetensors", folder / "tokenizer.json"
-        if not all(f.is_file() for f in files):
-            raise ModelUnavailable(f"{folder} lacks model.safetensors or tokenizer.json")
         tokenizer = Tokenizer.from_file(str(files[1]))
         tokenizer.enable_truncation(max_length=128)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
