@@ -16,7 +16,8 @@ that knows every team's true rates and the simulator's prior, threshold swept on
 ``bench_diagnosis.np_ceiling``), and each stage's 90 % interval coverage of the true rate.
 
 Timing: a deals-only org of ``--reps`` reps (teams of 10 under directors of 10 teams) written to
-a SQLite file, then ``org_reports`` (every team as its page shows it) timed, best of three.
+a SQLite file (or the PostgreSQL database ``--db URL`` names), then ``org_reports`` (every
+team as its page shows it) timed, best of three.
 """
 
 from __future__ import annotations
@@ -197,15 +198,19 @@ def print_accuracy(label: str, acc: dict[str, Any]) -> None:
 
 
 def timing(reps: int, seed: int, db: str | None = None) -> None:
-    """Write a deals-only org to a SQLite file (``db``: kept and reused) and time the whole-org
-    diagnosis."""
-    path = Path(db) if db else Path(tempfile.mkdtemp(prefix="ninety-pipeline-")) / "bench.sqlite3"
-    os.environ["NINETY_DATABASE_URL"] = str(path)
+    """Write a deals-only org to a SQLite file or a PostgreSQL URL (``db``: kept and reused) and
+    time the whole-org diagnosis."""
+    if db and "://" in db and not db.startswith("sqlite"):
+        os.environ["NINETY_DATABASE_URL"] = db  # PostgreSQL
+    else:
+        path = Path(db) if db else Path(tempfile.mkdtemp(prefix="ninety-pipeline-")) / "b.sqlite3"
+        os.environ["NINETY_DATABASE_URL"] = str(path)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
     import django
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     from ninety.core.periods import Period
     from ninety.diagnosis.services import org_reports
@@ -224,7 +229,7 @@ def timing(reps: int, seed: int, db: str | None = None) -> None:
         times.append(time.perf_counter() - t0)
     n = sum(len(r.reps) for r in out)
     print(
-        f"\nwhole-org deals-only diagnosis (SQLite, {reps:,} reps in {n_teams} teams, "
+        f"\nwhole-org deals-only diagnosis ({connection.vendor}, {reps:,} reps in {n_teams} teams, "
         f"{sim.owner.size:,} deals; every team as its page shows it): best {min(times):.2f} s, "
         f"runs {', '.join(f'{t:.2f}' for t in times)} s ({n} reps diagnosed; target <= 1 s)"
     )
@@ -280,7 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--small", action="store_true", help="CI size: 200 reps")
     ap.add_argument("--no-timing", action="store_true")
-    ap.add_argument("--db", help="SQLite file for the timing org (kept, reused when it exists)")
+    ap.add_argument(
+        "--db",
+        help="SQLite file or PostgreSQL URL for the timing org (kept, reused when it exists)",
+    )
     args = ap.parse_args(argv)
     if args.small:
         args.reps = 200

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from ninety.activity.models import ActivityRollup, Deal, Quota
+from ninety.activity.rollups import rebuild_weeks
 from ninety.core.playbook_spec import default_playbook
 from ninety.core.simulate import ACTIVITY_TYPES, SimulatedOrg, first_clear_story
 from ninety.people.models import Org, Person, Team
@@ -113,6 +114,7 @@ def load_simulated(sim: SimulatedOrg, slug: str = "sim", logins: bool = True) ->
         ),
         batch_size=5000,
     )
+    rebuild_weeks([p.pk for p in people])
     return org
 
 

@@ -74,6 +74,8 @@ def test_an_interrupted_import_completes_when_run_again(tmp_path: Path) -> None:
     # Whole chunks only: the batch's counters and the rollups match the stored rows.
     rolled = con.execute("SELECT sum(count) FROM activity_activityrollup").fetchone()[0]
     assert rolled == stored
+    weekly = con.execute("SELECT sum(count) FROM activity_activityweekrollup").fetchone()[0]
+    assert weekly == stored
 
     again = _ninety(env, "import", "activities", str(tmp_path / "activities.csv"), "--json")
     out, err = again.communicate(timeout=120)
@@ -88,5 +90,9 @@ def test_an_interrupted_import_completes_when_run_again(tmp_path: Path) -> None:
         "SELECT sum(count), sum(advanced), sum(duration_seconds) FROM activity_activityrollup"
     ).fetchone()
     assert totals == (ROWS, ROWS // 5, sum(i % 90 for i in range(ROWS)))
+    weeks = con.execute(
+        "SELECT sum(count), sum(advanced), sum(duration_seconds) FROM activity_activityweekrollup"
+    ).fetchone()
+    assert weeks == totals
     statuses = dict(con.execute("SELECT status, count(*) FROM ingest_importbatch GROUP BY 1"))
     assert statuses.get("interrupted") == 1 and statuses.get("done") == 2  # people + re-run

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from ninety.activity.models import ActivityRollup
+from ninety.activity.rollups import rebuild_weeks
 from ninety.core.playbook_spec import default_playbook
 from ninety.people.models import Person
 from ninety.playbook.models import Playbook, Way
@@ -34,6 +35,7 @@ def log_way(person: Person, w: Way, tries: int, advanced: int, days_ago: int = 1
         count=tries,
         advanced=advanced,
     )
+    rebuild_weeks([person.pk])
 
 
 def log_stage(person: Person, type_: str, tries: int, advanced: int, days_ago: int = 1) -> None:
@@ -45,3 +47,4 @@ def log_stage(person: Person, type_: str, tries: int, advanced: int, days_ago: i
         count=tries,
         advanced=advanced,
     )
+    rebuild_weeks([person.pk])

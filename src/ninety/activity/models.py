@@ -162,18 +162,17 @@ class Quota(models.Model):
         return f"{self.person_id} {self.period}: {self.amount}"
 
 
-class ActivityRollup(models.Model):
-    """Activities per person, day, type and way: what the analytics read instead of raw rows.
+class RollupRow(models.Model):
+    """What the daily and the weekly rollups share: the person, type and way a row counts, and
+    its amounts.
 
     ``advanced`` counts the rows whose attempt reached the next funnel type (their outcome);
     ``pending`` the rows with no outcome (not recorded, or not resolved yet), so that a cohort
-    funnel divides by the attempts whose outcome is known. Kept up to date by the importer.
+    funnel divides by the attempts whose outcome is known.
     """
 
     # Derived data, written in bulk by the importer on every import: foreign keys are not
-    # enforced by the database (Django's on_delete still cascades) and the only indexes are
-    # the upsert's key, whose (person, day) prefix serves a rep's history, and (day, person)
-    # for a whole org's month.
+    # enforced by the database (Django's on_delete still cascades).
     person = models.ForeignKey(
         "people.Person",
         on_delete=models.CASCADE,
@@ -181,7 +180,6 @@ class ActivityRollup(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    day = models.DateField()
     type = models.CharField(max_length=32)
     way = models.ForeignKey(
         "playbook.Way",
@@ -202,6 +200,18 @@ class ActivityRollup(models.Model):
     duration_seconds = models.BigIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class ActivityRollup(RollupRow):
+    """Activities per person, day, type and way: what the analytics read instead of raw rows.
+    Kept up to date by the importer."""
+
+    # The only indexes are the upsert's key, whose (person, day) prefix serves a rep's history,
+    # and (day, person) for a whole org's month.
+    day = models.DateField()
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "day", "type", "way_key"], name="rollup_unique_key"
@@ -211,3 +221,28 @@ class ActivityRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.day} {self.type}: {self.count}"
+
+
+class ActivityWeekRollup(RollupRow):
+    """The daily rollup summed per ISO week (``week`` is its Monday): same key, same counts.
+
+    An evidence window reaches 91 days back; reading 13 weekly rows instead of 91 daily ones
+    per person and type is most of the whole-org diagnosis's speed (docs/diagnosis.md). It is
+    never written on its own: every write of :class:`ActivityRollup` adds the same amounts here
+    in the same transaction (the importer), or rebuilds the weeks it touched from the daily
+    rows (:func:`ninety.activity.rollups.rebuild_weeks`), so it always equals the daily table
+    grouped by week.
+    """
+
+    week = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "week", "type", "way_key"], name="week_rollup_unique_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["week", "person"], name="week_rollup_week_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} week of {self.week} {self.type}: {self.count}"

@@ -14,6 +14,7 @@ week (7 days) before the period's first day.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -92,3 +93,73 @@ def choose_windows(
 def window_sums(values: FloatArray, buckets: int) -> FloatArray:
     """Sum of the first ``buckets`` buckets of (reps, buckets) or (reps, stages, buckets)."""
     return np.asarray(values, dtype=np.float64)[..., :buckets].sum(axis=-1)
+
+
+def bucket_ranges(starts: Sequence[date], last_day: date) -> list[tuple[date, date]]:
+    """Each bucket's first and last day (inclusive), from :func:`bucket_starts`."""
+    ends = [last_day] + [s - timedelta(days=1) for s in starts[:-1]]
+    return list(zip(starts, ends, strict=True))
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    """How to sum date ranges from weekly totals and a few single days, exactly.
+
+    For any daily series ``x``, the sum of ``x`` over range ``r`` is
+    ``sum_w week_terms[w, r] * week_total(weeks[w]) + sum_d day_terms[d, r] * x(days[d])``: a week
+    inside the range counts whole, a week the range cuts either adds its days inside the range or
+    counts whole and takes off its days outside (whichever reads fewer working days). The terms
+    are −1, 0 or +1, so integer counts stay exact.
+    """
+
+    weeks: tuple[date, ...]
+    days: tuple[date, ...]
+    week_terms: FloatArray
+    day_terms: FloatArray
+
+
+def monday(d: date) -> date:
+    """The Monday of ``d``'s ISO week."""
+    return d - timedelta(days=d.weekday())
+
+
+def _cost(days: list[date]) -> float:
+    # Reading a day's rows costs about what reading a week's does (one row per person, type and
+    # way either way); weekends hold few activities in most sales orgs.
+    return sum(1.0 if d.weekday() < 5 else 0.25 for d in days)
+
+
+def week_plan(ranges: Sequence[tuple[date, date]]) -> WeekPlan:
+    """The :class:`WeekPlan` of ``ranges`` (first, last day; inclusive; any dates)."""
+    week_terms: dict[tuple[date, int], float] = {}
+    day_terms: dict[tuple[date, int], float] = {}
+    for r, (first, last) in enumerate(ranges):
+        week = monday(first)
+        while week <= last:
+            days = [week + timedelta(days=i) for i in range(7)]
+            inside = [d for d in days if first <= d <= last]
+            outside = [d for d in days if not first <= d <= last]
+            if outside and _cost(inside) <= 1.0 + _cost(outside):
+                for d in inside:
+                    day_terms[d, r] = day_terms.get((d, r), 0.0) + 1.0
+            else:
+                week_terms[week, r] = week_terms.get((week, r), 0.0) + 1.0
+                for d in outside:
+                    day_terms[d, r] = day_terms.get((d, r), 0.0) - 1.0
+            week += timedelta(days=7)
+    weeks = tuple(sorted({w for w, _ in week_terms}))
+    single = tuple(sorted({d for d, _ in day_terms}))
+    return WeekPlan(
+        weeks,
+        single,
+        _terms(week_terms, weeks, len(ranges)),
+        _terms(day_terms, single, len(ranges)),
+    )
+
+
+def _terms(terms: dict[tuple[date, int], float], keys: tuple[date, ...], n: int) -> FloatArray:
+    index = {k: i for i, k in enumerate(keys)}
+    out = np.zeros((len(keys), n))
+    for (k, r), v in terms.items():
+        out[index[k], r] += v
+    return out

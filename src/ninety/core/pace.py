@@ -96,12 +96,18 @@ def pipeline_win_rates(
     w = np.asarray(won, dtype=bool)
     g = np.zeros(n_reps, np.int64) if groups is None else np.asarray(groups, np.int64)
     out = np.empty((n_reps, n_stages))
+    fitted: dict[bytes, FloatArray] = {}
     for k in range(n_stages):
         reached = s >= k
         n = np.bincount(o[reached], minlength=n_reps).astype(float)
         x = np.bincount(o[reached & w], minlength=n_reps).astype(float)
-        prior = fit_grouped_prior(x, n, g)
-        out[:, k] = (prior.alpha + x) / (prior.alpha + prior.beta + n)
+        # Stages no deal is recorded at past the first (an activity org's deals) have the same
+        # counts as the next one: the same fit, done once.
+        key = x.tobytes() + n.tobytes()
+        if key not in fitted:
+            prior = fit_grouped_prior(x, n, g)
+            fitted[key] = (prior.alpha + x) / (prior.alpha + prior.beta + n)
+        out[:, k] = fitted[key]
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from django.db.models import QuerySet
@@ -33,16 +33,15 @@ from ninety.core.pipeline import (
     pipeline_playbook,
 )
 from ninety.core.playbook_spec import PlaybookSpec, StageSpec, default_playbook
+from ninety.diagnosis.deal_rows import deal_step_grid, pace_arrays, won_sums
 from ninety.diagnosis.loaders import (
+    DEAL_HISTORY_DAYS,
     BucketData,
     GroupData,
-    has_stage_history,
-    load_buckets,
+    Inputs,
     load_deal_buckets,
-    load_deals,
+    load_inputs,
     load_monthly,
-    load_quota,
-    load_won,
     seen_steps,
 )
 from ninety.people.models import Org, Person, Role, Team
@@ -216,21 +215,23 @@ def _funnel_types(spec: PlaybookSpec) -> list[str]:
 
 
 def _with_deals(
-    buckets: BucketData, ids: list[int], spec: PlaybookSpec, last_day: date, history: bool
+    buckets: BucketData, inputs: Inputs, spec: PlaybookSpec, last_day: date, history: bool
 ) -> tuple[BucketData, np.ndarray | None]:
-    """The activity buckets joined with the deal steps' (two more aggregate queries), and the
-    deals opened per bucket (None without deal stages)."""
+    """The activity buckets joined with the deal steps', and the deals opened per bucket (None
+    without deal stages)."""
     steps = deal_steps(spec)
     if not steps:
         return buckets, None
-    deals = load_deal_buckets(ids, steps, buckets.starts, last_day, with_history=history)
+    entries, advanced, pending, opened = deal_step_grid(
+        inputs.deals, inputs.person_ids, steps, buckets.starts, last_day, history
+    )
     joined = replace(
         buckets,
-        type_counts=buckets.type_counts | deals.entries,
-        advanced=buckets.advanced | deals.advanced,
-        pending=buckets.pending | deals.pending,
+        type_counts=buckets.type_counts | entries,
+        advanced=buckets.advanced | advanced,
+        pending=buckets.pending | pending,
     )
-    return joined, deals.opened
+    return joined, opened
 
 
 @dataclass(frozen=True)
@@ -295,13 +296,11 @@ def build_evidence(
 
 
 def _load_evidence(
-    ids: list[int], spec: PlaybookSpec, period_start: date, last_day: date
+    inputs: Inputs, spec: PlaybookSpec, period_start: date, last_day: date
 ) -> tuple[Evidence, bool]:
     """Each stage's evidence (activities and deals joined), and whether stage history was read."""
-    steps = deal_steps(spec)
-    history = bool(steps) and has_stage_history(ids, steps)
-    buckets = load_buckets(ids, _funnel_types(spec), period_start, last_day)
-    buckets, opened = _with_deals(buckets, ids, spec, last_day, history)
+    history = bool(deal_steps(spec)) and bool(inputs.with_history)
+    buckets, opened = _with_deals(inputs.buckets, inputs, spec, last_day, history)
     ev = build_evidence(buckets, spec, period_start, last_day)
     if opened is not None and is_deal_step(spec.stages[0].entry):
         # A pipeline's volume is the deals opened in the first stage's window (its tries count
@@ -318,18 +317,23 @@ def diagnose_people(
     *,
     groups: list[int] | None = None,
     team: Team | None = None,
+    inputs: Inputs | None = None,
 ) -> GroupReport:
     """Diagnosis and pace of ``people`` (already permission-checked by the caller).
 
     The result (won to date, quota, pace) is the period's; each stage's behavior is judged on
-    its evidence window (:mod:`ninety.core.evidence`).
+    its evidence window (:mod:`ninety.core.evidence`). ``inputs``, loaded for these people or
+    more (:func:`org_reports` loads the whole org once), saves reading the database again.
     """
     ids = [p.pk for p in people]
     last_day = period.clamp(as_of)
-    won_value, won_count = load_won(ids, period.start, last_day)
-    quota = load_quota(ids, period)
+    if inputs is None:
+        inputs = load_inputs(ids, _funnel_types(spec), deal_steps(spec), period, last_day)
+    inputs = inputs.of(ids)
+    won_value, won_count = (a[:, 0] for a in won_sums(inputs.deals, ids, [period.start], last_day))
+    quota = inputs.quota
     kind = funnel_kind(spec)
-    ev, history = _load_evidence(ids, spec, period.start, last_day)
+    ev, history = _load_evidence(inputs, spec, period.start, last_day)
     quota_share = quota * elapsed_share(period, as_of)
     has_quota = bool(np.isfinite(quota_share).all() and (quota_share > 0).all())
     result_window = None
@@ -354,8 +358,9 @@ def diagnose_people(
         size_count=ev.won_count,
         volume_scale=scale,
     )
+    since = last_day - timedelta(days=DEAL_HISTORY_DAYS)
     pace = pace_from_deals(
-        **load_deals(ids, last_day, spec.stage_keys),
+        **pace_arrays(inputs.deals, ids, since, spec.stage_keys),
         n_reps=len(ids),
         as_of=last_day,
         period_start=period.start,
@@ -560,6 +565,11 @@ def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
     for t in Team.objects.filter(org=org).values_list("pk", "parent_id"):
         siblings.setdefault(t[1], []).append(t[0])
     spec = playbook_for(org)
+    # Everything the comparisons read, loaded once for the whole org and cut per comparison.
+    last_day = period.clamp(as_of)
+    inputs = load_inputs(
+        [p.pk for p in everyone], _funnel_types(spec), deal_steps(spec), period, last_day
+    )
     done: dict[tuple[int, ...], GroupReport] = {}
     out = []
     for team in teams:
@@ -572,7 +582,9 @@ def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
         key = tuple(p.pk for p in people)
         full = done.get(key)
         if full is None:  # the same numbers whichever sibling team is group 0
-            full = diagnose_people(people, period, as_of, spec, groups=groups, team=team)
+            full = diagnose_people(
+                people, period, as_of, spec, groups=groups, team=team, inputs=inputs
+            )
             done[key] = full
         mine = {p.pk for p in people if p.team_id == team.pk}
         out.append(replace(_subset(full, mine), team=team))

@@ -2,8 +2,10 @@
 
 Both stage one chunk of already-validated rows in a temporary table (SQLite: ``executemany``;
 PostgreSQL: ``COPY``), insert from it with ``ON CONFLICT DO NOTHING`` semantics, and add only
-the rows actually inserted to ``ActivityRollup`` (upsert-add), so that importing a file twice
-neither duplicates activities nor doubles the rollups. The caller holds the transaction.
+the rows actually inserted to ``ActivityRollup`` and ``ActivityWeekRollup`` (upsert-add, the
+same rows grouped by ISO week), so that importing a file twice neither duplicates activities nor
+doubles the rollups, and the weekly table always equals the daily one by week. The caller holds
+the transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.db import connection, transaction
+
+from ninety.activity.rollups import week_upsert
 
 ACTIVITY = "activity_activity"
 ROLLUP = "activity_activityrollup"
@@ -233,6 +237,7 @@ def _write_sqlite(chunk: PreparedChunk) -> int:
 
 def _sqlite_rollups(cur: Any, data: str) -> None:
     cur.execute(rollup_upsert(_ROLLUP_JSON), (data,))
+    cur.execute(week_upsert(_ROLLUP_JSON, "sqlite"), (data,))
 
 
 ROLLUP_COLUMNS = ("person_id", "day", "type", "way_id", "n", "adv", "pend", "dur")
@@ -320,4 +325,5 @@ def _write_postgresql(chunk: PreparedChunk) -> int:
         ) as cp:
             cp.write(rollups)
         cur.execute(rollup_add_postgresql("ingest_rollup_stage"))
+        cur.execute(week_upsert("ingest_rollup_stage", "postgresql"))
         return rows.num_rows

@@ -1,0 +1,69 @@
+"""The weekly rollup kept equal to the daily one: the SQL both vendors need, and a rebuild.
+
+:class:`~ninety.activity.models.ActivityWeekRollup` is the daily rollup summed per ISO week.
+The importer adds a chunk's amounts to both tables in one transaction
+(:func:`week_upsert`); whatever writes daily rows another way (test fixtures, a repair) calls
+:func:`rebuild_weeks` for the people it wrote, which recomputes their weeks from the daily rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection
+
+DAILY = "activity_activityrollup"
+WEEKLY = "activity_activityweekrollup"
+#: The amounts both tables keep, in the order the upserts write them.
+AMOUNTS = ("count", "advanced", "pending", "duration_seconds")
+
+
+def monday_sql(column: str, vendor: str | None = None) -> str:
+    """SQL for the Monday of the ISO week holding the date ``column`` (a DATE column)."""
+    if (vendor or connection.vendor) == "postgresql":
+        # date - integer is a date: no time zone involved.
+        return f"({column} - CAST(EXTRACT(ISODOW FROM {column}) AS integer) + 1)"
+    # SQLite: back six days, then forward to the first Monday (the day itself if a Monday).
+    return f"date({column}, '-6 days', 'weekday 1')"
+
+
+def week_upsert(source: str, vendor: str | None = None) -> str:
+    """Add ``source``'s rows (person_id, day, type, way_id, n, adv, pend, dur: one chunk's
+    daily rollup rows) to the weekly rollup, grouped by week, as one upsert-add."""
+    cols = "(person_id, week, type, way_id, count, advanced, pending, duration_seconds)"
+    week = monday_sql("day", vendor)
+    add = ", ".join(f"{a} = {WEEKLY}.{a} + excluded.{a}" for a in AMOUNTS)
+    # WHERE true: SQLite needs it to tell the upsert's ON from a join's.
+    return (
+        f"INSERT INTO {WEEKLY} {cols} SELECT person_id, {week}, type, way_id, SUM(n), SUM(adv), "
+        f"SUM(pend), SUM(dur) FROM {source} WHERE true GROUP BY person_id, {week}, type, way_id "
+        f"ON CONFLICT (person_id, week, type, way_key) DO UPDATE SET {add}"
+    )
+
+
+def rebuild_sql(where: str = "", vendor: str | None = None) -> tuple[str, str]:
+    """DELETE and INSERT that recompute weekly rows from the daily ones (optionally ``where``,
+    a condition on ``person_id``)."""
+    cond = f" WHERE {where}" if where else ""
+    week = monday_sql("day", vendor)
+    sums = ", ".join(f"SUM({a})" for a in AMOUNTS)
+    cols = f"(person_id, week, type, way_id, {', '.join(AMOUNTS)})"
+    return (
+        f"DELETE FROM {WEEKLY}{cond}",
+        f"INSERT INTO {WEEKLY} {cols} SELECT person_id, {week}, type, way_id, {sums} "
+        f"FROM {DAILY}{cond} GROUP BY person_id, {week}, type, way_id",
+    )
+
+
+def rebuild_weeks(person_ids: Sequence[int] | None = None) -> None:
+    """Recompute the weekly rollup of these people (everyone when None) from their daily rows.
+
+    For writers of daily rows other than the importer; the caller holds the transaction.
+    """
+    ids = [int(p) for p in person_ids] if person_ids is not None else None
+    if ids is not None and not ids:
+        return
+    where = f"person_id IN ({', '.join(['%s'] * len(ids))})" if ids is not None else ""
+    with connection.cursor() as cursor:
+        for sql in rebuild_sql(where):
+            cursor.execute(sql, ids or None)
