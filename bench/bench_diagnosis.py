@@ -57,7 +57,7 @@ from ninety.core.funnel import (
 from ninety.core.pace import pace_from_deals
 from ninety.core.sim.calendar import month_start, us_holidays
 from ninety.core.simulate import ACTIVITY_TYPES, OUTCOMES, SimConfig, simulate
-from ninety.core.stage_model import RATIOS
+from ninety.core.stage_model import RATIOS, fit_prior
 
 MATERIAL = math.log(0.8)
 RELIABILITY_BINS = [(0.35, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]
@@ -281,12 +281,13 @@ def bench_accuracy(
     as_of: dt.date | None = None,
     level: str = "region",
     windows: bool = False,
-    ratio_prior: np.ndarray | None = None,
+    ratio_prior: np.ndarray | str | None = None,
 ) -> dict[str, Any]:
     """Score Ninety, the naive baseline and the oracle on one window.
 
     ``ratio_prior``: diagnose with this G (e.g. :func:`simulator_prior`) instead of the one each
-    call fits: what the rule reaches when the shape of rep-to-team differences is known.
+    call fits: what the rule reaches when the shape of rep-to-team differences is known;
+    ``"org"``: each region's G pulled toward the whole org's (``fit_prior(..., base=G_org)``).
 
     ``windows=True``: each stage judged on the product's evidence window (:func:`window_inputs`);
     the oracle and the ceiling then see the same windowed counts.
@@ -316,10 +317,17 @@ def bench_accuracy(
         runs = [np.flatnonzero(reps["region"] == r) for r in np.unique(reps["region"])]
     else:
         raise ValueError(level)
+    g_org = None
+    if isinstance(ratio_prior, str):
+        _, teams = np.unique(reps["team"], return_inverse=True)
+        g_org = fit_prior(inp["successes"], inp["tries"], teams, base=None)
     for rows in runs:
         _, groups = np.unique(reps["team"][rows], return_inverse=True)
+        g_run = ratio_prior
+        if g_org is not None:
+            g_run = fit_prior(inp["successes"][rows], inp["tries"][rows], groups, base=g_org)
         t0 = time.perf_counter()
-        diag = _diagnose(inp, rows, groups, cfg, ratio_prior)
+        diag = _diagnose(inp, rows, groups, cfg, g_run)
         t_core += time.perf_counter() - t0
         for i, r in zip(rows, diag.reps, strict=True):
             focus[i] = r.focus
@@ -821,14 +829,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         if win:
             g = simulator_prior(org, len(acc["sizes"]))
-            what_if = bench_accuracy(org, reps, m0, cfg, as_of=upto, windows=True, ratio_prior=g)
-            w = what_if["ninety"]
-            print(
-                f"       what-if, the same rule given the simulator's own G: hits "
-                f"{100 * w['hit_rate']:.1f}% at {100 * w['false_rate']:.1f}% false = "
-                f"{100 * w['hit_rate'] / max(c['hit_rate'], 1e-9):.0f}% of the ceiling; "
-                + reliability_line(what_if["reliability"])
-            )
+            for what, prior in (("the simulator's own G", g), ("G pulled toward the org's", "org")):
+                what_if = bench_accuracy(
+                    org, reps, m0, cfg, as_of=upto, windows=True, ratio_prior=prior
+                )
+                w = what_if["ninety"]
+                print(
+                    f"       what-if, the same rule with {what}: hits "
+                    f"{100 * w['hit_rate']:.1f}% at {100 * w['false_rate']:.1f}% false = "
+                    f"{100 * w['hit_rate'] / max(c['hit_rate'], 1e-9):.0f}% of the ceiling; "
+                    + reliability_line(what_if["reliability"])
+                )
         print(
             "coverage of the 90% intervals (target 85-95% at every stage): "
             + ", ".join(f"{k} {100 * v:.1f}%" for k, v in acc["coverage"].items())

@@ -211,3 +211,18 @@ def test_a_ratio_prior_given_from_outside_replaces_the_calls_own() -> None:
     p_other = np.array([r.stages["meeting"].p_material for r in other.reps])
     assert p_other.max() < p_own.max()
     assert np.all(p_other <= p_own + 1e-9)
+
+
+def test_a_base_g_from_a_wider_population_pulls_a_small_calls_g_toward_it() -> None:
+    from ninety.core.stage_model import fit_prior
+
+    rng = np.random.default_rng(5)
+    n = rng.integers(100, 300, (10, 2)).astype(float)
+    x = np.floor(n * 0.3 * rng.uniform(0.9, 1.1, (10, 2)))
+    g = np.zeros(10, np.int64)
+    wide = np.where(RATIOS < 0.7, 1.0, 0.05)  # a population where many reps are far below
+    wide /= wide.sum()
+    own, pulled = fit_prior(x, n, g), fit_prior(x, n, g, base=wide)
+    below = RATIOS < 0.7
+    assert pulled[below].sum() > own[below].sum() + 0.05
+    assert pulled.sum() == pytest.approx(1.0)

@@ -260,18 +260,28 @@ def _atom_quantile(atoms: FloatArray, cum: FloatArray, q: float) -> FloatArray:
     return np.exp(a0 + t * (a1 - a0))
 
 
-def fit_prior(x: FloatArray, n: FloatArray, g: IntArray) -> FloatArray:
+def fit_prior(
+    x: FloatArray, n: FloatArray, g: IntArray, base: FloatArray | None = None
+) -> FloatArray:
     """G for a call: the first-pass references, EM, then G0's typical width refitted from the
-    data (``TYPICAL_REFITS`` times)."""
-    return _fit_prior(x, n, g)[0]
+    data (``TYPICAL_REFITS`` times).
+
+    ``base``: a G learnt on a wider population (e.g. the whole org, for one region's call) used
+    as G0 instead of the parametric one, and not refitted: the call's G is pulled toward it.
+    """
+    return _fit_prior(x, n, g, base)[0]
 
 
-def _fit_prior(x: FloatArray, n: FloatArray, g: IntArray) -> tuple[FloatArray, FloatArray]:
+def _fit_prior(
+    x: FloatArray, n: FloatArray, g: IntArray, base: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
     """:func:`fit_prior`, with the first pass's joint log-likelihood (reused for P(typical))."""
-    centre, var = team_reference(x, n, g, typical_spread(base_prior()))
+    centre, var = team_reference(x, n, g, typical_spread(base_prior() if base is None else base))
     joint, _ = _joint_loglik(x, n, centre, var)
     use = (n > 0) & np.isfinite(centre)
     marginal = special.logsumexp(joint, axis=2)
+    if base is not None:
+        return fit_ratio_prior(marginal, use, g0=base, start=base), joint
     prior = fit_ratio_prior(marginal, use)
     # Empirical Bayes for the base too: G0's typical width from the data's own typical reps, so a
     # team whose reps cluster tightly is not judged with a prior that says they spread widely.
