@@ -44,6 +44,8 @@ def _setup(args: argparse.Namespace) -> None:
     url = args.database_url or str(OUT / f"bench-{args.reps}x{args.months}-s{args.seed}.sqlite3")
     os.environ["NINETY_DATABASE_URL"] = url
     os.environ["NINETY_DEBUG"] = "0"
+    # The first request also imports SciPy and compiles templates: no request time limit.
+    os.environ.setdefault("NINETY_REQUEST_SECONDS", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
     import django
     from django.conf import settings
@@ -92,6 +94,7 @@ def _client(person):  # type: ignore[no-untyped-def]
 def bench_overview(org, as_of: date, requests: int) -> bool:  # type: ignore[no-untyped-def]
     from ninety.core.periods import Period
     from ninety.home.models import TeamsSnapshot
+    from ninety.home.overview import compute_snapshot
     from ninety.people.models import Person, Role, Team
 
     admin = Person.objects.filter(org=org, role=Role.ADMIN).first()
@@ -100,16 +103,17 @@ def bench_overview(org, as_of: date, requests: int) -> bool:  # type: ignore[no-
     period = Period.of(as_of)
     url = f"/overview/?period={period}&as_of={as_of}"
     TeamsSnapshot.objects.filter(org=org).delete()
-    client = _client(admin)
     t0 = time.perf_counter()
-    assert client.get(url).status_code == 200
+    compute_snapshot.call(org.pk, str(period), as_of.isoformat())  # the task the page queues
     cold = 1000 * (time.perf_counter() - t0)
+    client = _client(admin)
+    assert client.get(url).status_code == 200
     snap = TeamsSnapshot.objects.get(org=org)
     n_teams = len(snap.data["teams"])
     warm = median_ms(lambda: client.get(url), requests)
     print(f"overview, admin, {n_teams} teams: median {warm:.0f} ms over {requests} requests"
-          f" (target <= 300 ms); first request {cold:.0f} ms, of which the teams' snapshot"
-          f" (diagnosis of every team) {snap.compute_ms} ms")  # fmt: skip
+          f" (target <= 300 ms); the teams' snapshot (diagnosis of every team, on the task"
+          f" queue) {cold / 1000:.1f} s")  # fmt: skip
     parents = set(Team.objects.filter(org=org).values_list("parent_id", flat=True))
     top = Team.objects.filter(org=org, pk__in=parents).exclude(leader=None).first()
     ok = warm <= 300

@@ -13,7 +13,12 @@ from ninety.coaching.models import OneOnOne
 from ninety.core.periods import Period
 from ninety.diagnosis.services import team_report
 from ninety.home.models import TeamsSnapshot
-from ninety.home.overview import overview_context, teams_snapshot
+from ninety.home.overview import (
+    compute_snapshot,
+    overview_context,
+    snapshot_for_page,
+    teams_snapshot,
+)
 from ninety.ingest.models import ImportBatch
 from ninety.people.models import Org, Person, Role, Team
 from tests.coaching.conftest import sams_meeting
@@ -83,3 +88,19 @@ def test_a_region_narrows_the_teams(world: World, client_for) -> None:  # type: 
     assert {r.name for r in response.context["rows"]} == {"Crew"}
     drill = f'href="/dashboard/?team={world.crew.pk}'
     assert drill in response.content.decode()
+
+
+@pytest.mark.real_queue
+def test_a_stale_comparison_is_recomputed_on_the_queue_once(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """On the real queue the page never computes: it shows what it has and queues the work."""
+    with django_capture_on_commit_callbacks() as queued:
+        snap, current = snapshot_for_page(world.org, PERIOD, AS_OF)
+    assert not current and snap.data == {"stages": [], "teams": []} and len(queued) == 1
+    with django_capture_on_commit_callbacks() as again:
+        _, current = snapshot_for_page(world.org, PERIOD, AS_OF)
+    assert not current and again == []  # queued once per change, not per request
+    compute_snapshot.call(world.org.pk, str(PERIOD), AS_OF.isoformat())  # the worker's run
+    snap, current = snapshot_for_page(world.org, PERIOD, AS_OF)
+    assert current and {t["name"] for t in snap.data["teams"]} == {"Crew", "Closers"}

@@ -221,6 +221,11 @@ PAGE_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
             "outsider": {"Elsewhere", "led by Olive"},
         },
     ),
+    # The search box: every person it finds is one the viewer may see (e-mails: @example.com).
+    "/search/?q=example.com&kind=Person": (
+        lambda ctx: {h.title for h in ctx["hits"]},
+        {p: API_LISTS["/api/people"][1][p] for p in SIGNED_IN},
+    ),
     "/inbox/": (
         lambda ctx: {n.title for n in ctx["page"]},
         {p: set() for p in SIGNED_IN}

@@ -57,6 +57,10 @@ def _sam_token(w: World) -> int:
 LOGIN_REDIRECT = 302
 ALL_SIGNED_IN_OK = {p: 200 for p in PERSONAS} | {"anon": LOGIN_REDIRECT}
 
+SEES_SAM = {"anon": LOGIN_REDIRECT, "rep": 200, "teammate": 404, "leader": 200,
+            "other_leader": 404, "director": 200, "admin": 200, "outsider": 404}  # fmt: skip
+TEAM_EXPORT = SEES_SAM | {"rep": 404}
+
 # Pages: url name -> cases. A view that forgets visible_people() lets Chris or Olive see Sam.
 PAGE_CASES: dict[str, list[Case]] = {
     "home": [Case("get", lambda w: "/", {p: 302 for p in PERSONAS})],
@@ -175,6 +179,15 @@ PAGE_CASES: dict[str, list[Case]] = {
                 "outsider": 404,
             },
         ),
+    ],
+    # One search box for everyone signed in (what it finds: tests/test_search_export.py).
+    "search": [Case("get", lambda w: "/search/?q=Sam", ALL_SIGNED_IN_OK)],
+    # Downloads: the same gates as the pages they come from.
+    "export": [
+        Case("get", lambda w: f"/export/dashboard.xlsx?team={w.crew.pk}", TEAM_EXPORT),
+        Case("get", lambda w: f"/export/funnel.csv?rep={w.rep.pk}", SEES_SAM),
+        Case("get", lambda w: f"/export/one-on-ones.xlsx?rep={w.rep.pk}", SEES_SAM),
+        Case("get", lambda w: "/export/experiments.csv", ALL_SIGNED_IN_OK),
     ],
     "rep": [
         Case(

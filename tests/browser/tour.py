@@ -60,6 +60,7 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
         Stop("overview", f"/overview/{q}"),
         Stop("inbox", "/inbox/"),
         Stop("inbox-settings", "/inbox/settings/"),
+        Stop("search", "/search/?q=Sam"),
     ]
     if experiment is not None:
         leader.insert(8, Stop("experiment", f"/experiments/{experiment.pk}/"))

@@ -242,6 +242,11 @@ def _stage_lines(report: GroupReport, r: RepReport) -> list[StageLine]:
     return lines
 
 
+def funnel_lines(report: GroupReport, r: RepReport) -> list[StageLine]:
+    """The rep page's funnel lines (its exports read the same)."""
+    return _stage_lines(report, r)
+
+
 def _ways_used(person: Person, report: GroupReport, stage_key: str) -> list[dict[str, Any]]:
     """Per way of the stage's behaviors: tries and conversions this period (rollup query)."""
     stage = report.playbook.stage(stage_key)

@@ -18,6 +18,8 @@ class TeamsSnapshot(models.Model):
     data = models.JSONField()
     computed_at = models.DateTimeField(auto_now=True)
     compute_ms = models.PositiveIntegerField(default=0)
+    #: The fingerprint a recomputation was queued for (so one is queued once, not per request).
+    pending = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -3,35 +3,20 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ninety.core.glossary import TERMS as GLOSSARY
-from ninety.core.periods import Period, parse_day
 from ninety.diagnosis import presenters
-from ninety.diagnosis.services import default_as_of, region_report, rep_report, team_report
+from ninety.diagnosis.services import region_report, rep_report, team_report
 from ninety.home.overview import overview_context
 from ninety.home.panels import dashboard_panels, rep_panels
+from ninety.home.params import period_and_as_of
 from ninety.people.models import Role, Team
 from ninety.people.permissions import can_read_overview, visible_people, visible_teams
 from ninety.people.views import viewer_of
-
-
-def _period_and_as_of(request: HttpRequest) -> tuple[Period, date]:
-    try:
-        as_of = parse_day(request.GET["as_of"]) if "as_of" in request.GET else None
-    except ValueError as exc:
-        raise Http404("as_of: expected YYYY-MM-DD") from exc
-    as_of = as_of or default_as_of()
-    try:
-        period = Period.parse(request.GET["period"]) if "period" in request.GET else None
-    except ValueError as exc:
-        raise Http404(str(exc)) from exc
-    return period or Period.of(as_of), as_of
 
 
 @login_required
@@ -48,7 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     if viewer.role == Role.REP:
         return redirect("rep", person_id=viewer.pk)
-    period, as_of = _period_and_as_of(request)
+    period, as_of = period_and_as_of(request)
     teams = presenters.teams_with_reps(visible_teams(viewer))
     team: Team | None = None
     region = False
@@ -84,7 +69,7 @@ def rep(request: HttpRequest, person_id: int) -> HttpResponse:
     subject = get_object_or_404(visible_people(viewer).select_related("team", "org"), pk=person_id)
     if subject.role != Role.REP:
         raise PermissionDenied("Diagnosis pages are for reps.")
-    period, as_of = _period_and_as_of(request)
+    period, as_of = period_and_as_of(request)
     report = rep_report(subject, period, as_of)
     context = presenters.rep_context(viewer, subject, report, period, as_of)
     context.update(rep_panels(subject, as_of, viewer))
@@ -102,7 +87,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     if not can_read_overview(viewer):
         raise PermissionDenied("The overview compares teams: it is for leaders and admins.")
-    period, as_of = _period_and_as_of(request)
+    period, as_of = period_and_as_of(request)
     region = None
     if request.GET.get("team"):
         wanted = request.GET["team"]

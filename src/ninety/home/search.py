@@ -1,0 +1,109 @@
+"""One search box (``/search/?q=``): people, ways, one-on-ones, experiments and tasks, each
+through its app's gate, so a result is always something the viewer may open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from ninety.coaching.permissions import visible_meetings
+from ninety.delegation.access import visible_tasks
+from ninety.experiments.queries import visible_experiments
+from ninety.people.models import Person
+from ninety.people.permissions import visible_people
+from ninety.people.views import viewer_of
+from ninety.playbook.models import Playbook, Way
+
+#: Results per kind (the page says when there are more).
+LIMIT = 20
+MIN_LENGTH = 2
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    title: str
+    detail: str
+    url: str
+
+
+def _people(viewer: Person, q: str) -> list[Hit]:
+    qs = visible_people(viewer).filter(Q(name__icontains=q) | Q(email__icontains=q))
+    return [
+        Hit("Person", p.name, p.get_role_display() + (f" · {p.team.name}" if p.team else ""),
+            reverse("person", kwargs={"person_id": p.pk}))
+        for p in qs.select_related("team").order_by("name")[:LIMIT]
+    ]  # fmt: skip
+
+
+def _ways(viewer: Person, q: str) -> list[Hit]:
+    # The org's current playbook is everyone's in the org (the playbook page shows it).
+    ways = Way.objects.filter(
+        behavior__stage__playbook__org_id=viewer.org_id,
+        behavior__stage__playbook__status=Playbook.Status.PUBLISHED,
+        status=Way.Status.APPROVED, text__icontains=q,
+    ).select_related("behavior__stage")  # fmt: skip
+    return [
+        Hit("Way", w.text, f"{w.behavior.stage.name} · {w.behavior.name}",
+            reverse("playbook") + f"#way-{w.pk}")
+        for w in ways.order_by("behavior__stage__order", "order")[:LIMIT]
+    ]  # fmt: skip
+
+
+def _meetings(viewer: Person, q: str) -> list[Hit]:
+    qs = visible_meetings(viewer).filter(
+        Q(rep__name__icontains=q) | Q(leader__name__icontains=q) | Q(summary__icontains=q)
+        | Q(focus_label__icontains=q)
+    )  # fmt: skip
+    return [
+        Hit("One-on-one", f"{m.rep.name} with {m.leader.name}",
+            f"{m.scheduled_at:%a %d %b %Y} · {m.get_status_display()}",
+            reverse("one-on-one-summary", kwargs={"meeting_id": m.pk}))
+        for m in qs.select_related("rep", "leader").order_by("-scheduled_at")[:LIMIT]
+    ]  # fmt: skip
+
+
+def _experiments(viewer: Person, q: str) -> list[Hit]:
+    qs = visible_experiments(viewer).filter(Q(hypothesis__icontains=q) | Q(source__icontains=q))
+    return [
+        Hit("Experiment", e.hypothesis[:120], e.verdict or e.get_status_display(),
+            e.get_absolute_url())
+        for e in qs.order_by("-start")[:LIMIT]
+    ]  # fmt: skip
+
+
+def _tasks(viewer: Person, q: str) -> list[Hit]:
+    qs = visible_tasks(viewer).filter(title__icontains=q).select_related("owner")
+    return [
+        Hit("Task", t.title, f"{t.owner.name} · {t.get_status_display()}", reverse("delegation"))
+        for t in qs.order_by("-created_at")[:LIMIT]
+    ]
+
+
+SOURCES = (_people, _ways, _meetings, _experiments, _tasks)
+
+
+def search(viewer: Person, q: str) -> list[Hit]:
+    """Everything matching ``q`` that ``viewer`` may open (nothing for fewer than 2 letters)."""
+    q = " ".join(q.split())[:100]
+    if len(q) < MIN_LENGTH:
+        return []
+    return [hit for source in SOURCES for hit in source(viewer, q)]
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    q = request.GET.get("q", "")
+    kind = request.GET.get("kind", "")
+    hits = search(viewer, q)
+    kinds = sorted({h.kind for h in hits})
+    if kind:
+        hits = [h for h in hits if h.kind == kind]
+    context = {"q": q, "hits": hits, "kinds": kinds, "kind": kind, "min_length": MIN_LENGTH}
+    return render(request, "home/search.html", context)
