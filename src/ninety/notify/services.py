@@ -85,10 +85,11 @@ def notify(
         if r is None or r.pk in seen:
             continue
         seen.add(r.pk)
+        # Already written (an hourly check run again) is the common case: one cheap query.
+        if Notification.objects.filter(recipient=r, key=key[:200]).exists():
+            continue
         mode = modes_for(r)[kind]
         if mode == Mode.OFF or not _allowed(r, org_id, about, may_see):
-            continue
-        if Notification.objects.filter(recipient=r, key=key).exists():
             continue
         try:
             with transaction.atomic():
