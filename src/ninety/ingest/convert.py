@@ -123,23 +123,35 @@ def parse_datetimes(
         # One value that is not plain ISO makes the cast fail: then the per-format parse below.
         with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return pc.cast(arr, utc), np.zeros(n, bool), np.zeros(n, bool)
-    text = arr
-    if pc.any(pc.match_substring(arr, ".")).as_py():  # fractions of a second: cut off
+    # The mapping's formats first: a file in one of them is parsed in one pass. Fractions of a
+    # second are cut off only when values are left over (a pass over every value costs).
+    epoch = _parse_formats(arr, (*formats, *ISO_FORMATS), tz, pa.nulls(n, pa.int64()))
+    if epoch.null_count and pc.any(pc.match_substring(arr, ".")).as_py():
         text = pc.replace_substring_regex(arr, r"(:\d{2})\.\d+", r"\1")
-    epoch = pa.nulls(n, pa.int64())
-    # The mapping's formats first: a file in one of them is parsed in one pass.
-    for fmt in (*formats, *ISO_FORMATS):
-        parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-        if parsed.type.tz is None:
-            parsed = pc.assume_timezone(parsed, tz, ambiguous="earliest", nonexistent="latest")
-        epoch = pc.coalesce(epoch, pc.cast(pc.cast(parsed, utc), pa.int64()))
-        if epoch.null_count == 0:
-            break
+        epoch = _parse_formats(text, (*formats, *ISO_FORMATS), tz, epoch)
     bad = mask(pc.is_null(epoch))
     ambiguous = np.zeros(n, bool)
     if bad.any() and not formats:
         ambiguous = bad & mask(pc.match_substring_regex(arr, AMBIGUOUS_RE))
     return pc.cast(epoch, utc), bad, ambiguous
+
+
+def _parse_formats(text: pa.Array, formats: Sequence[str], tz: str, epoch: pa.Array) -> pa.Array:
+    """``epoch`` (int64 seconds, null = not parsed yet) filled from each format in turn."""
+    utc = pa.timestamp("s", tz="UTC")
+    for fmt in formats:
+        parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+        if parsed.type.tz is None:
+            # A naive time in UTC is UTC already: a cast (assume_timezone costs a lookup a row).
+            parsed = (
+                pc.cast(parsed, utc)
+                if tz == "UTC"
+                else pc.assume_timezone(parsed, tz, ambiguous="earliest", nonexistent="latest")
+            )
+        epoch = pc.coalesce(epoch, pc.cast(pc.cast(parsed, utc), pa.int64()))
+        if epoch.null_count == 0:
+            break
+    return epoch
 
 
 def parse_dates(arr: pa.Array, formats: Sequence[str]) -> tuple[pa.Array, np.ndarray, np.ndarray]:

@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 from django.db import connection, transaction
 
 from ninety.activity.rollups import week_upsert
+from ninety.ingest.writers.jsontext import json_rows
 
 ACTIVITY = "activity_activity"
 ROLLUP = "activity_activityrollup"
@@ -166,21 +167,19 @@ def sqlite_insert(rows: pa.Table, org_id: int, source: str) -> tuple[str, str]:
     statement once.
     """
     values: list[str] = [str(int(org_id)), _sql_text(source)]
-    cols: list[list[Any]] = []
+    cols: list[Any] = []
     for name in ACTIVITY_COLUMNS[2:]:
         col = rows.column(name)
         if col.null_count == len(col):
             values.append("NULL")
             continue
-        if name == "occurred_at":
-            col = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")
         values.append(f"value ->> {len(cols)}")
-        cols.append(col.to_pylist())
+        cols.append(col)
     sql = (
         f"INSERT INTO {ACTIVITY} ({','.join(ACTIVITY_COLUMNS)}) SELECT {','.join(values)} "
         "FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"
     )
-    return sql, json.dumps(list(zip(*cols, strict=True)), ensure_ascii=False)
+    return sql, json_rows(cols)
 
 
 def _write_sqlite(chunk: PreparedChunk) -> int:
@@ -267,9 +266,7 @@ def rollup_table(rows: pa.Table) -> pa.Table:
 
 def rollup_json(agg: pa.Table) -> str:
     """The aggregated rollup rows as one JSON array of arrays (SQLite's text dates)."""
-    cols = [agg.column(c) for c in ROLLUP_COLUMNS]
-    cols[1] = pc.cast(cols[1], pa.string())
-    return json.dumps(list(zip(*(c.to_pylist() for c in cols), strict=True)))
+    return json_rows([agg.column(c) for c in ROLLUP_COLUMNS])
 
 
 def copy_csv(rows: pa.Table, columns: tuple[str, ...]) -> bytes:

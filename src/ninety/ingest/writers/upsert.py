@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from django.db import connection
 
 from ninety.ingest.writers.activities import copy_csv
+from ninety.ingest.writers.jsontext import sqlite_datetimes
 
 
 def last_per_key(rows: pa.Table, key: list[str]) -> pa.Table:
@@ -63,7 +63,7 @@ def _sqlite_cell_lists(rows: pa.Table) -> list[list[Any]]:
     for name in rows.column_names:
         col = rows.column(name)
         if pa.types.is_timestamp(col.type):
-            col = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")
+            col = sqlite_datetimes(col)
         cols.append(col.to_pylist())
     return cols
 
