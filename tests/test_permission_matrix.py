@@ -17,7 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from ninety.api.api import api
 from ninety.api.models import PersonalAccessToken
 from ninety.api.services import create_token
-from ninety.people.models import Person
+from ninety.people.invitations import invite
+from ninety.people.models import Invitation, Person
 from tests.coaching import matrix_helpers as oo
 from tests.conftest import World
 from tests.delegation import matrix_cases as dg
@@ -54,6 +55,19 @@ def _sam_token(w: World) -> int:
     return record.pk
 
 
+def _newcomer(w: World) -> Person:
+    """An imported Acme rep without a login."""
+    return Person.objects.create(org=w.org, name="Nia Newcomer", email="nia@example.com")
+
+
+def _nobody_invited(w: World) -> bool:
+    return not Invitation.objects.exists()
+
+
+def _no_invitation_revoked(w: World) -> bool:
+    return not Invitation.objects.filter(revoked_at__isnull=False).exists()
+
+
 LOGIN_REDIRECT = 302
 ALL_SIGNED_IN_OK = {p: 200 for p in PERSONAS} | {"anon": LOGIN_REDIRECT}
 
@@ -68,7 +82,32 @@ PAGE_CASES: dict[str, list[Case]] = {
     "logout": [Case("post", lambda w: "/logout/", {p: 302 for p in PERSONAS})],
     # A token link: anyone may open it; a wrong token only says the link is not valid.
     "invitation": [
-        Case("get", lambda w: "/account/invitation/MQ/bad-token/", {p: 200 for p in PERSONAS})
+        Case("get", lambda w: "/account/invitation/bad-token/", {p: 200 for p in PERSONAS})
+    ],
+    # Logins for imported people are the org admin's; another org's admin gets 404.
+    "invitations": [
+        Case(
+            "get",
+            lambda w: "/people/invitations/",
+            {p: 403 for p in PERSONAS} | {"anon": 302, "admin": 200, "outsider": 200},
+        )
+    ],
+    "invitation-create": [
+        Case(
+            "post",
+            lambda w: "/people/invitations/new/",
+            {p: 403 for p in PERSONAS} | {"anon": 302, "admin": 200, "outsider": 404},
+            data_fn=lambda w: {"person": _newcomer(w).pk},
+            unchanged=_nobody_invited,
+        )
+    ],
+    "invitation-revoke": [
+        Case(
+            "post",
+            lambda w: f"/people/invitations/{invite(_newcomer(w))[0].pk}/revoke/",
+            {p: 403 for p in PERSONAS} | {"anon": 302, "admin": 302, "outsider": 404},
+            unchanged=_no_invitation_revoked,
+        )
     ],
     "people": [Case("get", lambda w: "/people/", ALL_SIGNED_IN_OK)],
     "person": [

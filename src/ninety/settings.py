@@ -229,6 +229,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "activity.Quota", "people.Person", "people.Team",
     {"model": "coaching.OneOnOne", "exclude_fields": ["prep"]},
     {"model": "coaching.PrivateNote", "exclude_fields": ["text"]},
+    {"model": "people.Invitation", "exclude_fields": ["token_hash"]},
 )  # fmt: skip
 
 # E-mail (notifications): the console in development and the demo; SMTP once a host is named.

@@ -4,6 +4,7 @@ from django.urls import include, path, reverse_lazy
 
 from ninety.api import views as api_views
 from ninety.api.api import api
+from ninety.people import invitation_views
 from ninety.people import views as people_views
 
 urlpatterns = [
@@ -24,15 +25,13 @@ urlpatterns = [
         ),
         name="password-change-done",
     ),
+    path("account/invitation/<str:token>/", invitation_views.accept, name="invitation"),
+    path("people/invitations/", invitation_views.invitations_page, name="invitations"),
+    path("people/invitations/new/", invitation_views.create, name="invitation-create"),
     path(
-        "account/invitation/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="registration/invitation.html",
-            post_reset_login=True,
-            post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
-            success_url=reverse_lazy("home"),
-        ),
-        name="invitation",
+        "people/invitations/<int:invitation_id>/revoke/",
+        invitation_views.revoke,
+        name="invitation-revoke",
     ),
     path("people/", people_views.people, name="people"),
     path("people/<int:person_id>/", people_views.person, name="person"),

@@ -102,9 +102,14 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
             Stop("overview", f"/overview/{q}"),
             Stop("import", "/import/"),
             Stop("people", "/people/"),
+            Stop("invitations", "/people/invitations/"),
             Stop("attention", "/attention/"),
         ]
     return out
 
 
-ANONYMOUS = [Stop("login", "/login/"), Stop("not-found", "/no-such-page/")]
+ANONYMOUS = [
+    Stop("login", "/login/"),
+    Stop("not-found", "/no-such-page/"),
+    Stop("invitation", "/account/invitation/no-such-link/"),
+]

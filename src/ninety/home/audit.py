@@ -14,7 +14,7 @@ from django.shortcuts import render
 
 from ninety.activity.models import Quota
 from ninety.coaching.models import OneOnOne, PrivateNote
-from ninety.people.models import Org, Person, Team
+from ninety.people.models import Invitation, Org, Person, Team
 from ninety.people.permissions import can_read_audit
 from ninety.people.views import viewer_of
 from ninety.playbook.models import Behavior, Playbook, Stage, Way
@@ -27,6 +27,7 @@ ORG_PATHS: dict[type[Model], str] = {
     Way: "behavior__stage__playbook__org",
     Quota: "person__org",
     Person: "org",
+    Invitation: "org",
     Team: "org",
     OneOnOne: "org",
     PrivateNote: "meeting__org",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Org(models.Model):
@@ -142,3 +145,46 @@ class AccessGrant(models.Model):
     def __str__(self) -> str:
         state = "ended" if self.ended_at else "live"
         return f"{self.grantee} → {self.subject} ({self.source} #{self.source_id}, {state})"
+
+
+class Invitation(models.Model):
+    """A one-time link where an imported person chooses their password (``people.invitations``).
+
+    Only the SHA-256 of the link's random token is stored: the link is shown (and e-mailed)
+    once, when the admin creates it. It is *pending* until used, revoked or past
+    ``expires_at``; a new invitation for the same person revokes the pending one.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        USED = "used", "used"
+        EXPIRED = "expired", "expired"
+        REVOKED = "revoked", "revoked"
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_to = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["org", "created_at"], name="invitation_org_created")]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.person} ({self.status()})"
+
+    def status(self, now: datetime | None = None) -> str:
+        if self.used_at is not None:
+            return self.Status.USED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= (now or timezone.now()):
+            return self.Status.EXPIRED
+        return self.Status.PENDING

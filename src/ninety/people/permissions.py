@@ -143,3 +143,8 @@ def can_read_overview(viewer: Person | None) -> bool:
 def can_read_data_health(viewer: Person | None) -> bool:
     """Data freshness and import problems: the org admin's (RevOps)."""
     return viewer is not None and viewer.role == Role.ADMIN
+
+
+def can_manage_invitations(viewer: Person | None) -> bool:
+    """Logins for the org's imported people (invite, see, revoke) are the org admin's."""
+    return viewer is not None and viewer.role == Role.ADMIN

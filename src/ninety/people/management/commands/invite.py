@@ -35,6 +35,11 @@ class Command(BaseCommand):
         if len(found) > 1:
             raise CommandError(f"{key!r}: {len(found)} people match; use the e-mail or id")
         person = found[0]
-        link = opts["base_url"].rstrip("/") + invite(person, opts["username"])
-        self.stdout.write(f"{person.name} signs in as {person.user.username}; send them:")
+        record, path = invite(person, opts["username"])
+        link = opts["base_url"].rstrip("/") + path
+        assert person.user is not None
+        self.stdout.write(
+            f"{person.name} signs in as {person.user.username}; send them (works once, until "
+            f"{record.expires_at:%d %b %Y %H:%M} UTC):"
+        )
         self.stdout.write(link)
