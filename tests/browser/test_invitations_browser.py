@@ -26,8 +26,10 @@ def test_the_admin_invites_and_the_rep_signs_in_with_the_link(live_server, brows
     page.wait_for_load_state()
     page.click("header >> text=Invitations")
     page.wait_for_url(f"{live_server.url}/people/invitations/")
-    assert page.locator("[data-testid=without-login] tbody tr").all_inner_texts()[0].startswith(
-        "Nia Newcomer"
+    assert (
+        page.locator("[data-testid=without-login] tbody tr")
+        .all_inner_texts()[0]
+        .startswith("Nia Newcomer")
     )
     page.click("[aria-label='Invite Nia Newcomer']")
     link = page.locator("[data-testid=invitation-link]").inner_text().strip()
