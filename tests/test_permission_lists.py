@@ -13,6 +13,8 @@ Alex, the delegate of an open coaching session on Sam, sees Sam while it is open
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +27,8 @@ from ninety.coaching.models import OneOnOne
 from ninety.coaching.services import save_self_report
 from ninety.core.playbook_spec import default_playbook
 from ninety.delegation import services as delegation
-from ninety.people.models import Person
+from ninety.goals.services import create_goal
+from ninety.people.models import Person, Team
 from ninety.people.services import set_high_potential
 from tests.coaching import matrix_helpers as oo
 from tests.conftest import World
@@ -56,6 +59,18 @@ def _populate(w: World) -> None:
     # Sam writes his self-report: Dana's inbox hears of it (nobody else's).
     meeting = OneOnOne.objects.get(pk=oo.meeting(w))
     save_self_report(meeting, by=w.rep, results="-15%", behaviors="Greeting")
+    # Goals: Sam's, Grace's and Oscar's own, one per team (Crew, Closers) and one for Acme.
+    for person in (w.rep, w.other_rep, w.outsider_rep):
+        create_goal(org=person.org, person=person, metric="one_on_ones", target=4, by=None)
+    for team in (w.crew, w.closers):
+        create_goal(org=w.org, team=team, metric="volume", target=40, by=None)
+    create_goal(org=w.org, metric="ways_adherence", target=0.6, by=None)
+
+
+def _goal_owner(g: dict[str, Any]) -> str:
+    if g["person"]:
+        return Person.objects.get(pk=g["person"]).name
+    return Team.objects.get(pk=g["team"]).name if g["team"] else "Acme"
 
 
 def _names(ids: set[int]) -> set[str]:
@@ -132,6 +147,31 @@ API_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
             "director": {"Dana's scheduling"},
             "admin": {"Dana's scheduling"},
             "outsider": set(),
+        },
+    ),
+    # A goal follows its owner: a rep's as the rep's page, a team's as the team, the org's to all.
+    "/api/goals": (
+        lambda body: {_goal_owner(g) for g in body},
+        {
+            "rep": {"Sam", "Crew", "Acme"},
+            "teammate": {"Sam", "Crew", "Acme"},  # Sam: Alex's coachee while it is open
+            "leader": {"Sam", "Crew", "Acme"},
+            "other_leader": {"Grace", "Closers", "Acme"},
+            "director": {"Sam", "Grace", "Crew", "Closers", "Acme"},
+            "admin": {"Sam", "Grace", "Crew", "Closers", "Acme"},
+            "outsider": {"Oscar"},
+        },
+    ),
+    "/api/scorecards": (
+        lambda body: {r["name"] for r in body["reps"]},
+        {
+            "rep": {"Sam"},
+            "teammate": {"Alex", "Sam"},
+            "leader": {"Sam", "Alex"},
+            "other_leader": {"Grace"},
+            "director": {"Sam", "Alex", "Grace"},
+            "admin": {"Sam", "Alex", "Grace"},
+            "outsider": {"Oscar"},
         },
     ),
     "/api/playbook/ways": (
@@ -268,3 +308,17 @@ def test_a_delegates_view_of_the_coachee_ends_with_the_delegation(world: World) 
     ratings = {f"b{b.pk}": ("met", ""), "s0": ("met", "")}
     delegation.record_outcome(again, world.other_leader, ratings=ratings, notes="done")
     assert "Sam" not in people(_get_json(world, "other_leader", "/api/people"))
+
+
+def test_the_goals_export_holds_exactly_the_goals_each_persona_may_see(
+    world: World, client_for: Any
+) -> None:
+    _populate(world)
+    expected = API_LISTS["/api/goals"][1]
+    by_ext = dict(Person.objects.values_list("external_id", "name"))
+    for persona, owners in expected.items():
+        response = client_for(world.persona(persona)).get("/goals/export.csv")
+        assert response.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        got = {by_ext.get(r["rep"]) or r["team"] or "Acme" for r in rows}
+        assert got == owners, persona

@@ -23,6 +23,7 @@ from tests.coaching import matrix_helpers as oo
 from tests.conftest import World
 from tests.delegation import matrix_cases as dg
 from tests.experiments import matrix_helpers as ex
+from tests.goals import matrix_cases as goal_cases
 from tests.ingest import matrix_cases as ingest_cases
 from tests.notify import matrix_cases as notify_cases
 from tests.playbook import matrix_helpers as pb
@@ -586,6 +587,10 @@ API_CASES |= ingest_cases.api_cases(Case)
 
 # The inbox, notification choices and the calendar feed (tests/notify/matrix_cases.py).
 PAGE_CASES |= notify_cases.page_cases(Case)
+
+# Goals and scorecards (tests/goals/matrix_cases.py).
+PAGE_CASES |= goal_cases.page_cases(Case)
+API_CASES |= goal_cases.api_cases(Case)
 
 # Framework pages with their own checks (the Django admin: operators only, every persona refused
 # in tests/security/test_admin_scope.py; API docs: the public schema).

@@ -22,6 +22,7 @@ from ninety.core.simulate import (
 )
 from ninety.delegation.demo import seed_demo as seed_delegation
 from ninety.experiments.services import refresh_running
+from ninety.goals.demo import seed_demo as seed_goals
 from ninety.ingest.loader import load_dataset_dir
 from ninety.people.models import Org, Person, Role
 
@@ -108,10 +109,11 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
 
 def seed_story(org: Org, as_of: date) -> None:
     """The parts of the story that are not CRM data: Sam's one-on-ones and the experiment his
-    commitment became, Dana's delegation to Alex and her week of time."""
+    commitment became, Dana's delegation to Alex and her week of time, her team's goals."""
     seed_one_on_ones(org, as_of)
     refresh_running(org, as_of)
     seed_delegation(org, as_of)
+    seed_goals(org, as_of)
 
 
 @transaction.atomic

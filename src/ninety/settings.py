@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ninety.diagnosis",
     "ninety.coaching",
     "ninety.experiments",
+    "ninety.goals",
     "ninety.delegation",
     "ninety.api",
     "ninety.home",

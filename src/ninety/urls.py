@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("ninety.home.urls")),
     path("", include("ninety.delegation.urls")),
     path("experiments/", include("ninety.experiments.urls")),
+    path("goals/", include("ninety.goals.urls")),
     path("one-on-ones/", include("ninety.coaching.urls")),
     path("import/", include("ninety.ingest.urls")),
     path("inbox/", include("ninety.notify.urls")),

@@ -44,6 +44,8 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
     leader = [
         Stop("dashboard", f"/dashboard/{q}"),
         Stop("rep-page", f"/reps/{sam.pk}/{q}"),
+        Stop("rep-goals", f"/goals/reps/{sam.pk}/{q}"),
+        Stop("goals-import", "/goals/import/"),
         Stop("people", "/people/"),
         Stop("person", f"/people/{sam.pk}/"),
         Stop("playbook", "/playbook/"),
@@ -73,6 +75,7 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
         leader.append(Stop("one-on-one-summary", f"/one-on-ones/{done.pk}/summary/"))
     rep = [
         Stop("my-diagnosis", f"/reps/{sam.pk}/{q}"),
+        Stop("my-goals", f"/goals/reps/{sam.pk}/{q}"),
         Stop("one-on-ones", "/one-on-ones/"),
         Stop("playbook", "/playbook/"),
         Stop("experiments", "/experiments/"),

@@ -22,6 +22,7 @@ from ninety.coaching.api import router as coaching_router
 from ninety.delegation.api import router as delegation_router
 from ninety.diagnosis.api import router as diagnosis_router
 from ninety.experiments.api import router as experiments_router
+from ninety.goals.api import router as goals_router
 from ninety.ingest.api import router as ingest_router
 from ninety.people.api import router as people_router
 from ninety.people.inputs import OutOfRange
@@ -77,6 +78,7 @@ api.add_router("/", diagnosis_router)
 api.add_router("/", playbook_router)
 api.add_router("/", delegation_router)
 api.add_router("/", experiments_router)
+api.add_router("/", goals_router)
 api.add_router("/", coaching_router)
 api.add_router("/", ingest_router)
 

@@ -21,6 +21,9 @@ from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import Period
 from ninety.diagnosis.services import GroupReport, RepReport, rep_report
 from ninety.experiments.queries import running_for
+from ninety.goals.presenters import progress_json, scorecard_json
+from ninety.goals.scorecards import scorecards
+from ninety.goals.services import progress
 from ninety.people.models import Person
 from ninety.playbook.models import Stage
 from ninety.playbook.queries import (
@@ -67,7 +70,18 @@ def build_prep(meeting: OneOnOne, as_of: date) -> dict[str, Any]:
         "last_meeting": _last_meeting(meeting),
         "drilldown": _drilldown(stage) if stage else [],
         "results": _results(mine),
+        **_goals(rep, report, as_of),
     }
+
+
+def _goals(rep: Person, report: GroupReport, as_of: date) -> dict[str, Any]:
+    """The rep's goals with progress and this week's scorecard (the 90 % goals first)."""
+    cards = scorecards([rep], as_of, weeks=6, spec=report.playbook)
+    rows = sorted(
+        (progress_json(p) for p in progress(rep, report, as_of)),
+        key=lambda g: g["category"] != "behavior",
+    )
+    return {"goals": rows, "scorecard": scorecard_json(cards[0]) if cards else None}
 
 
 def _drill_stage(report: GroupReport, mine: RepReport) -> str | None:

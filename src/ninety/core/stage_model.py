@@ -310,6 +310,17 @@ def _reference(
     return team_reference(x, n, g, spread, weight=np.where(use & big, p_typical, 1.0))
 
 
+def _weights(
+    x: FloatArray, n: FloatArray, centre: FloatArray, var: FloatArray, prior: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Posterior weight and rate of every (node, ratio) atom: (reps, stages, nodes, ratios)."""
+    joint, rate = _joint_loglik(x, n, centre, var)
+    logpost = joint + np.log(prior)
+    w = np.exp(logpost - logpost.max(axis=(-2, -1), keepdims=True))
+    w /= w.sum(axis=(-2, -1), keepdims=True)
+    return w, rate
+
+
 def _posterior(
     x: FloatArray,
     n: FloatArray,
@@ -324,10 +335,7 @@ def _posterior(
     centre, var = _reference(x, n, g, prior, first_joint)
     if only is not None:
         x, n, centre, var = (a[only : only + 1] for a in (x, n, centre, var))
-    joint, rate = _joint_loglik(x, n, centre, var)
-    logpost = joint + np.log(prior)
-    w = np.exp(logpost - logpost.max(axis=(-2, -1), keepdims=True))
-    w /= w.sum(axis=(-2, -1), keepdims=True)
+    w, rate = _weights(x, n, centre, var, prior)
     post = w.sum(axis=-2)  # the ratio's posterior
     one = int(np.argmin(np.abs(RATIOS - 1.0)))
     p_below = post[..., :one].sum(-1) + 0.5 * post[..., one]
@@ -374,6 +382,13 @@ LOO_PRIOR_REPS = 7
 WEIGHTED_TEAM = 6
 
 
+def _prior_without(x: FloatArray, n: FloatArray, g: IntArray, i: int) -> FloatArray:
+    """Rep i's G in a small call: fitted on the others alone (their references without rep i)."""
+    keep = np.arange(x.shape[0]) != i
+    _, g_rest = np.unique(g[keep], return_inverse=True)
+    return fit_prior(x[keep], n[keep], g_rest) if keep.any() else base_prior()
+
+
 def stage_posteriors(
     successes: FloatArray,
     tries: FloatArray,
@@ -397,13 +412,78 @@ def stage_posteriors(
         return _posterior(x, n, g, fitted, material_ratio, level, first_joint=joint)
     rows = []
     for i in range(x.shape[0]):
-        # Rep i's prior comes from the others alone (their references without rep i too).
-        keep = np.arange(x.shape[0]) != i
-        _, g_rest = np.unique(g[keep], return_inverse=True)
-        g_i = fit_prior(x[keep], n[keep], g_rest) if keep.any() else base_prior()
-        rows.append(_posterior(x, n, g, g_i, material_ratio, level, only=i))
+        rows.append(_posterior(x, n, g, _prior_without(x, n, g, i), material_ratio, level, only=i))
     pick = {f: np.concatenate([getattr(r, f) for r in rows]) for f in _ROW_FIELDS}
     return StagePosterior(**pick, prior=fit_prior(x, n, g))
 
 
 _ROW_FIELDS = ("mean", "low", "high", "team_rate", "p_below", "p_material", "p_above", "log_ratio")
+
+
+#: Half the lattice's log step: each atom stands for the rates within it on the log scale.
+_HALF_STEP = 0.025
+
+
+def _p_at_least(
+    x: FloatArray,
+    n: FloatArray,
+    g: IntArray,
+    prior: FloatArray,
+    t: FloatArray,
+    only: int | None = None,
+    first_joint: FloatArray | None = None,
+) -> FloatArray:
+    centre, var = _reference(x, n, g, prior, first_joint)
+    if only is not None:
+        x, n, t, centre, var = (a[only : only + 1] for a in (x, n, t, centre, var))
+    w, rate = _weights(x, n, centre, var, prior)
+    # The share of each atom's cell above the threshold, so P moves smoothly with the target.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lt = np.log(t)[..., None, None]
+        above = np.clip((np.log(rate) + _HALF_STEP - lt) / (2 * _HALF_STEP), 0.0, 1.0)
+    p = (w * above).sum(axis=(-2, -1))
+    bad = ~np.isfinite(centre)
+    if bad.any():  # nobody to compare with: the rep's own counts (Jeffreys), as _posterior does
+        p[bad] = special.betaincc(x[bad] + 0.5, n[bad] - x[bad] + 0.5, np.clip(t[bad], 0, 1))
+    return np.where(np.isfinite(t), p, np.nan)
+
+
+def prob_at_least(
+    successes: FloatArray,
+    tries: FloatArray,
+    groups: IntArray,
+    thresholds: FloatArray,
+    *,
+    prior: FloatArray | None = None,
+) -> FloatArray:
+    """P(true rate ≥ threshold) for every rep and stage (reps, stages), on the same posterior
+    as :func:`stage_posteriors` (same G, same team reference, same leave-one-out prior in small
+    calls). A NaN threshold gives NaN. A goal on a stage's rate is judged on this."""
+    x = np.asarray(successes, dtype=np.float64)
+    n = np.asarray(tries, dtype=np.float64)
+    g = np.asarray(groups, dtype=np.int64)
+    t = np.asarray(thresholds, dtype=np.float64)
+    if t.ndim > 2:  # several thresholds per cell: one posterior, read at each
+        return (
+            np.stack([prob_at_least(x, n, g, ti, prior=prior) for ti in t])
+            if prior is not None
+            else _many(x, n, g, t)
+        )
+    t = np.broadcast_to(t, x.shape).copy()
+    if prior is not None:
+        return _p_at_least(x, n, g, prior, t)
+    if x.shape[0] > LOO_PRIOR_REPS:
+        fitted, joint = _fit_prior(x, n, g)
+        return _p_at_least(x, n, g, fitted, t, first_joint=joint)
+    rows = []
+    for i in range(x.shape[0]):
+        rows.append(_p_at_least(x, n, g, _prior_without(x, n, g, i), t, only=i))
+    return np.concatenate(rows) if rows else np.zeros(x.shape)
+
+
+def _many(x: FloatArray, n: FloatArray, g: IntArray, t: FloatArray) -> FloatArray:
+    """:func:`prob_at_least` at thresholds (k, reps, stages) with G fitted once."""
+    if x.shape[0] > LOO_PRIOR_REPS:
+        fitted, joint = _fit_prior(x, n, g)
+        return np.stack([_p_at_least(x, n, g, fitted, ti, first_joint=joint) for ti in t])
+    return np.stack([prob_at_least(x, n, g, ti) for ti in t])

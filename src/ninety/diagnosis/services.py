@@ -144,6 +144,9 @@ class GroupReport:
     #: Without quotas, the result and the typical rep are compared over this window (the last
     #: stage's), not the young period: a month without wins yet is no −100%.
     result_window: EvidenceWindow | None = None
+    #: What the stage model read, over everyone diagnosed together (rows: ``diagnosis.rep``):
+    #: successes, tries (reps, stages) and team index, so a goal is judged on the same posterior.
+    counts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def kind(self) -> str:
@@ -393,6 +396,11 @@ def diagnose_people(
         progress=Progress(done, total),
         inferred=() if history else tuple(s.key for s in deal_stages(spec)[:-1]),
         result_window=result_window,
+        counts=(
+            ev.successes,
+            ev.tries,
+            np.zeros(len(ids), np.int64) if groups is None else np.asarray(groups, np.int64),
+        ),
     )
 
 

@@ -13,10 +13,16 @@ from ninety.delegation.queries import attention_week, waiting_review
 from ninety.diagnosis.services import GroupReport
 from ninety.experiments.queries import history_for as experiments_for
 from ninety.experiments.queries import running_for
+from ninety.goals.permissions import can_manage_person
+from ninety.goals.presenters import progress_json
+from ninety.goals.scorecards import scorecards
+from ninety.goals.services import progress, team_weights
 from ninety.people.models import Person
 
 #: How many past one-on-ones the rep page lists.
 MEETINGS_SHOWN = 6
+#: Weeks of scorecard trend on the dashboard and the rep page.
+TREND_WEEKS = 6
 
 
 def dashboard_panels(viewer: Person, report: GroupReport | None, as_of: date) -> dict[str, Any]:
@@ -39,4 +45,29 @@ def rep_panels(subject: Person, as_of: date, viewer: Person | None = None) -> di
         "meetings": meetings_for(subject)[-MEETINGS_SHOWN:],
         "experiments": running_for([subject], as_of, viewer=viewer),
         "experiment_history": [e for e in history if e.status != "running"],
+    }
+
+
+def goal_panel(viewer: Person, subject: Person, report: GroupReport, as_of: date) -> dict[str, Any]:
+    """The rep page's goals card: each goal's progress and this week's scorecard."""
+    cards = scorecards([subject], as_of, weeks=TREND_WEEKS, spec=report.playbook)
+    return {
+        "goal_progress": [progress_json(p) for p in progress(subject, report, as_of)],
+        "goal_card": cards[0] if cards else None,
+        "goals_editable": can_manage_person(viewer, subject),
+    }
+
+
+def scorecard_panel(report: GroupReport | None, as_of: date) -> dict[str, Any]:
+    """The dashboard's scorecard: the team's reps sorted by their behavior & process score."""
+    if report is None or not report.reps:
+        return {}
+    cards = scorecards([r.person for r in report.reps], as_of, TREND_WEEKS, report.playbook)
+    rows = [c for c in cards if c.behavior is not None or c.result is not None]
+    team_id = report.team.pk if report.team else None
+    return {
+        "scorecard_rows": rows,
+        "scorecard_week": cards[0].week if cards else as_of,
+        "scorecard_without": len(cards) - len(rows),
+        "scorecard_weights": team_weights([team_id])[team_id],
     }

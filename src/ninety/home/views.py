@@ -12,7 +12,7 @@ from ninety.core.glossary import TERMS as GLOSSARY
 from ninety.diagnosis import presenters
 from ninety.diagnosis.services import region_report, rep_report, team_report
 from ninety.home.overview import overview_context
-from ninety.home.panels import dashboard_panels, rep_panels
+from ninety.home.panels import dashboard_panels, goal_panel, rep_panels, scorecard_panel
 from ninety.home.params import period_and_as_of
 from ninety.people.models import Role, Team
 from ninety.people.permissions import can_read_overview, visible_people, visible_teams
@@ -60,6 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 (s.name, w) for s, w in zip(r.playbook.stages, r.windows, strict=True)
             ]
         context.update(dashboard_panels(viewer, context["report"], as_of))
+        context.update(scorecard_panel(context["report"], as_of))
     return render(request, "home/dashboard.html", context)
 
 
@@ -73,6 +74,7 @@ def rep(request: HttpRequest, person_id: int) -> HttpResponse:
     report = rep_report(subject, period, as_of)
     context = presenters.rep_context(viewer, subject, report, period, as_of)
     context.update(rep_panels(subject, as_of, viewer))
+    context.update(goal_panel(viewer, subject, report, as_of))
     return render(request, "home/rep.html", context)
 
 

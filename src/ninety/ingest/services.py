@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ninety.core.safe_csv import safe_cell
 from ninety.ingest import reader, rows, writers
 from ninety.ingest.fields import KINDS
 from ninety.ingest.lookups import activity_lookups, people_of
@@ -98,14 +99,6 @@ class _Rollback(Exception):
 
 class ImportCancelled(Exception):
     """The batch was cancelled: the blocks written so far stay, the rest is not read."""
-
-
-def safe_cell(value: object) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 class RejectsWriter:

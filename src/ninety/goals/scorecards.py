@@ -1,0 +1,237 @@
+"""Weekly scorecards: each rep's goals scored on one week of rollups (see ``ninety.core.goals``).
+
+A week's actual per goal: volume per business day; a stage's rate as the stage model's posterior
+mean on the week's counts (reps of a team compared with each other, as the diagnosis does);
+ways adherence and the recital score as shares; one-on-ones held and experiments running as
+counts; the result as the week's wins over the week's share of the monthly quota. Monthly
+targets of counts are scaled to the week by business days.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+
+from ninety.core import goals as core
+from ninety.core.periods import Period
+from ninety.core.pipeline import is_deal_step
+from ninety.core.playbook_spec import PlaybookSpec
+from ninety.core.stage_model import stage_posteriors
+from ninety.diagnosis.loaders import GroupData, load_quota, load_won
+from ninety.diagnosis.services import build_funnel, playbook_for
+from ninety.goals import sources
+from ninety.goals.loaders import Counts, activity_counts, experiments_running
+from ninety.goals.models import Goal
+from ninety.goals.services import goals_for, metric_list, team_weights
+from ninety.people.models import Org, Person, Role, Team
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """One rep's week: scores 0–100 (None: no goal with data), each goal's attainment, the
+    behavior score of the weeks before (oldest first, this week last) and the streak."""
+
+    person: Person
+    week: date
+    total: float | None
+    behavior: float | None
+    result: float | None
+    goals: tuple[tuple[str, float | None], ...]
+    trend: tuple[float | None, ...] = ()
+    streak: int = 0
+
+    @property
+    def behavior_text(self) -> str:
+        return "–" if self.behavior is None else f"{self.behavior:.0f}"
+
+
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def _num(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class _Week:
+    first: date
+    last: date
+    bdays: int
+    month_bdays: int
+    counts: Counts
+    extra: dict[str, Any]
+
+
+def _load_week(
+    people: Sequence[Person], spec: PlaybookSpec, first: date, metrics: set[str]
+) -> _Week:
+    ids = [p.pk for p in people]
+    last = first + timedelta(days=6)
+    types = sorted({t for s in spec.stages for t in (s.entry, s.exit) if not is_deal_step(t)})
+    counts = activity_counts(ids, types, first, last)
+    period = Period.of(first)
+    extra: dict[str, Any] = {}
+    if any(m.startswith(core.STAGE_PREFIX) for m in metrics) or "quota" in metrics:
+        extra["won"] = load_won(ids, first, last)
+    if any(m.startswith(core.STAGE_PREFIX) for m in metrics):
+        stages = [k for k in spec.stage_keys if f"{core.STAGE_PREFIX}{k}" in metrics]
+        extra["rates"] = _week_rates(people, spec, counts, extra["won"], stages)
+    if "quota" in metrics:
+        extra["quota"] = load_quota(ids, period)
+    for key in ("recital", "one_on_ones"):
+        if key in metrics:
+            extra[key] = sources.read(key, ids, first, last) or {}
+    if "experiments" in metrics:
+        extra["experiments"] = experiments_running(ids, last)
+    return _Week(
+        first,
+        last,
+        core.business_days(first, last),
+        core.business_days(period.start, period.last_day),
+        counts,
+        extra,
+    )
+
+
+def _week_rates(
+    people: Sequence[Person],
+    spec: PlaybookSpec,
+    counts: Counts,
+    won: tuple[np.ndarray, ...],
+    stages: list[str],
+) -> np.ndarray:
+    """Posterior mean rate per rep and stage on the week's cohort counts (groups: teams)."""
+    n = len(people)
+    data = GroupData(
+        tuple(p.pk for p in people),
+        counts.count,
+        counts.advanced,
+        counts.pending,
+        won[0],
+        won[1],
+        np.full(n, np.nan),
+        {},
+    )
+    f = build_funnel(data, spec)
+    _, groups = np.unique([p.team_id or 0 for p in people], return_inverse=True)
+    # Only the stages some goal is on: the model is per stage, the others are not read.
+    cols = [spec.stage_keys.index(k) for k in stages]
+    mean = np.full(f.tries.shape, np.nan)
+    if cols:
+        mean[:, cols] = stage_posteriors(f.successes[:, cols], f.tries[:, cols], groups).mean
+    return mean
+
+
+def _actual(
+    g: Goal, m: core.Metric, i: int, pid: int, w: _Week, spec: PlaybookSpec
+) -> tuple[float, float]:
+    """(actual, target) of one goal for the rep at row ``i`` over the week, in the same units."""
+    share = w.bdays / max(w.month_bdays, 1)
+    scale = {"day": w.bdays, "week": 1.0, "month": share}[g.period_kind]
+    if m.key == core.VOLUME:
+        return w.counts.count[spec.stages[0].entry][i] / max(w.bdays, 1), g.target
+    if m.stage is not None:
+        return float(w.extra["rates"][i, spec.stage_keys.index(m.stage)]), g.target
+    if m.key == "ways_adherence":
+        entries = [s.entry for s in spec.stages if not is_deal_step(s.entry)]
+        total = sum(w.counts.count[t][i] for t in entries)
+        hits = sum(w.counts.with_way[t][i] for t in entries)
+        return (hits / total if total else math.nan), g.target
+    if m.key == "recital":
+        hits, total = w.extra["recital"].get(pid, (0.0, 0.0))
+        return (hits / total if total else math.nan), g.target
+    if m.key == "one_on_ones":
+        return w.extra["one_on_ones"].get(pid, (0.0, 0.0))[0], g.target * scale
+    if m.key == "experiments":
+        return float(w.extra["experiments"][i]), g.target
+    if m.key == "quota":
+        quota = w.extra["quota"][i] * share
+        return (w.extra["won"][0][i] / quota if quota > 0 else math.nan), g.target
+    return math.nan, g.target
+
+
+def week_scores(
+    people: Sequence[Person],
+    spec: PlaybookSpec,
+    first: date,
+    goals: dict[int, list[Goal]],
+    weights: dict[int | None, tuple[float, float]],
+) -> tuple[core.Scores, list[list[tuple[str, float | None]]]]:
+    """Scores of ``people`` for the week starting ``first``, and each goal's attainment."""
+    known = metric_list(spec)
+    mine = [[g for g in goals.get(p.pk, []) if g.metric in known] for p in people]
+    week = _load_week(people, spec, first, {g.metric for gs in mine for g in gs})
+    width = max((len(gs) for gs in mine), default=0)
+    actual = np.full((len(people), width), np.nan)
+    target = np.ones((len(people), width))
+    higher = np.ones((len(people), width), bool)
+    behavior = np.ones((len(people), width), bool)
+    for i, (p, gs) in enumerate(zip(people, mine, strict=True)):
+        for j, g in enumerate(gs):
+            m = known[g.metric]
+            actual[i, j], target[i, j] = _actual(g, m, i, p.pk, week, spec)
+            higher[i, j], behavior[i, j] = g.higher_is_better, m.category == core.BEHAVIOR
+    att = core.attainment(actual, target, higher)
+    w = np.array([weights.get(p.team_id, core.DEFAULT_WEIGHTS) for p in people]).reshape(-1, 2)
+    scores = core.scorecard(att, behavior, w)
+    rows = [
+        [(known[g.metric].label, _num(att[i, j])) for j, g in enumerate(gs)]
+        for i, gs in enumerate(mine)
+    ]
+    return scores, rows
+
+
+def scorecards(
+    people: Sequence[Person], week: date, weeks: int = 1, spec: PlaybookSpec | None = None
+) -> list[Scorecard]:
+    """Scorecards of ``people`` (one org) for the week holding ``week``, with ``weeks`` − 1
+    weeks of trend before it; sorted by the behavior score, highest first."""
+    people = list(people)
+    if not people:
+        return []
+    spec = spec or playbook_for(people[0].org)
+    goals = goals_for(people)
+    monday = week_of(week)
+    if not any(goals.values()):  # nothing to score: no query for the weeks
+        return [Scorecard(p, monday, None, None, None, ()) for p in people]
+    weights = team_weights({p.team_id for p in people})
+    history = []
+    for back in range(weeks - 1, -1, -1):
+        history.append(week_scores(people, spec, monday - timedelta(days=7 * back), goals, weights))
+    scores, rows = history[-1]
+    cards = []
+    for i, p in enumerate(people):
+        trend = tuple(_num(h[0].behavior[i]) for h in history)
+        cards.append(
+            Scorecard(
+                person=p,
+                week=monday,
+                total=_num(scores.total[i]),
+                behavior=_num(scores.behavior[i]),
+                result=_num(scores.result[i]),
+                goals=tuple(rows[i]),
+                trend=trend,
+                streak=core.streak([math.nan if t is None else t for t in trend]),
+            )
+        )
+    return sorted(cards, key=lambda c: (c.behavior is None, -(c.behavior or 0), c.person.name))
+
+
+def team_scorecards(team: Team, week: date, weeks: int = 6) -> list[Scorecard]:
+    reps = Person.objects.filter(team=team, role=Role.REP, is_active=True).select_related("org")
+    return scorecards(list(reps.order_by("name")), week, weeks)
+
+
+def org_scorecards(org: Org, week: date, team: Team | None = None) -> list[Scorecard]:
+    """Every active rep of the org (or of ``team``) for one week."""
+    reps = Person.objects.filter(org=org, role=Role.REP, is_active=True).select_related("org")
+    if team is not None:
+        reps = reps.filter(team=team)
+    return scorecards(list(reps.order_by("name")), week)

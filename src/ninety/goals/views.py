@@ -1,0 +1,205 @@
+"""The goals page of a rep (suggestions to accept or edit, goals with progress, the scorecard),
+the team's scorecard weights, and goals CSV export and import."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ninety.core.goals import PERIOD_KINDS
+from ninety.core.periods import Period, parse_day
+from ninety.diagnosis.services import default_as_of, rep_report
+from ninety.goals import csvio, services
+from ninety.goals.models import Goal
+from ninety.goals.permissions import (
+    can_manage_goal,
+    can_manage_person,
+    can_manage_team,
+    visible_goals,
+)
+from ninety.goals.presenters import goal_json, progress_json
+from ninety.goals.scorecards import scorecards
+from ninety.people.models import Person, Role
+from ninety.people.permissions import visible_people, visible_teams
+from ninety.people.views import viewer_of
+
+#: Kinds whose targets are typed as percentages on the page.
+PERCENT_KINDS = ("rate", "share", "result")
+
+
+def _as_of(request: HttpRequest) -> date:
+    text = request.GET.get("as_of") or request.POST.get("as_of")
+    try:
+        return parse_day(text) if text else default_as_of()
+    except ValueError as exc:
+        raise Http404("as_of: expected YYYY-MM-DD") from exc
+
+
+def _rep(request: HttpRequest, person_id: int) -> tuple[Person, Person]:
+    viewer = viewer_of(request)
+    subject = get_object_or_404(visible_people(viewer).select_related("team", "org"), pk=person_id)
+    if subject.role != Role.REP:
+        raise Http404("Goals are set for reps.")
+    return viewer, subject
+
+
+def _target(text: str, kind: str) -> float:
+    try:
+        value = float(text.replace(",", "").rstrip("%"))
+    except ValueError as exc:
+        raise services.GoalError("target: expected a number") from exc
+    return value / 100 if kind in PERCENT_KINDS else value
+
+
+@login_required
+def rep_goals(request: HttpRequest, person_id: int) -> HttpResponse:
+    viewer, subject = _rep(request, person_id)
+    as_of = _as_of(request)
+    report = rep_report(subject, Period.of(as_of), as_of)
+    spec = report.playbook
+    known = services.metric_list(spec)
+    suggested = Goal.objects.filter(person=subject, status=Goal.Status.SUGGESTED)
+    card = scorecards([subject], as_of, weeks=6, spec=spec)
+    context = {
+        "subject": subject,
+        "as_of": as_of,
+        "progress": [progress_json(p) for p in services.progress(subject, report, as_of)],
+        "suggested": [goal_json(g, known.get(g.metric)) for g in suggested],
+        "metrics": list(known.values()),
+        "periods": PERIOD_KINDS,
+        "can_manage": can_manage_person(viewer, subject),
+        "can_weigh": bool(subject.team and can_manage_team(viewer, subject.team)),
+        "weights": services.team_weights([subject.team_id])[subject.team_id],
+        "card": card[0] if card else None,
+    }
+    return render(request, "goals/rep.html", context)
+
+
+def _managed(request: HttpRequest, person_id: int) -> Person:
+    viewer, subject = _rep(request, person_id)
+    if not can_manage_person(viewer, subject):
+        raise PermissionDenied("Only the rep's leader or an admin sets their goals.")
+    return subject
+
+
+@login_required
+@require_POST
+def rep_suggest(request: HttpRequest, person_id: int) -> HttpResponse:
+    subject = _managed(request, person_id)
+    as_of = _as_of(request)
+    report = rep_report(subject, Period.of(as_of), as_of)
+    made = services.suggest(subject, report, as_of, viewer_of(request))
+    messages.success(request, f"{len(made)} goal(s) suggested from the data.")
+    return redirect("rep-goals", person_id=subject.pk)
+
+
+@login_required
+@require_POST
+def rep_add(request: HttpRequest, person_id: int) -> HttpResponse:
+    subject = _managed(request, person_id)
+    known = services.metric_list(
+        rep_report(subject, Period.of(_as_of(request)), _as_of(request)).playbook
+    )
+    metric = request.POST.get("metric", "")
+    try:
+        if metric not in known:
+            raise services.GoalError(f"metric: {metric!r} is not one of the list")
+        services.create_goal(
+            org=subject.org,
+            person=subject,
+            metric=metric,
+            target=_target(request.POST.get("target", ""), known[metric].kind),
+            higher_is_better=request.POST.get("direction", "higher") != "lower",
+            period_kind=request.POST.get("period", "month"),
+            by=viewer_of(request),
+        )
+    except services.GoalError as exc:
+        messages.error(request, f"Goal not added: {exc}")
+    else:
+        messages.success(request, f"Goal added: {known[metric].label}.")
+    return redirect("rep-goals", person_id=subject.pk)
+
+
+ACTIONS = {"accept": Goal.Status.ACTIVE, "dismiss": Goal.Status.ARCHIVED, "archive": "archived"}
+
+
+@login_required
+@require_POST
+def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    goal = get_object_or_404(visible_goals(viewer).select_related("person", "org"), pk=goal_id)
+    if not can_manage_goal(viewer, goal):
+        raise PermissionDenied("Only the rep's leader or an admin changes this goal.")
+    action = request.POST.get("action", "save")
+    metric = services.metric_list(services.playbook_for(goal.org)).get(goal.metric)
+    try:
+        target = request.POST.get("target")
+        services.update_goal(
+            goal,
+            target=_target(target, metric.kind if metric else "") if target else None,
+            status=ACTIONS.get(action),
+            period_kind=request.POST.get("period") or None,
+        )
+    except services.GoalError as exc:
+        messages.error(request, f"Goal not changed: {exc}")
+    else:
+        messages.success(request, {"accept": "Goal accepted."}.get(action, "Goal saved."))
+    if goal.person_id:
+        return redirect("rep-goals", person_id=goal.person_id)
+    return redirect("dashboard")
+
+
+@login_required
+@require_POST
+def team_weights(request: HttpRequest, team_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    team = get_object_or_404(visible_teams(viewer), pk=team_id)
+    if not can_manage_team(viewer, team):
+        raise PermissionDenied("Only the team's leader or an admin weighs its scorecard.")
+    try:
+        behavior = float(request.POST.get("behavior", ""))
+        result = float(request.POST.get("result", ""))
+        services.set_weights(team, behavior, result)
+    except (ValueError, services.GoalError) as exc:
+        messages.error(request, f"Weights not saved: {exc}")
+    else:
+        messages.success(request, f"Scorecard weights of {team.name} saved.")
+    back = request.POST.get("next", "")
+    if back.isdigit() and visible_people(viewer).filter(pk=int(back)).exists():
+        return redirect("rep-goals", person_id=int(back))
+    return redirect(f"/dashboard/?team={team.pk}")
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    goals = visible_goals(viewer).exclude(status=Goal.Status.ARCHIVED)
+    goals = goals.select_related("person", "team").order_by("scope", "person__name", "metric")
+    response = HttpResponse(csvio.export_csv(goals), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="goals.csv"'
+    return response
+
+
+@login_required
+def import_goals(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    if viewer.role == Role.REP:
+        raise PermissionDenied("Leaders and admins import goals.")
+    context: dict[str, object] = {"columns": csvio.COLUMNS}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["errors"] = ["Choose a CSV file."]
+            status = 400
+        else:
+            result = csvio.import_csv(viewer, upload.read(csvio.MAX_BYTES + 1), upload.name)
+            context["errors"], context["created"] = result.errors, result.created
+            status = 400 if result.errors else 200
+    return render(request, "goals/import.html", context, status=status)

@@ -1,0 +1,148 @@
+"""Goals on the story org (Sam weak at Greeting): suggestions, accepting them, progress on the
+diagnosis's posterior, the scorecard ranking, CSV import/export, the command and the API."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from ninety.api.services import create_token
+from ninety.core.periods import Period
+from ninety.diagnosis.services import rep_report
+from ninety.goals import csvio, services
+from ninety.goals.models import Goal
+from ninety.goals.scorecards import scorecards
+from ninety.people.models import Org, Person, Role
+from tests.diagnosis.conftest import AS_OF
+
+
+def _sam(org: Org) -> Person:
+    return Person.objects.select_related("team", "org").get(org=org, name="Sam Patel")
+
+
+def _leader(sam: Person) -> Person:
+    return sam.team.leader
+
+
+def test_suggestions_aim_at_sams_greeting_and_read_the_quota_backwards(story_org: Org) -> None:
+    sam = _sam(story_org)
+    report = rep_report(sam, Period.of(AS_OF), AS_OF)
+    made = {g.metric: g for g in services.suggest(sam, report, AS_OF, _leader(sam))}
+    stage = made["stage:conversation"]  # Greeting: connect -> conversation
+    assert stage.status == Goal.Status.SUGGESTED and "Greeting is the focus" in stage.note
+    mine = report.for_person(sam.pk).diagnosis.stages["conversation"]
+    assert mine.mean < stage.target <= 0.99  # the team's median, above Sam's own rate
+    volume = made["volume"]
+    assert "To reach quota at your rates you need" in volume.note
+    assert "at the team's Greeting rate" in volume.note
+    # Fixing Greeting needs fewer dials than his rates do.
+    own, team = (float(x.split()[0]) for x in volume.note.split("need ")[1].split("rate, "))
+    assert team < own
+    # Suggesting again replaces the open suggestions (no pile-up).
+    services.suggest(sam, report, AS_OF, None)
+    assert Goal.objects.filter(person=sam, status=Goal.Status.SUGGESTED).count() == 2
+
+
+def test_progress_on_a_rate_uses_the_posterior_and_the_scorecard_ranks_by_behavior(
+    story_org: Org,
+) -> None:
+    sam = _sam(story_org)
+    report = rep_report(sam, Period.of(AS_OF), AS_OF)
+    team_rate = report.for_person(sam.pk).diagnosis.stages["conversation"].group_rate
+    services.create_goal(
+        org=story_org, person=sam, metric="stage:conversation", target=team_rate, by=None
+    )
+    (p,) = services.progress(sam, report, AS_OF)
+    assert p.judgement.status == "behind"  # far below the team, near certainly
+    assert p.judgement.p_meets < 0.05
+    assert p.value_text.endswith("%") and p.target_text.startswith("at least")
+    # A goal Sam meets easily: on track.
+    services.create_goal(
+        org=story_org, person=sam, metric="stage:conversation", target=0.05, by=None
+    )
+    (p,) = services.progress(sam, report, AS_OF)
+    assert p.judgement.status == "on_track"
+    # Team goal on the same stage for everyone: Sam's own is the more specific one.
+    services.create_goal(
+        org=story_org, team=sam.team, metric="stage:conversation", target=team_rate, by=None
+    )
+    reps = list(Person.objects.filter(team=sam.team, role=Role.REP).select_related("org"))
+    cards = scorecards(reps, AS_OF)
+    behavior = [c.behavior for c in cards]
+    assert behavior == sorted(behavior, reverse=True)
+    assert next(c for c in cards if c.person == sam).behavior == 100  # his own easy goal
+
+
+def test_accepting_a_suggestion_replaces_the_active_goal(story_org: Org) -> None:
+    sam = _sam(story_org)
+    old = services.create_goal(org=story_org, person=sam, metric="volume", target=30, by=None)
+    new = services.create_goal(
+        org=story_org, person=sam, metric="volume", target=47, by=None, status="suggested"
+    )
+    services.update_goal(new, status="active", target=45)
+    old.refresh_from_db()
+    assert old.status == "archived" and Goal.objects.get(pk=new.pk).target == 45
+    with pytest.raises(services.GoalError, match="target: a rate or share is at most 100%"):
+        services.create_goal(org=story_org, person=sam, metric="recital", target=2, by=None)
+    with pytest.raises(services.GoalError, match="metric: 'dials' is not one of"):
+        services.create_goal(org=story_org, person=sam, metric="dials", target=2, by=None)
+
+
+def test_csv_round_trip_is_formula_safe_and_all_or_nothing(story_org: Org) -> None:
+    sam = _sam(story_org)
+    dana = _leader(sam)
+    good = (
+        "scope,rep,team,metric,direction,target,period,status,note\n"
+        f"rep,{sam.external_id},,stage:conversation,higher,40%,month,active,=HYPERLINK(1)\n"
+        f"rep,{sam.email},,volume,higher,45,week,,\n"
+    )
+    result = csvio.import_csv(dana, good.encode(), "goals.csv")
+    assert result.errors == [] and result.created == 2
+    assert Goal.objects.get(person=sam, metric="stage:conversation").target == 0.4
+    text = csvio.export_csv(Goal.objects.filter(person=sam))
+    assert "'=HYPERLINK(1)" in text and ",=HYPERLINK" not in text
+    bad = (
+        "scope,rep,metric,target\n"
+        f"rep,{sam.external_id},one_on_ones,4\n"
+        "rep,nobody,one_on_ones,4\n"
+        f"rep,{sam.external_id},stage:conversation,40\n"
+    )
+    result = csvio.import_csv(dana, bad.encode(), "bad.csv")
+    assert result.created == 0
+    assert result.errors[0].startswith("bad.csv, row 3, rep: 'nobody'")
+    assert result.errors[1].startswith("bad.csv, row 4, target: a rate or share is 0-1")
+    assert not Goal.objects.filter(person=sam, metric="one_on_ones").exists()  # nothing half-way
+    assert csvio.import_csv(dana, b"\xff\xfe", "x.csv").errors == ["x.csv: not UTF-8 text"]
+    assert "missing column(s) metric" in csvio.import_csv(dana, b"target\n1\n", "y.csv").errors[0]
+    # A rep of another team is not Dana's to set.
+    other = Person.objects.filter(org=story_org, role=Role.REP).exclude(team=sam.team).first()
+    if other is not None:
+        row = f"scope,rep,metric,target\nrep,{other.external_id},one_on_ones,4\n"
+        assert csvio.import_csv(dana, row.encode()).errors
+
+
+def test_the_command_and_the_api_agree(story_org: Org) -> None:
+    sam = _sam(story_org)
+    services.create_goal(
+        org=story_org, person=sam, metric="stage:conversation", target=0.5, by=None
+    )
+    out = io.StringIO()
+    call_command(
+        "goals", "--period", "2026-11", "--team", sam.team.name, "--as-of", "2026-11-27",
+        "--org", story_org.slug, "--json", stdout=out,
+    )  # fmt: skip
+    body = json.loads(out.getvalue())
+    row = next(r for r in body["reps"] if r["rep"] == "Sam Patel")
+    assert row["goals"][0]["metric"] == "stage:conversation"
+    assert row["goals"][0]["progress"] == "behind"
+    assert body["reps"][0]["rep"] == "Sam Patel"  # the only rep with goals ranks first
+    _, token = create_token(_leader(sam), "t")
+    api = Client().get(
+        f"/api/goals/progress/{sam.pk}?as_of=2026-11-27", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert api.status_code == 200
+    assert api.json()["goals"][0]["p_meets"] == row["goals"][0]["p_meets"]
