@@ -16,9 +16,9 @@ never a raw ratio: 3 of 5 is not "60 %, goal met". With ``p = P(true rate ≥ ta
 * otherwise *not yet known* (too few tries to tell).
 
 The evidence window holds the tries that tell 0.8 × a rate from the rate at 90 % certainty and
-90 % power, so by the period's last week a rep whose true rate is the goal is on track about
-92 % of the time and one 20 % below it about 9 % (``bench/bench_goals.py``, seeds 7–9; pinned
-by ``tests/core/test_goals.py``).
+90 % power, so by the period's last week a rep whose true rate is the goal is on track 91.5–93.2 %
+of the time and one 20 % below it 8.2–9.6 % (``bench/bench_goals.py``, 300 reps, seeds 7–9;
+pinned by ``tests/core/test_goals.py``).
 
 **Funnel backwards**: result = volume × Π rates × deal size, so the first-stage volume a quota
 needs per business day is ``quota / (days × Π rates × deal size)``.

@@ -103,9 +103,7 @@ def rep_suggest(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def rep_add(request: HttpRequest, person_id: int) -> HttpResponse:
     subject = _managed(request, person_id)
-    known = services.metric_list(
-        rep_report(subject, Period.of(_as_of(request)), _as_of(request)).playbook
-    )
+    known = services.metric_list(services.playbook_for(subject.org))
     metric = request.POST.get("metric", "")
     try:
         if metric not in known:
