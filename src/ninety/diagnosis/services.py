@@ -396,12 +396,13 @@ def diagnose_people(
         progress=Progress(done, total),
         inferred=() if history else tuple(s.key for s in deal_stages(spec)[:-1]),
         result_window=result_window,
-        counts=(
-            ev.successes,
-            ev.tries,
-            np.zeros(len(ids), np.int64) if groups is None else np.asarray(groups, np.int64),
-        ),
+        counts=(ev.successes, ev.tries, _group_index(groups, len(ids))),
     )
+
+
+def _group_index(groups: list[int] | None, n: int) -> np.ndarray:
+    """Each rep's team index as the stage model read it (one team when ``groups`` is None)."""
+    return np.zeros(n, np.int64) if groups is None else np.asarray(groups, np.int64)
 
 
 def build_funnel(data: GroupData, spec: PlaybookSpec) -> Funnel:
