@@ -68,6 +68,11 @@ def _peak_rss_mib() -> float:
 US_FORMAT = "%m/%d/%Y %I:%M %p"
 
 
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def write_csv(path: Path, rows: int, seed: int = 0, dates: str = "iso") -> None:
     """A CRM-style activity export: ``rows`` rows, 200 reps, sorted by time, in 1M-row chunks."""
     rng = np.random.default_rng(seed)
@@ -289,17 +294,27 @@ def _run(args: argparse.Namespace, folder: Path, csv_path: Path, size: int) -> i
     extra = f'date_format: "{US_FORMAT}"\n' if args.dates == "us" else ""
     mapping = parse_mapping_text(MAPPING + extra)
 
+    load_before, cpu0 = os.getloadavg()[0], _cpu_s()
     t0 = time.perf_counter()
     s = import_file(org, "activities", csv_path, mapping=mapping, rejects_path=folder / "r.csv")
     ninety_s = time.perf_counter() - t0
+    ninety_cpu = _cpu_s() - cpu0
     peak = _peak_rss_mib()
+    # Other processes share the two cores: the load average says how much of them this run
+    # had, and CPU seconds (both threads) what the import itself costs, whatever the load.
+    load = f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after the import"
+    cpu_line = (
+        f"Ninety import CPU: {ninety_cpu:.2f} s (user + system, all threads) = "
+        f"{args.rows / ninety_cpu:,.0f} rows per CPU second"
+    )
     assert s.imported == args.rows and s.rejected == 0, s.to_json()
     if args.memory_only:
         print(f"machine: {machine()}")
         print(
             f"data: {args.rows:,} activity rows, {size / 2**20:,.1f} MiB CSV ({args.dates} dates)"
         )
-        print(f"Ninety import: {ninety_s:.2f} s, {args.rows / ninety_s:,.0f} rows/s")
+        print(f"Ninety import: {ninety_s:.2f} s, {args.rows / ninety_s:,.0f} rows/s ({load})")
+        print(cpu_line)
         print(f"peak memory (max RSS after the Ninety import): {peak:,.0f} MiB")
         return 0
 
@@ -341,6 +356,8 @@ def _run(args: argparse.Namespace, folder: Path, csv_path: Path, size: int) -> i
     print(f"Ninety / bulk_create: {ninety_rate / bulk_rate:.1f}x (aim >= 4x)")
     print(f"target 150,000 rows/s: {'met' if ninety_rate >= 150_000 else 'NOT met'}")
     print(f"peak memory (max RSS after the Ninety import): {peak:,.0f} MiB")
+    print(f"{load}; {cpu_line}")
+    print(f"load average at the end of the run: {os.getloadavg()[0]:.1f}")
     return 0
 
 

@@ -26,9 +26,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 SAMPLE_BYTES = 1 << 16
-# Rows per transaction follow from the block size (about 50,000 activity rows per 4 MiB):
-# smaller blocks keep the peak memory flat (8 MiB blocks grew it by ~100 MB per 1M rows).
-BLOCK_BYTES = int(os.environ.get("NINETY_IMPORT_BLOCK_BYTES") or 4 << 20)
+# Rows per transaction follow from the block size (about 40,000 activity rows per 2 MiB):
+# smaller blocks keep the peak memory flat (the 208 MB benchmark file peaks at 402 MiB with
+# 2 MiB blocks, 606 MiB with 4 MiB, 922 MiB with 8 MiB).
+BLOCK_BYTES = int(os.environ.get("NINETY_IMPORT_BLOCK_BYTES") or 2 << 20)
 XLSX_BLOCK_ROWS = 20_000
 
 
