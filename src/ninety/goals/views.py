@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ninety.core.goals import PERIOD_KINDS
@@ -81,6 +82,16 @@ def rep_goals(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "goals/rep.html", context)
 
 
+def _back(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Back to the rep's goals page, on the day the form was read (its ``as_of``)."""
+    url = reverse("rep-goals", args=[person_id])
+    day = request.POST.get("as_of", "")
+    try:
+        return redirect(f"{url}?as_of={parse_day(day).isoformat()}" if day else url)
+    except ValueError:
+        return redirect(url)
+
+
 def _managed(request: HttpRequest, person_id: int) -> Person:
     viewer, subject = _rep(request, person_id)
     if not can_manage_person(viewer, subject):
@@ -96,7 +107,7 @@ def rep_suggest(request: HttpRequest, person_id: int) -> HttpResponse:
     report = rep_report(subject, Period.of(as_of), as_of)
     made = services.suggest(subject, report, as_of, viewer_of(request))
     messages.success(request, f"{len(made)} goal(s) suggested from the data.")
-    return redirect("rep-goals", person_id=subject.pk)
+    return _back(request, subject.pk)
 
 
 @login_required
@@ -121,7 +132,7 @@ def rep_add(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.error(request, f"Goal not added: {exc}")
     else:
         messages.success(request, f"Goal added: {known[metric].label}.")
-    return redirect("rep-goals", person_id=subject.pk)
+    return _back(request, subject.pk)
 
 
 ACTIONS = {"accept": Goal.Status.ACTIVE, "dismiss": Goal.Status.ARCHIVED, "archive": "archived"}
@@ -149,7 +160,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
     else:
         messages.success(request, {"accept": "Goal accepted."}.get(action, "Goal saved."))
     if goal.person_id:
-        return redirect("rep-goals", person_id=goal.person_id)
+        return _back(request, goal.person_id)
     return redirect("dashboard")
 
 
