@@ -144,3 +144,43 @@ def test_the_length_check_skips_the_docstring() -> None:
     doc = '    """' + "\n" * 30 + '    """\n'
     assert _long_functions(f"def f():\n{doc}{body}", "m") == set()
     assert _long_functions(f"def f():\n{body}    y = 1\n    z = 2\n", "m") == {("m", "f", 82)}
+
+
+#: Modules that decide what a request shows or allows: they ask the permission gate's named
+#: functions (``people/permissions.py``, each app's own permissions module) and never compare a
+#: role inline, so that a rule lives in one place and the persona tests cover it.
+GATED_MODULES = ("views.py", "api.py", "presenters.py", "panels.py")
+
+
+def _inline_role_checks(source: str, module: str) -> set[tuple[str, int]]:
+    """``x.role == …``, ``x.role != …``, ``x.role in …`` (and ``not in``), ``x.is_admin``,
+    ``x.is_leader``: a query's ``filter(role=Role.REP)`` selects rows and is not a check."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(s, ast.Attribute) and s.attr == "role" for s in sides):
+                found.add((module, node.lineno))
+        elif isinstance(node, ast.Attribute) and node.attr in ("is_admin", "is_leader"):
+            found.add((module, node.lineno))
+    return found
+
+
+def test_no_view_or_api_compares_a_role_inline() -> None:
+    found: set[tuple[str, int]] = set()
+    for name in GATED_MODULES:
+        for path in SRC.rglob(name):
+            found |= _inline_role_checks(path.read_text(), _module_name(path))
+    assert found == set(), "ask a named permission function instead of comparing roles"
+
+
+def test_the_role_scan_sees_each_inline_form() -> None:
+    source = (
+        "if viewer.role == Role.REP: pass\n"
+        "if viewer.role != 'admin': pass\n"
+        "ok = viewer.role in ('leader', 'admin')\n"
+        "ok = p.role not in ROLES\n"
+        "ok = viewer.is_admin\n"
+        "qs = Person.objects.filter(role=Role.REP)\n"
+    )
+    assert {line for _, line in _inline_role_checks(source, "m")} == {1, 2, 3, 4, 5}

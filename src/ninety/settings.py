@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ninety.delegation",
     "ninety.api",
     "ninety.home",
+    "ninety.backup",
 ]
 
 MIDDLEWARE = [

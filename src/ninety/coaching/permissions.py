@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from ninety.coaching.models import MEETING_GRANT, OneOnOne
 from ninety.people.grants import granted_ids
 from ninety.people.models import Person, Role
-from ninety.people.permissions import led_team_ids, managed_people
+from ninety.people.permissions import led_team_ids, managed_people, sees_only_self
 
 
 def visible_meetings(viewer: Person | None) -> QuerySet[OneOnOne]:
@@ -39,6 +39,12 @@ def can_run(viewer: Person | None, meeting: OneOnOne) -> bool:
     return viewer.pk == meeting.held_by_id and (
         granted_ids(viewer, MEETING_GRANT).filter(source_id=meeting.pk).exists()
     )
+
+
+def can_read_prep(viewer: Person | None, meeting: OneOnOne) -> bool:
+    """The prep sheet is the leader's (and the delegate's who runs the meeting), and readable by
+    those above; a rep reads it only when holding the meeting as a delegate."""
+    return viewer is not None and (not sees_only_self(viewer) or can_run(viewer, meeting))
 
 
 def can_self_report(viewer: Person | None, meeting: OneOnOne) -> bool:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from ninety.coaching import forms, ics, presenters, services
 from ninety.coaching.models import OneOnOne
 from ninety.coaching.permissions import (
+    can_read_prep,
     can_run,
     can_self_report,
     schedulable_reps,
@@ -23,8 +24,8 @@ from ninety.coaching.permissions import (
 from ninety.coaching.prep import build_prep
 from ninety.coaching.queries import due_for, meetings_for
 from ninety.core.periods import parse_day
-from ninety.people.models import Person, Role
-from ninety.people.permissions import visible_people
+from ninety.people.models import Person
+from ninety.people.permissions import leads_one_on_ones, visible_people
 from ninety.people.timezones import zone_name
 from ninety.people.views import viewer_of
 
@@ -62,7 +63,7 @@ def one_on_ones(request: HttpRequest) -> HttpResponse:
     reps = schedulable_reps(viewer)
     context = {
         "meetings": meetings_for(visible_meetings(viewer)),
-        "due": due_for(viewer, timezone.localdate()) if viewer.role == Role.LEADER else [],
+        "due": due_for(viewer, timezone.localdate()) if leads_one_on_ones(viewer) else [],
         "form": forms.ScheduleForm(reps=reps) if reps.exists() else None,
     }
     return render(request, "coaching/list.html", context)
@@ -72,7 +73,7 @@ def one_on_ones(request: HttpRequest) -> HttpResponse:
 @require_POST
 def schedule(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    if viewer.role != Role.LEADER:
+    if not leads_one_on_ones(viewer):
         raise PermissionDenied("Leaders schedule one-on-ones with the reps they lead.")
     data = request.POST.copy()
     data.setdefault("rep", request.GET.get("rep", ""))  # a link may name the rep: ?rep=<id>
@@ -147,7 +148,7 @@ def prep(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The prep sheet: the stored one once the meeting is open, a live preview before."""
     viewer = viewer_of(request)
     m = _meeting(viewer, meeting_id)
-    if viewer.role == Role.REP and not can_run(viewer, m):
+    if not can_read_prep(viewer, m):
         raise PermissionDenied("The prep sheet is the leader's; your page is the self-report.")
     sheet = m.prep if m.prep is not None else build_prep(m, _as_of(request))
     preview = m.prep is None

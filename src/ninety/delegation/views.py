@@ -37,7 +37,7 @@ from ninety.delegation.models import (
 )
 from ninety.diagnosis.services import default_as_of
 from ninety.people.models import Person, Role
-from ninety.people.permissions import CHANGE, can, managed_people, visible_people
+from ninety.people.permissions import CHANGE, can, managed_people, manages_org, visible_people
 from ninety.people.services import set_high_potential
 from ninety.people.timezones import zone_of
 from ninety.people.views import viewer_of
@@ -409,7 +409,7 @@ def attention_rule(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"Rule not added — {forms.first_error(form)}")
         return redirect(_attention_url(week) + "#rules")
     d = form.cleaned_data
-    org_wide = d["org_wide"] and viewer.role == Role.ADMIN
+    org_wide = d["org_wide"] and manages_org(viewer)
     try:
         services.add_rule(
             viewer.org_id,
@@ -431,7 +431,7 @@ def attention_rule(request: HttpRequest) -> HttpResponse:
 def attention_rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
     viewer = _leader(request)
     mine = CalendarRule.objects.filter(org_id=viewer.org_id, leader=viewer)
-    if viewer.role == Role.ADMIN:
+    if manages_org(viewer):
         mine = mine | CalendarRule.objects.filter(org_id=viewer.org_id, leader__isnull=True)
     rule = get_object_or_404(mine, pk=rule_id)
     rule.delete()

@@ -15,7 +15,7 @@ from ninety.diagnosis.serialize import report_json
 from ninety.diagnosis.services import default_as_of, rep_report, team_report
 from ninety.people.inputs import Day
 from ninety.people.models import Person, Role
-from ninety.people.permissions import visible_people, visible_teams
+from ninety.people.permissions import sees_only_self, visible_people, visible_teams
 
 router = Router(tags=["diagnosis"])
 
@@ -33,7 +33,7 @@ def team_diagnosis(
     request: HttpRequest, team_id: int, period: str | None = None, as_of: Day | None = None
 ) -> dict[str, Any]:
     viewer: Person = request.auth  # type: ignore[attr-defined]
-    if viewer.role == Role.REP:
+    if sees_only_self(viewer):
         # Reps see their own diagnosis, never their teammates' by name.
         raise HttpError(403, "Reps see their own diagnosis: use /diagnosis/reps/{id}.")
     team = get_object_or_404(visible_teams(viewer), pk=team_id)
@@ -54,6 +54,6 @@ def rep_diagnosis(
     )
     p, day = _period(period, as_of)
     body = report_json(rep_report(person, p, day), only={person.pk})
-    if viewer.role == Role.REP:
+    if sees_only_self(viewer):
         body.pop("peer_strength", None)
     return body

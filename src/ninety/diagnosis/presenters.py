@@ -23,6 +23,7 @@ from ninety.diagnosis.services import (
     diagnose_months,
 )
 from ninety.people.models import Person, Role, Team
+from ninety.people.permissions import sees_only_self
 from ninety.playbook.models import Stage
 from ninety.playbook.queries import WAYS_WINDOW_DAYS, suggestions_for, which_ways_work
 from ninety.playbook.services import current_playbook
@@ -357,7 +358,7 @@ def rep_context(
         "trend": _trend(subject, report),
         "factor_labels": {f: report.factor_label(f) for f in report.factors},
         # A rep sees the team only as an anonymous distribution, never other reps' names.
-        "show_names": not is_self or viewer.role != Role.REP,
+        "show_names": not is_self or not sees_only_self(viewer),
         "distribution": _distribution(report),
         "volume_key": VOLUME,
         "deal_size_key": DEAL_SIZE,

@@ -20,8 +20,8 @@ from ninety.experiments.services import (
     start_experiment,
 )
 from ninety.people.inputs import Day
-from ninety.people.models import Person, Role
-from ninety.people.permissions import visible_people, visible_teams
+from ninety.people.models import Person
+from ninety.people.permissions import can_shape_org, visible_people, visible_teams
 from ninety.playbook.models import Way
 
 router = Router(tags=["experiments"])
@@ -76,7 +76,7 @@ def create_experiment(
     request: HttpRequest, payload: ExperimentIn, as_of: Day | None = None
 ) -> Status[dict[str, Any]]:
     viewer = _viewer(request)
-    if viewer.role == Role.REP:
+    if not can_shape_org(viewer):
         raise HttpError(403, "Leaders start experiments.")
     subjects: Any = _people(viewer, payload.subjects, "subjects")
     if payload.team is not None:

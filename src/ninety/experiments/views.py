@@ -24,7 +24,7 @@ from ninety.experiments.services import (
     refresh_experiment,
     start_experiment,
 )
-from ninety.people.models import Role
+from ninety.people.permissions import can_shape_org, sees_only_self
 from ninety.people.views import viewer_of
 
 
@@ -47,7 +47,7 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
     context = {
         "running": [e for e in items if e.is_running],
         "concluded": [e for e in items if not e.is_running],
-        "can_start": viewer.role != Role.REP,
+        "can_start": can_shape_org(viewer),
         "query": query,
     }
     return render(request, "experiments/list.html", context)
@@ -56,7 +56,7 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def experiment_new(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    if viewer.role == Role.REP:
+    if not can_shape_org(viewer):
         raise PermissionDenied("Leaders start experiments; propose one in your one-on-one.")
     as_of, query = _as_of(request)
     spec = playbook_for(viewer.org)
@@ -84,7 +84,7 @@ def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
     experiment = get_object_or_404(visible_experiments(viewer), pk=experiment_id)
     as_of, query = _as_of(request)
     analysis = analysis_of(experiment, as_of)
-    context = presenters.page_context(analysis, show_names=viewer.role != Role.REP)
+    context = presenters.page_context(analysis, show_names=not sees_only_self(viewer))
     context |= {
         "subjects": list(experiment.subjects.all()),
         "can_conclude": experiment.is_running and can_change_experiment(viewer, experiment),

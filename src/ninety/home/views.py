@@ -14,8 +14,14 @@ from ninety.diagnosis.services import region_report, rep_report, team_report
 from ninety.home.overview import overview_context
 from ninety.home.panels import dashboard_panels, goal_panel, rep_panels, scorecard_panel
 from ninety.home.params import period_and_as_of
-from ninety.people.models import Role, Team
-from ninety.people.permissions import can_read_overview, visible_people, visible_teams
+from ninety.people.models import Team
+from ninety.people.permissions import (
+    can_read_overview,
+    has_diagnosis_page,
+    sees_only_self,
+    visible_people,
+    visible_teams,
+)
 from ninety.people.views import viewer_of
 
 
@@ -23,7 +29,7 @@ from ninety.people.views import viewer_of
 def home(request: HttpRequest) -> HttpResponse:
     """A rep lands on their own page, everyone else on the dashboard."""
     viewer = viewer_of(request)
-    if viewer.role == Role.REP:
+    if sees_only_self(viewer):
         return redirect("rep", person_id=viewer.pk)
     return redirect("dashboard")
 
@@ -31,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    if viewer.role == Role.REP:
+    if sees_only_self(viewer):
         return redirect("rep", person_id=viewer.pk)
     period, as_of = period_and_as_of(request)
     teams = presenters.teams_with_reps(visible_teams(viewer))
@@ -68,7 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def rep(request: HttpRequest, person_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     subject = get_object_or_404(visible_people(viewer).select_related("team", "org"), pk=person_id)
-    if subject.role != Role.REP:
+    if not has_diagnosis_page(subject):
         raise PermissionDenied("Diagnosis pages are for reps.")
     period, as_of = period_and_as_of(request)
     report = rep_report(subject, period, as_of)

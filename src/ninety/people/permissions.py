@@ -129,22 +129,53 @@ def can(viewer: Person | None, action: str, obj: Any) -> bool:
     return viewer.role in (Role.ADMIN, Role.LEADER)
 
 
+# Role-level rules, named so that views and the API ask the gate instead of comparing roles
+# inline (tests/test_architecture.py forbids ``.role ==`` and the like in views, API modules
+# and presenters).
+
+
+def sees_only_self(viewer: Person | None) -> bool:
+    """A rep: lands on their own page, sees teammates only as an anonymous distribution, never a
+    team's diagnosis by name, and starts nothing for others."""
+    return viewer is not None and viewer.role == Role.REP
+
+
+def leads_one_on_ones(viewer: Person | None) -> bool:
+    """A leader (or director): schedules one-on-ones with the reps they lead and has some due."""
+    return viewer is not None and viewer.role == Role.LEADER
+
+
+def manages_org(viewer: Person | None) -> bool:
+    """An org admin: sets org-wide things (the default time zone, org-wide calendar rules)."""
+    return viewer is not None and viewer.role == Role.ADMIN
+
+
+def can_shape_org(viewer: Person | None) -> bool:
+    """Leaders and admins: start an org's first playbook, start experiments."""
+    return viewer is not None and viewer.role in (Role.LEADER, Role.ADMIN)
+
+
+def has_diagnosis_page(person: Person) -> bool:
+    """Diagnosis pages (funnel, focus, ways) are for reps; leaders and admins have none."""
+    return person.role == Role.REP
+
+
 def can_read_audit(viewer: Person | None) -> bool:
     """The audit log (who changed playbooks, quotas, people, roles, notes) is the org admin's."""
-    return viewer is not None and viewer.role == Role.ADMIN
+    return manages_org(viewer)
 
 
 def can_read_overview(viewer: Person | None) -> bool:
     """The teams-and-leaders overview is for leaders (of the teams they lead, directly or
     below) and admins (the whole org); a rep has no teams to compare."""
-    return viewer is not None and viewer.role in (Role.LEADER, Role.ADMIN)
+    return can_shape_org(viewer)
 
 
 def can_read_data_health(viewer: Person | None) -> bool:
     """Data freshness and import problems: the org admin's (RevOps)."""
-    return viewer is not None and viewer.role == Role.ADMIN
+    return manages_org(viewer)
 
 
 def can_manage_invitations(viewer: Person | None) -> bool:
     """Logins for the org's imported people (invite, see, revoke) are the org admin's."""
-    return viewer is not None and viewer.role == Role.ADMIN
+    return manages_org(viewer)

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ninety.people import timezones
-from ninety.people.models import Person, Role
-from ninety.people.permissions import CHANGE, can, visible_people
+from ninety.people.models import Person
+from ninety.people.permissions import CHANGE, can, manages_org, visible_people
 from ninety.people.queries import activity_summary, people_by_team
 from ninety.people.services import set_high_potential
 
@@ -46,7 +46,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
         "zone": timezones.zone_name(subject),
         "zones": timezones.zone_names() if subject.pk == viewer.pk else (),
         "org_zone": subject.org.time_zone,
-        "is_admin": viewer.role == Role.ADMIN and subject.pk == viewer.pk,
+        "is_admin": manages_org(viewer) and subject.pk == viewer.pk,
     }
     return render(request, "people/person.html", context)
 
@@ -69,7 +69,7 @@ def set_time_zone(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     try:
         if "org_time_zone" in request.POST:
-            if viewer.role != Role.ADMIN:
+            if not manages_org(viewer):
                 raise PermissionDenied("Only an admin sets the org's default time zone.")
             timezones.set_org_zone(viewer.org, request.POST["org_time_zone"])
             messages.success(request, f"The org's default time zone is {viewer.org.time_zone}.")

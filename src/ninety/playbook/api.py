@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 
 from ninety.core.playbook_spec import PlaybookSpecError, load_playbook_yaml
 from ninety.people.models import Person
-from ninety.people.permissions import CHANGE, can
+from ninety.people.permissions import CHANGE, can, can_shape_org
 from ninety.playbook import services
 from ninety.playbook.models import Behavior, Playbook, Way
 from ninety.playbook.queries import evidence_people, playbook_tree, suggestions_for, which_ways_work
@@ -122,7 +122,7 @@ def get_playbook_yaml(request: HttpRequest) -> HttpResponse:
 def import_playbook(request: HttpRequest, payload: ImportIn) -> Status[dict[str, Any]]:
     viewer = _viewer(request)
     current = services.current_playbook(viewer.org)
-    allowed = can(viewer, CHANGE, current) if current else viewer.role in ("leader", "admin")
+    allowed = can(viewer, CHANGE, current) if current else can_shape_org(viewer)
     if not allowed:
         raise HttpError(403, "Only leaders and admins import the playbook.")
     try:

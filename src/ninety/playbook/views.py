@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ninety.people.models import Person
-from ninety.people.permissions import CHANGE, can
+from ninety.people.permissions import CHANGE, can, can_shape_org
 from ninety.people.views import viewer_of
 from ninety.playbook import services
 from ninety.playbook.diff import diff_playbooks
@@ -59,7 +59,7 @@ def playbook(request: HttpRequest) -> HttpResponse:
     current = services.current_playbook(viewer.org)
     if current is None:
         return render(request, "playbook/empty.html", {"templates": TEMPLATES,
-                      "can_change": viewer.role in ("leader", "admin")})  # fmt: skip
+                      "can_change": can_shape_org(viewer)})  # fmt: skip
     stages = playbook_tree(current)
     ways = which_ways_work(current, stages, people=evidence_people(viewer))
     context = {
@@ -79,7 +79,7 @@ def playbook(request: HttpRequest) -> HttpResponse:
 @require_POST
 def install_template(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    if viewer.role not in ("leader", "admin"):
+    if not can_shape_org(viewer):
         raise PermissionDenied("Only leaders and admins choose the playbook.")
     try:
         services.install_template(viewer.org, request.POST.get("template", ""))
