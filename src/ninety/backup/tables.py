@@ -33,6 +33,7 @@ ORG_TABLES: tuple[tuple[str, str], ...] = (
     ("activity.Activity", "org"),
     ("activity.Quota", "person__org"),
     ("activity.ActivityRollup", "person__org"),
+    ("activity.ActivityWeekRollup", "person__org"),
     ("ingest.ImportBatch", "org"),
     ("experiments.Experiment", "org"),
     ("coaching.OneOnOneSeries", "org"),
