@@ -47,6 +47,8 @@ ORG_TABLES: tuple[tuple[str, str], ...] = (
     ("delegation.ExpectationRating", "delegation__task__org"),
     ("delegation.TimeEntry", "leader__org"),
     ("delegation.CalendarRule", "org"),
+    ("goals.Goal", "org"),
+    ("goals.ScorecardWeights", "team__org"),
     ("notify.Notification", "org"),
     ("notify.Preference", "person__org"),
     # The org's audit log (``home.audit.org_entries`` picks the rows).
@@ -56,6 +58,7 @@ ORG_TABLES: tuple[tuple[str, str], ...] = (
 #: Models deliberately not in a backup, and why (docs/backup.md says the same).
 LEFT_OUT: dict[str, str] = {
     "api.PersonalAccessToken": "credentials: make new tokens after a restore",
+    "people.Invitation": "one-time sign-up links: invite again after a restore",
     "notify.CalendarFeed": "a secret address: each person makes a new one after a restore",
     "home.TeamsSnapshot": "a cache of the overview, recomputed when it is read",
     "sessions.Session": "sign-ins: everyone signs in again",

@@ -28,7 +28,7 @@ from ninety.goals.presenters import goal_json, progress_json, scorecard_json
 from ninety.goals.scorecards import scorecards
 from ninety.people.inputs import Day
 from ninety.people.models import Person, Role
-from ninety.people.permissions import visible_people, visible_teams
+from ninety.people.permissions import manages_org, visible_people, visible_teams
 
 router = Router(tags=["goals"])
 
@@ -91,7 +91,7 @@ def create(request: HttpRequest, payload: GoalIn) -> Status[dict[str, Any]]:
         team = get_object_or_404(visible_teams(viewer), pk=payload.team)
         if not can_manage_team(viewer, team):
             raise HttpError(403, "Only the team's leader or an admin sets its goals.")
-    elif viewer.role != Role.ADMIN:
+    elif not manages_org(viewer):
         raise HttpError(403, "Only an admin sets organisation goals.")
     try:
         goal = services.create_goal(

@@ -26,8 +26,13 @@ from ninety.goals.permissions import (
 )
 from ninety.goals.presenters import goal_json, progress_json
 from ninety.goals.scorecards import scorecards
-from ninety.people.models import Person, Role
-from ninety.people.permissions import visible_people, visible_teams
+from ninety.people.models import Person
+from ninety.people.permissions import (
+    has_diagnosis_page,
+    sees_only_self,
+    visible_people,
+    visible_teams,
+)
 from ninety.people.views import viewer_of
 
 #: Kinds whose targets are typed as percentages on the page.
@@ -45,7 +50,7 @@ def _as_of(request: HttpRequest) -> date:
 def _rep(request: HttpRequest, person_id: int) -> tuple[Person, Person]:
     viewer = viewer_of(request)
     subject = get_object_or_404(visible_people(viewer).select_related("team", "org"), pk=person_id)
-    if subject.role != Role.REP:
+    if not has_diagnosis_page(subject):
         raise Http404("Goals are set for reps.")
     return viewer, subject
 
@@ -198,7 +203,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_goals(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    if viewer.role == Role.REP:
+    if sees_only_self(viewer):
         raise PermissionDenied("Leaders and admins import goals.")
     context: dict[str, object] = {"columns": csvio.COLUMNS}
     status = 200
