@@ -32,6 +32,7 @@ from ninety.people.models import Person, Team
 from ninety.people.services import set_high_potential
 from tests.coaching import matrix_helpers as oo
 from tests.conftest import World
+from tests.conversations import helpers as cv
 from tests.delegation import helpers as dg
 from tests.experiments import matrix_helpers as ex
 from tests.playbook import matrix_helpers as pb
@@ -47,6 +48,7 @@ def _populate(w: World) -> None:
     pb.acme_playbook(w)
     ex.sams_experiment(w)
     oo.meeting(w)
+    cv.sams_call(w)
     dg.delegation_to_alex(w)
     chris = delegation.create_task(
         w.other_leader, "Chris's pipeline report", category="reviewing_reports"
@@ -107,6 +109,18 @@ API_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
         lambda body: {s["name"] for e in body for s in e["subjects"]},
         {p: set() for p in SIGNED_IN}
         | {"rep": {"Sam"}, "leader": {"Sam"}, "director": {"Sam"}, "admin": {"Sam"}},
+    ),
+    # Alex, the delegate of the open coaching session on Sam, hears Sam's calls while it lasts.
+    "/api/conversations": (
+        lambda body: _names({c["person"] for c in body}),
+        {p: set() for p in SIGNED_IN}
+        | {
+            "rep": {"Sam"},
+            "teammate": {"Sam"},
+            "leader": {"Sam"},
+            "director": {"Sam"},
+            "admin": {"Sam"},
+        },
     ),
     "/api/one-on-ones": (
         lambda body: _names({m["rep_id"] for m in body}),

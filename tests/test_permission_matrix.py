@@ -21,6 +21,7 @@ from ninety.people.invitations import invite
 from ninety.people.models import Invitation, Person
 from tests.coaching import matrix_helpers as oo
 from tests.conftest import World
+from tests.conversations import helpers as cv
 from tests.delegation import matrix_cases as dg
 from tests.experiments import matrix_helpers as ex
 from tests.goals import matrix_cases as goal_cases
@@ -457,6 +458,36 @@ API_CASES |= {
     ("post", "/api/experiments/{experiment_id}/conclude"): [
         Case("post", lambda w: f"/api/experiments/{ex.sams_experiment(w)}/conclude",
              EX_API_SEE_SAM | {"rep": 403}, data=ex.CONCLUDE, unchanged=ex.still_running)
+    ],
+}  # fmt: skip
+
+# Calls: a call is its rep's record (seen as the rep's pages are); leaders of the rep and admins
+# import them, through the page or the API.
+CV_SEE_SAM = {"anon": LOGIN_REDIRECT, "rep": 200, "teammate": 404, "leader": 200,
+              "other_leader": 404, "director": 200, "admin": 200, "outsider": 404}  # fmt: skip
+PAGE_CASES |= {
+    "call": [Case("get", lambda w: f"/calls/{cv.sams_call_id(w)}/", CV_SEE_SAM)],
+    "call-import": [
+        Case("get", lambda w: "/calls/import/",
+             ALL_SIGNED_IN_OK | {"rep": 403, "teammate": 403})
+    ],
+}  # fmt: skip
+API_CASES |= {
+    ("get", "/api/conversations"): [
+        Case("get", lambda w: (cv.sams_call(w), "/api/conversations")[1],
+             {p: 200 for p in PERSONAS[1:]})
+    ],
+    ("get", "/api/conversations/{call_id}"): [
+        Case("get", lambda w: f"/api/conversations/{cv.sams_call_id(w)}",
+             {k: v for k, v in CV_SEE_SAM.items() if k != "anon"})
+    ],
+    ("post", "/api/conversations"): [
+        Case("post", lambda w: "/api/conversations",
+             {"rep": 403, "teammate": 403, "leader": 201, "other_leader": 404, "director": 201,
+              "admin": 201, "outsider": 404},
+             data={"file_name": "sam.vtt", "text": cv.SAM_CALL, "person": "ext-sam",
+                   "occurred_at": "2026-11-20T10:00:00Z"},
+             unchanged=cv.no_call_imported)
     ],
 }  # fmt: skip
 

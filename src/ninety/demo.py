@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ninety.coaching.demo import seed_demo as seed_one_on_ones
+from ninety.conversations.demo import seed_calls
 from ninety.core.simulate import (
     SimConfig,
     SimulatedOrg,
@@ -109,7 +110,10 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
 
 def seed_story(org: Org, as_of: date) -> None:
     """The parts of the story that are not CRM data: Sam's one-on-ones and the experiment his
-    commitment became, Dana's delegation to Alex and her week of time, her team's goals."""
+    commitment became, Dana's delegation to Alex and her week of time, her team's goals; a few
+    call transcripts."""
+    story = Person.objects.filter(org=org, name__in=("Sam Patel", "Alex Kim")).order_by("name")
+    seed_calls(org, as_of, list(story))
     seed_one_on_ones(org, as_of)
     refresh_running(org, as_of)
     seed_delegation(org, as_of)

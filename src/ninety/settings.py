@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ninety.coaching",
     "ninety.experiments",
     "ninety.goals",
+    "ninety.conversations",
     "ninety.delegation",
     "ninety.api",
     "ninety.home",

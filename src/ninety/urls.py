@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("ninety.delegation.urls")),
     path("experiments/", include("ninety.experiments.urls")),
     path("goals/", include("ninety.goals.urls")),
+    path("calls/", include("ninety.conversations.urls")),
     path("one-on-ones/", include("ninety.coaching.urls")),
     path("import/", include("ninety.ingest.urls")),
     path("inbox/", include("ninety.notify.urls")),

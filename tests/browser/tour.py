@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ninety.coaching.models import OneOnOne
+from ninety.conversations.models import Conversation
 from ninety.experiments.models import Experiment
 from ninety.people.models import Org, Person, Role
 
@@ -41,6 +42,7 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
     upcoming = OneOnOne.objects.filter(rep=sam, status=OneOnOne.Status.SCHEDULED).first()
     done = OneOnOne.objects.filter(rep=sam, status=OneOnOne.Status.DONE).first()
     experiment = Experiment.objects.filter(org=org).order_by("pk").first()
+    call = Conversation.objects.filter(person=sam).order_by("-occurred_at").first()
     leader = [
         Stop("dashboard", f"/dashboard/{q}"),
         Stop("rep-page", f"/reps/{sam.pk}/{q}"),
@@ -55,6 +57,7 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
         Stop("experiment-new", "/experiments/new/"),
         Stop("one-on-ones", "/one-on-ones/"),
         Stop("import", "/import/"),
+        Stop("call-import", "/calls/import/"),
         Stop("delegation", "/delegation/"),
         Stop("attention", "/attention/"),
         Stop("api-tokens", "/account/tokens/"),
@@ -66,6 +69,8 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
     ]
     if experiment is not None:
         leader.insert(8, Stop("experiment", f"/experiments/{experiment.pk}/"))
+    if call is not None:
+        leader.insert(2, Stop("call", f"/calls/{call.pk}/"))
     if upcoming is not None:
         leader += [
             Stop("one-on-one-prep", f"/one-on-ones/{upcoming.pk}/prep/"),

@@ -19,6 +19,7 @@ from ninja import NinjaAPI
 
 from ninety.api.auth import API_AUTH
 from ninety.coaching.api import router as coaching_router
+from ninety.conversations.api import router as conversations_router
 from ninety.delegation.api import router as delegation_router
 from ninety.diagnosis.api import router as diagnosis_router
 from ninety.experiments.api import router as experiments_router
@@ -81,6 +82,7 @@ api.add_router("/", experiments_router)
 api.add_router("/", goals_router)
 api.add_router("/", coaching_router)
 api.add_router("/", ingest_router)
+api.add_router("/", conversations_router)
 
 
 @api.exception_handler(OutOfRange)

@@ -17,6 +17,7 @@ from django.db.models import Sum
 
 from ninety.activity.models import ActivityRollup
 from ninety.coaching.models import Commitment, OneOnOne
+from ninety.conversations.queries import evidence as call_evidence
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import Period
 from ninety.diagnosis.services import GroupReport, RepReport, rep_report
@@ -69,6 +70,8 @@ def build_prep(meeting: OneOnOne, as_of: date) -> dict[str, Any]:
         "experiments": _experiments(rep, as_of, meeting.leader),
         "last_meeting": _last_meeting(meeting),
         "drilldown": _drilldown(stage) if stage else [],
+        # Evidence from call transcripts and recordings for the drill-down's questions.
+        "calls": call_evidence(rep, as_of),
         "results": _results(mine),
         **_goals(rep, report, as_of),
     }

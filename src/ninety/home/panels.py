@@ -8,6 +8,8 @@ from typing import Any
 
 from ninety.coaching.queries import due_for
 from ninety.coaching.queries import history_for as meetings_for
+from ninety.conversations.permissions import can_import_for
+from ninety.conversations.queries import calls_for
 from ninety.core.attention import IsoWeek
 from ninety.delegation.queries import attention_week, waiting_review
 from ninety.diagnosis.services import GroupReport
@@ -45,6 +47,8 @@ def rep_panels(subject: Person, as_of: date, viewer: Person | None = None) -> di
         "meetings": meetings_for(subject)[-MEETINGS_SHOWN:],
         "experiments": running_for([subject], as_of, viewer=viewer),
         "experiment_history": [e for e in history if e.status != "running"],
+        "calls": calls_for(subject),
+        "can_import_calls": viewer is not None and can_import_for(viewer, subject),
     }
 
 

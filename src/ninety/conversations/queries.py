@@ -1,0 +1,95 @@
+"""Reads other apps show: a rep's calls, their metrics against the team's, the evidence for the
+one-on-one's diagnostic questions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from ninety.conversations.models import Conversation
+from ninety.core.conversations.metrics import SUMMARY_FIELDS, from_dict, summarise
+from ninety.people.models import Person
+
+#: The window of calls a rep's figures are read over.
+WINDOW_DAYS = 90
+CALLS_SHOWN = 10
+
+LABELS = {
+    "talk_share": "Rep talk share",
+    "longest_monologue_seconds": "Longest monologue (s)",
+    "questions": "Questions asked",
+    "interactivity": "Speaker switches / min",
+    "words_per_minute": "Words per minute",
+    "patience_seconds": "Patience: pause before answering (s)",
+}
+TONE_FIELDS = ("pitch_range_semitones", "pitch_sd_semitones", "energy_sd_db",
+               "syllables_per_second")  # fmt: skip
+TONE_LABELS = {
+    "pitch_range_semitones": "Pitch range (semitones)",
+    "pitch_sd_semitones": "Pitch variability (semitones)",
+    "energy_sd_db": "Energy variation (dB)",
+    "syllables_per_second": "Rate (syllables / s)",
+}
+
+
+def calls_for(rep: Person, limit: int = CALLS_SHOWN) -> list[Conversation]:
+    return list(
+        Conversation.objects.filter(person=rep)
+        .select_related("detected_way")
+        .order_by("-occurred_at", "-pk")[:limit]
+    )
+
+
+def _window(people: list[int], as_of: date) -> list[Conversation]:
+    since = as_of - timedelta(days=WINDOW_DAYS)
+    return list(
+        Conversation.objects.filter(
+            person_id__in=people, occurred_at__date__gt=since, occurred_at__date__lte=as_of
+        ).select_related("detected_way")
+    )
+
+
+def _tone_mean(calls: list[Conversation]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for name in TONE_FIELDS:
+        values = [c.tone[name] for c in calls if c.tone and c.tone.get(name) is not None]
+        out[name] = sum(values) / len(values) if values else None
+    out["recordings"] = float(sum(1 for c in calls if c.tone))
+    out["monotone"] = float(sum(1 for c in calls if c.tone and c.tone.get("monotone")))
+    return out
+
+
+def team_of(rep: Person) -> list[int]:
+    """The rep's teammates (the rep included): the comparison for every figure."""
+    if rep.team_id is None:
+        return [rep.pk]
+    return list(Person.objects.filter(team_id=rep.team_id).values_list("pk", flat=True))
+
+
+def evidence(rep: Person, as_of: date) -> dict[str, Any]:
+    """The rep's calls of the last :data:`WINDOW_DAYS` against the team's: metrics, tone, the
+    ways found in openings. ``calls`` 0: no transcript yet."""
+    team = _window(team_of(rep), as_of)
+    mine = [c for c in team if c.person_id == rep.pk]
+    me = summarise(from_dict(c.metrics) for c in mine)
+    them = summarise(from_dict(c.metrics) for c in team)
+    ways = Counter(c.detected_way.text if c.detected_way else None for c in mine
+                   if c.way_method)  # fmt: skip
+    tone_me, tone_team = _tone_mean(mine), _tone_mean(team)
+    return {
+        "calls": len(mine),
+        "team_calls": len(team),
+        "window_days": WINDOW_DAYS,
+        "metrics": [
+            {"key": k, "label": LABELS[k], "rep": me[k], "team": them[k]} for k in SUMMARY_FIELDS
+        ],
+        "tone": [
+            {"key": k, "label": TONE_LABELS[k], "rep": tone_me[k], "team": tone_team[k]}
+            for k in TONE_FIELDS
+        ],
+        "recordings": int(tone_me["recordings"] or 0),
+        "monotone": int(tone_me["monotone"] or 0),
+        "ways": [{"text": t or "No way found", "calls": n} for t, n in ways.most_common()],
+        "methods": sorted({c.way_method for c in mine if c.way_method}),
+    }

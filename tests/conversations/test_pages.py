@@ -1,0 +1,151 @@
+"""The call page, the rep page's call list, the prep sheet's evidence, the import page, the
+API and the command, as their users see them."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from ninety.api.services import create_token
+from ninety.coaching.models import OneOnOne
+from ninety.coaching.prep import build_prep
+from ninety.conversations.models import Conversation
+from tests.coaching import matrix_helpers as oo
+from tests.conftest import World
+from tests.conversations.helpers import DATA, SAM_CALL, WHEN, no_call_imported, sams_call
+from tests.playbook.matrix_helpers import acme_playbook
+
+
+def test_call_page_highlights_the_way_and_shows_metrics(world: World, client_for: Any) -> None:
+    conv = sams_call(world)
+    html = client_for(world.leader).get(f"/calls/{conv.pk}/").content.decode()
+    assert '<mark data-testid="way-sentence">Could I have thirty seconds' in html
+    assert "Ask for 30 seconds to say why you called, then stop talking." in html
+    assert "detected, score" in html and "lexical match" in html
+    assert "Rep talk share" in html and "No recording was imported" in html
+
+
+def test_rep_page_lists_the_calls(world: World, client_for: Any) -> None:
+    conv = sams_call(world)
+    html = client_for(world.rep).get(f"/reps/{world.rep.pk}/").content.decode()
+    assert f'href="/calls/{conv.pk}/"' in html and 'data-testid="call-list"' in html
+    assert "Import a call transcript" not in html  # a rep does not import
+    leader = client_for(world.leader).get(f"/reps/{world.rep.pk}/").content.decode()
+    assert "Import a call transcript" in leader
+
+
+def test_prep_sheet_brings_the_calls_as_evidence(world: World, client_for: Any) -> None:
+    sams_call(world)
+    meeting = oo.meeting(world)
+    response = client_for(world.leader).get(f"/one-on-ones/{meeting}/prep/?as_of=2026-11-27")
+    html = response.content.decode()
+    assert 'data-testid="call-evidence"' in html and "Tone or inflection?" in html
+    prep = build_prep(OneOnOne.objects.get(pk=meeting), WHEN.date())
+    assert prep["calls"]["calls"] == 1
+    assert prep["calls"]["ways"] == [
+        {"text": "Ask for 30 seconds to say why you called, then stop talking.", "calls": 1}
+    ]
+
+
+def test_import_page_imports_and_shows_errors(world: World, client_for: Any) -> None:
+    acme_playbook(world)
+    client = client_for(world.leader)
+    bad = client.post(
+        "/calls/import/",
+        {
+            "transcript": SimpleUploadedFile("bad.vtt", (DATA / "bad_timing.vtt").read_bytes()),
+            "rep": str(world.rep.pk),
+            "occurred_at": "2026-11-20 10:00",
+        },
+    )
+    assert bad.status_code == 200 and "bad.vtt, line 8" in bad.content.decode()
+    assert no_call_imported(world)
+    binary = client.post(
+        "/calls/import/",
+        {"transcript": SimpleUploadedFile("x.vtt", b"\x00\x01binary"), "rep": str(world.rep.pk)},
+    )
+    assert "not a text file" in binary.content.decode()
+    ok = client.post(
+        "/calls/import/",
+        {
+            "transcript": SimpleUploadedFile("sam.vtt", SAM_CALL.encode()),
+            "rep": str(world.rep.pk),
+            "occurred_at": "2026-11-20 10:00",
+            "recording": SimpleUploadedFile("sam.wav", b"RIFF not audio"),
+        },
+    )
+    conv = Conversation.objects.get()
+    assert ok.status_code == 302 and ok["Location"] == f"/calls/{conv.pk}/"
+    assert conv.tone is None and conv.tone_note  # the recording did not decode: said, not fatal
+
+
+def test_api_import_and_read(world: World, client_for: Any) -> None:
+    _, token = create_token(world.leader, "t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    client = client_for(None)
+    bad = client.post(
+        "/api/conversations",
+        {
+            "file_name": "x.srt",
+            "text": "1\nno timing\n",
+            "person": "ext-sam",
+            "occurred_at": "2026-11-20T10:00:00Z",
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert bad.status_code == 422 and "x.srt, line 1" in bad.json()["detail"]
+    ok = client.post(
+        "/api/conversations",
+        {
+            "file_name": "a.txt",
+            "text": "Agent: Hi?\nJo: Yes\n",
+            "person": world.rep.pk,
+            "occurred_at": "2026-11-20T10:00:00Z",
+            "speakers": {"Agent": "rep"},
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert ok.status_code == 201, ok.content
+    body = client.get(f"/api/conversations/{ok.json()['id']}", **auth).json()
+    assert [t["role"] for t in body["turns"]] == ["rep", "prospect"]
+    assert body["metrics"]["questions"] == 1
+
+
+def test_command_imports_files_and_reports_failures(world: World) -> None:
+    out = io.StringIO()
+    call_command(
+        "import_calls",
+        str(DATA / "zoom.vtt"),
+        "--org",
+        "acme",
+        "--rep",
+        "ext-sam",
+        "--at",
+        "2026-11-20T10:00:00Z",
+        "--speakers",
+        "Sam Patel=rep",
+        stdout=out,
+    )
+    assert "zoom.vtt: call" in out.getvalue() and "ways detection:" in out.getvalue()
+    assert Conversation.objects.count() == 1
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 1 files not imported"):
+        call_command(
+            "import_calls",
+            str(DATA / "no_header.vtt"),
+            "--org",
+            "acme",
+            "--rep",
+            "ext-sam",
+            "--at",
+            "2026-11-20T10:00:00Z",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert "no_header.vtt, line 1" in err.getvalue()
