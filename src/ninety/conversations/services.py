@@ -5,7 +5,7 @@ not read, or a speaker that cannot be told, writes nothing."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -153,6 +153,7 @@ def _tone(call: CallFile) -> tuple[dict | None, str]:
 
 def import_call(importer: Person, call: CallFile, emb: Embedder | None = None) -> Conversation:
     """Import one transcript; :class:`ImportError_` (nothing written) when it cannot be."""
+    call = _clean(call)
     activity, rep = _activity_for(importer, call)
     activity_type = activity.type if activity else call.activity_type
     stage = _stage_of(rep, activity_type)
@@ -190,6 +191,18 @@ def import_call(importer: Person, call: CallFile, emb: Embedder | None = None) -
             for i, t in enumerate(analysis.turns)
         )  # fmt: skip
     return conv
+
+
+def _clean(call: CallFile) -> CallFile:
+    """No NUL characters in what is stored or looked up (PostgreSQL's text refuses them); a
+    time without a zone is the server's."""
+    at = call.occurred_at
+    if at is not None and timezone.is_naive(at):
+        at = timezone.make_aware(at, ZoneInfo(settings.TIME_ZONE))
+    return replace(call, occurred_at=at, name=call.name.replace("\x00", "") or "transcript",
+                   activity_external_id=call.activity_external_id.replace("\x00", ""),
+                   activity_type=call.activity_type.replace("\x00", "")[:32],
+                   outcome=call.outcome.replace("\x00", "")[:50])  # fmt: skip
 
 
 def _new_activity(

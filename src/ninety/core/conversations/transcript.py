@@ -73,7 +73,8 @@ def detect_format(name: str, text: str) -> str:
 
 def parse_transcript(name: str, text: str, fmt: str | None = None) -> list[Turn]:
     """The turns of transcript ``text`` (file ``name``), in order, one speaker's cues merged."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # NUL characters are dropped: no format has them and PostgreSQL's text refuses them.
+    text = text.lstrip("\ufeff").replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
     fmt = fmt or detect_format(name, text)
     if fmt not in FORMATS:
         raise TranscriptError(name, None, f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
