@@ -6,7 +6,8 @@ NumPy, so they are tested on tracks the tests make:
 
 - **pitch range**: the 10th to 90th percentile of the voiced pitch, in semitones (a range that
   does not depend on how high the voice is);
-- **pitch variability**: the standard deviation of the voiced pitch in semitones; below
+- **pitch variability**: the spread of the voiced pitch in semitones (robust: 1.4826 times the
+  median absolute deviation, after folding the tracker's octave errors back); below
   :data:`MONOTONE_SEMITONES` the voice reads as **flat** (monotone);
 - **energy variation**: the standard deviation of the voiced frames' intensity, in dB;
 - **rate**: syllable nuclei per second of speech, as peaks of the intensity contour in voiced
@@ -22,8 +23,11 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import find_peaks
 
-#: Below this pitch deviation (semitones) a voice sounds flat; lively speech is 2-5.
-MONOTONE_SEMITONES = 1.5
+#: Below this pitch spread (semitones) a voice reads as flat: midway between the flat (0.2-0.6)
+#: and varied (1.45-3.7) espeak-ng voices of bench_conversations; lively speech is 2-5.
+MONOTONE_SEMITONES = 1.0
+#: Frames further than this from the median pitch (semitones) are taken as octave errors.
+OCTAVE_FOLD = 9.0
 AUDIO_HINT = "tone needs the audio extra: pip install 'ninety[audio]' (praat-parselmouth)"
 AUDIO_SUFFIXES = (".wav", ".mp3", ".flac", ".aiff", ".aif")
 
@@ -62,8 +66,12 @@ def tone_from_tracks(pitch_hz: np.ndarray, intensity_db: np.ndarray, step: float
     if voiced.sum() < 10:
         return Tone(None, None, None, None, None, voiced_seconds, None)
     st = 12 * np.log2(pitch[voiced] / np.median(pitch[voiced]))
+    # A pitch tracker's octave errors (a frame at half or double the pitch) are folded back,
+    # and the spread is the robust one (1.4826 x the median absolute deviation, the standard
+    # deviation for normal data), so that a few wrong frames do not make a flat voice varied.
+    st = np.where(st > OCTAVE_FOLD, st - 12, np.where(st < -OCTAVE_FOLD, st + 12, st))
     p10, p90 = np.percentile(st, [10, 90])
-    sd = float(np.std(st))
+    sd = float(1.4826 * np.median(np.abs(st - np.median(st))))
     return Tone(
         pitch_median_hz=float(np.median(pitch[voiced])),
         pitch_range_semitones=float(p90 - p10),
@@ -88,7 +96,7 @@ def _syllable_rate(level: np.ndarray, voiced: np.ndarray, step: float) -> float 
     return float(len(peaks) / span) if span > 0 else None
 
 
-def analyse_recording(path: str | Path, floor_hz: float = 75, ceiling_hz: float = 500) -> Tone:
+def analyse_recording(path: str | Path, floor_hz: float = 50, ceiling_hz: float = 500) -> Tone:
     """The tone of the recording at ``path``; :class:`ToneUnavailable` without the extra or
     when the file cannot be decoded (the message names the file)."""
     try:
