@@ -26,7 +26,15 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("NINETY_CHROMIUM", "/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
-PHONE_PAGES = {"dashboard", "rep-page", "one-on-one-meeting", "attention", "my-diagnosis"}
+PHONE_PAGES = {
+    "dashboard",
+    "dashboard-compare",
+    "rep-page",
+    "rep-page-compare",
+    "one-on-one-meeting",
+    "attention",
+    "my-diagnosis",
+}
 
 
 def _free_port() -> int:

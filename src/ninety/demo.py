@@ -19,6 +19,7 @@ from ninety.core.simulate import (
     SimulatedOrg,
     first_clear_story,
     simulate,
+    stop_at,
     write_dataset,
 )
 from ninety.delegation.demo import seed_demo as seed_delegation
@@ -95,6 +96,10 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
     as_of = as_of or timezone.localdate()
     reset_demo()
     sim = story_draw(as_of)
+    now = timezone.now()
+    if as_of >= timezone.localdate(now):
+        # Today is not over: nothing is logged later than now (the last whole day otherwise).
+        sim = stop_at(sim, int(now.timestamp()))
     with tempfile.TemporaryDirectory(prefix="ninety-demo-") as tmp:
         write_dataset(sim, Path(tmp))
         org = load_dataset_dir(

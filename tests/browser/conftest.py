@@ -17,6 +17,15 @@ def screenshot(page: object, name: str) -> Path:
     return path
 
 
+def sign_in(page: object, live_server: object, username: str) -> None:
+    """Sign in through the login form (every test login's password is ``pw-123456``)."""
+    page.goto(f"{live_server.url}/login/")  # type: ignore[attr-defined]
+    page.fill("#id_username", username)  # type: ignore[attr-defined]
+    page.fill("#id_password", "pw-123456")  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+
+
 # The simulated story org, shared with tests/diagnosis.
 from tests.diagnosis.conftest import (  # noqa: E402, F401
     day1_org_live,

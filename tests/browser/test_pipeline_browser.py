@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ninety.people.models import Person
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.pipeline.conftest import AS_OF, PERIOD, build_pipeline_org
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,11 +15,7 @@ Q = f"period={PERIOD}&as_of={AS_OF.isoformat()}"
 def test_a_leader_reads_a_pipeline_only_team_and_a_rep(live_server, page) -> None:
     org = build_pipeline_org()
     leader = org.login("Melvin Marxen")
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", leader.user.username)
-    page.fill("#id_password", "pw-123456")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server, leader.user.username)
     page.goto(f"{live_server.url}/dashboard/?{Q}")
     heatmap = page.get_by_test_id("heatmap")
     names = {heatmap.locator("tbody tr").nth(i).get_attribute("data-rep") for i in range(3)}

@@ -37,6 +37,8 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
     """persona → the pages they use, in the order a person would (diagnosis pages as of
     ``as_of`` when given: a story simulated up to a past day)."""
     q = f"?as_of={as_of.isoformat()}" if as_of else ""
+    # The period control: the month against the one before, the last 90 days against theirs.
+    compare = f"?compare=1{'&as_of=' + as_of.isoformat() if as_of else ''}"
     people = personas(org)
     sam, dana = people["rep"], people["leader"]
     upcoming = OneOnOne.objects.filter(rep=sam, status=OneOnOne.Status.SCHEDULED).first()
@@ -45,7 +47,9 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
     call = Conversation.objects.filter(person=sam).order_by("-occurred_at").first()
     leader = [
         Stop("dashboard", f"/dashboard/{q}"),
+        Stop("dashboard-compare", f"/dashboard/{compare}"),
         Stop("rep-page", f"/reps/{sam.pk}/{q}"),
+        Stop("rep-page-compare", f"/reps/{sam.pk}/{compare}&period=last-90"),
         Stop("rep-goals", f"/goals/reps/{sam.pk}/{q}"),
         Stop("goals-import", "/goals/import/"),
         Stop("people", "/people/"),
@@ -80,6 +84,7 @@ def tour(org: Org, as_of: date | None = None) -> dict[str, list[Stop]]:
         leader.append(Stop("one-on-one-summary", f"/one-on-ones/{done.pk}/summary/"))
     rep = [
         Stop("my-diagnosis", f"/reps/{sam.pk}/{q}"),
+        Stop("my-diagnosis-compare", f"/reps/{sam.pk}/{compare}&period=last-30"),
         Stop("my-goals", f"/goals/reps/{sam.pk}/{q}"),
         Stop("one-on-ones", "/one-on-ones/"),
         Stop("playbook", "/playbook/"),

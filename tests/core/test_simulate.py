@@ -20,6 +20,7 @@ from ninety.core.simulate import (
     SimConfig,
     SimulatedOrg,
     simulate,
+    stop_at,
     write_dataset,
 )
 
@@ -291,3 +292,27 @@ def test_quotas_cover_every_rep_for_the_current_month(story: SimulatedOrg) -> No
 def test_the_core_does_not_import_django() -> None:
     code = "import sys; import ninety.core.simulate; assert 'django' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_stop_at_leaves_nothing_after_the_cut_and_stays_consistent(medium: SimulatedOrg) -> None:
+    # The demo stops at "now" of its as-of day; cut mid-history, where far more is pending.
+    until = int(np.quantile(medium.activities["ts"], 0.8))
+    cut = stop_at(medium, until)
+    a, d = cut.activities, cut.deals
+    assert a["ts"].max() <= until and len(a["ts"]) < len(medium.activities["ts"])
+    assert d["opened"].max() <= until and d["closed"].max() <= until
+    # A deal opens at each meeting; won deals are those with a won row; closed iff decided.
+    assert int((a["type"] == T["meeting"]).sum()) == len(d["owner"])
+    won_deals = np.unique(a["deal"][a["type"] == T["won"]])
+    assert np.array_equal(np.flatnonzero(d["status"] == 1), won_deals)
+    assert np.all((d["closed"] >= 0) == (d["status"] > 0))
+    # An attempt counts as advanced only when its next row is there by the cut.
+    for entry, exit_ in (("meeting", "proposal"), ("proposal", "won"), ("proposal", "lost")):
+        advanced = int(((a["type"] == T[entry]) & (a["outcome"] == T[exit_])).sum())
+        assert advanced == int((a["type"] == T[exit_]).sum()), (entry, exit_)
+    calls = (a["type"] == T["dial"]) & (a["outcome"] == T["connect"])
+    assert np.all(a["ts"][calls] + a["duration"][calls] <= until)
+    # Stages of open deals: a proposal only when its proposal row is there.
+    proposed = np.unique(a["deal"][a["type"] == T["proposal"]])
+    open_at_proposal = np.flatnonzero((d["status"] == 0) & (d["stage"] >= 3))
+    assert np.isin(open_at_proposal, proposed).all()

@@ -31,6 +31,7 @@ from ninety.playbook.queries import (
     WAYS_WINDOW_DAYS,
     playbook_tree,
     suggestions_for,
+    team_evidence,
     which_ways_work,
 )
 from ninety.playbook.services import current_playbook
@@ -66,7 +67,7 @@ def build_prep(meeting: OneOnOne, as_of: date) -> dict[str, Any]:
             for f in report.factors
         ],
         "drill_stage": _stage_head(stage, mine, report) if stage else None,
-        "ways": _ways(rep, playbook, stage, as_of, report.comparison_ids) if stage else [],
+        "ways": _ways(rep, playbook, stage, as_of, tuple(team_evidence(rep))) if stage else [],
         "experiments": _experiments(rep, as_of, meeting.leader),
         "last_meeting": _last_meeting(meeting),
         "drilldown": _drilldown(stage) if stage else [],
@@ -167,7 +168,8 @@ def _ways(
 ) -> list[dict[str, Any]]:
     """Per behavior of the stage: the rep's adherence, the ways used, and the way to practise.
 
-    The evidence on each way comes from ``people``: the rep's team and its sibling teams.
+    The evidence on each way comes from ``people``: the rep's team (as on the rep page and the
+    playbook page).
     """
     since = as_of - timedelta(days=WAYS_WINDOW_DAYS)
     team = which_ways_work(playbook, [stage], since=since, people=people or None)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -370,3 +371,56 @@ def first_clear_story(
         if story_is_clear(sim):
             return sim
     return None
+
+
+def stop_at(org: SimulatedOrg, until: int) -> SimulatedOrg:
+    """The org as it stood at epoch second ``until`` of its last day: nothing logged later.
+
+    The simulator draws whole days; on the demo's as-of day "now" is mid-day, and an activity
+    logged at 16:40 when the clock says 11:00 would tell a newcomer the data are made up. Rows
+    after ``until`` go; a deal opened later goes; a deal decided later is open again (at the
+    stage it had reached by then); an attempt whose next step or decision came later is
+    unresolved (its outcome ``""``), as the simulator marks attempts resolved after ``as_of``.
+    """
+    a, d = org.activities, org.deals
+    codes = {t: i for i, t in enumerate(ACTIVITY_TYPES)}
+    keep = a["ts"] <= until
+    n_deals = len(d["opened"])
+    # When each deal got its proposal (the proposal row on it), for the meetings' outcomes.
+    proposed_at = np.full(n_deals, np.iinfo(np.int64).max)
+    is_proposal = (a["type"] == codes["proposal"]) & (a["deal"] >= 0)
+    np.minimum.at(proposed_at, a["deal"][is_proposal], a["ts"][is_proposal])
+    decided_late = (d["closed"] > until) & (d["status"] != 0)
+    outcome = a["outcome"].copy()
+    on_deal = a["deal"] >= 0
+    deal = np.where(on_deal, a["deal"], 0)
+    meeting = (a["type"] == codes["meeting"]) & on_deal
+    late_proposal = meeting & (outcome == codes["proposal"]) & (proposed_at[deal] > until)
+    late_loss = meeting & (outcome == OUTCOME_NONE) & decided_late[deal]
+    late_decision = (a["type"] == codes["proposal"]) & on_deal & decided_late[deal]
+    outcome[late_proposal | late_loss | late_decision] = OUTCOME_EMPTY
+    # Calls: the next step is seconds later, in the same call; one that ends after ``until``
+    # is still going.
+    for s in ("dial", "connect"):
+        in_call = (
+            (a["type"] == codes[s]) & (outcome == _next_code(s)) & (a["ts"] + a["duration"] > until)
+        )
+        outcome[in_call] = OUTCOME_EMPTY
+    activities = {k: (outcome if k == "outcome" else v)[keep] for k, v in a.items()}
+    deals = {k: v.copy() for k, v in d.items()}
+    deals["status"][decided_late] = 0
+    deals["closed"][decided_late] = -1
+    stage = deals["stage"]
+    reached_proposal = proposed_at <= until
+    stage[decided_late] = np.where(reached_proposal[decided_late], 3, 2)
+    stage[(stage >= 3) & ~reached_proposal & (deals["status"] == 0)] = 2
+    kept_deals = d["opened"] <= until
+    # Deals are sorted by opening time, so those kept are a prefix: the activities' deal
+    # indices stay valid (a later deal's rows are all after ``until``).
+    deals = {k: v[kept_deals] for k, v in deals.items()}
+    return replace(org, activities=activities, deals=deals)
+
+
+def _next_code(entry: str) -> int:
+    """The outcome code of an attempt at ``entry`` that reached the next type."""
+    return ACTIVITY_TYPES.index(entry) + 1

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from ninety.activity.models import ActivityRollup, ActivityWeekRollup, Deal, Quota
 from ninety.core.evidence import bucket_ranges, bucket_starts, week_plan
-from ninety.core.periods import Period
+from ninety.core.periods import Period, quota_shares
 from ninety.core.pipeline import step_names
 from ninety.diagnosis.deal_rows import (
     DealRows,
@@ -92,12 +92,18 @@ def load_won(
 
 
 def load_quota(person_ids: Sequence[int], period: Period) -> FloatArray:
+    """Each rep's quota for the period: the monthly quotas it touches, each times its share of
+    that month's business days (NaN when one of those months has no quota)."""
     idx = _index(person_ids)
-    quota = np.full(len(person_ids), np.nan)
-    for pid, amount in Quota.objects.filter(
-        person_id__in=person_ids, period=str(period)
-    ).values_list("person_id", "amount"):
-        quota[idx[pid]] = float(amount)
+    shares = dict((str(m), share) for m, share in quota_shares(period))
+    quota = np.zeros(len(person_ids))
+    seen = np.zeros(len(person_ids), np.int64)
+    for pid, month, amount in Quota.objects.filter(
+        person_id__in=person_ids, period__in=list(shares)
+    ).values_list("person_id", "period", "amount"):
+        quota[idx[pid]] += float(amount) * shares[month]
+        seen[idx[pid]] += 1
+    quota[seen < len(shares)] = np.nan
     return quota
 
 

@@ -11,10 +11,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from ninety.activity.models import ActivityRollup
+from ninety.core.compare import Change, signed
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
-from ninety.core.periods import Period
+from ninety.core.periods import LAST_30, LAST_90, MONTH, Period
 from ninety.core.pipeline import is_deal_step
 from ninety.diagnosis.charts import heat_style, waterfall
+from ninety.diagnosis.compare import Comparison
 from ninety.diagnosis.loaders import first_month_with_data
 from ninety.diagnosis.services import (
     GroupReport,
@@ -25,7 +27,12 @@ from ninety.diagnosis.services import (
 from ninety.people.models import Person, Role, Team
 from ninety.people.permissions import sees_only_self
 from ninety.playbook.models import Stage
-from ninety.playbook.queries import WAYS_WINDOW_DAYS, suggestions_for, which_ways_work
+from ninety.playbook.queries import (
+    WAYS_WINDOW_DAYS,
+    suggestions_for,
+    team_evidence,
+    which_ways_work,
+)
 from ninety.playbook.services import current_playbook
 
 
@@ -38,17 +45,24 @@ def teams_with_reps(teams: QuerySet[Team]) -> list[Team]:
     )
 
 
-def period_choices(as_of: date, org_id: int | None = None, months: int = 12) -> list[Period]:
-    """The months to pick from, newest first: back to the org's first month with data (at
-    least ``months``), so that an older export's months are all reachable."""
+def period_choices(as_of: date, org_id: int | None = None) -> list[dict[str, Any]]:
+    """The periods to pick from, in groups: the trailing 30 and 90 days, then the quarters and
+    the months newest first, back to the org's first month with data (only periods with data;
+    the current month and quarter always)."""
     current = Period.of(as_of)
     first = first_month_with_data(org_id) if org_id is not None else None
-    count = months
-    if first is not None and first < current.start:
-        count = max(
-            months, (current.start.year - first.year) * 12 + current.start.month - first.month + 1
-        )
-    return [current.shift(-i) for i in range(count)]
+    first = min(first, current.start) if first is not None else current.start
+    months = [current]
+    while months[-1].start > first:
+        months.append(months[-1].shift(-1))
+    quarters = [Period.quarter_containing(as_of)]
+    while quarters[-1].start > first:
+        quarters.append(quarters[-1].shift(-1))
+    return [
+        {"label": "Rolling", "periods": [Period.trailing(k, as_of) for k in (LAST_30, LAST_90)]},
+        {"label": "Quarters", "periods": quarters},
+        {"label": "Months", "periods": months},
+    ]
 
 
 def dashboard_context(
@@ -58,6 +72,7 @@ def dashboard_context(
         "teams": teams,
         "team": team,
         "period": period,
+        "period_end_word": {"month": "month", "quarter": "quarter"}.get(period.kind, "period"),
         "periods": period_choices(as_of, viewer.org_id),
         "as_of": as_of,
         "report": None,
@@ -124,7 +139,7 @@ def _cell(report: GroupReport, r: RepReport, factor: str) -> Cell:
             f"{_sure(s.p_material)} likely materially below"
         )
     else:
-        title = f"{label}: {100 * contribution:+.0f} points, {_sure(certainty)} certain"
+        title = f"{label}: {signed(100 * contribution)} points, {_sure(certainty)} certain"
     return Cell(
         factor,
         100 * contribution,
@@ -279,16 +294,29 @@ def _ways_used(person: Person, report: GroupReport, stage_key: str) -> list[dict
 def _trend(subject: Person, report: GroupReport, months: int = 6) -> list[dict[str, Any]]:
     """The rep's focus and stage rates over the last months, one diagnosis per month."""
     people, groups = comparison_reps(subject.team) if subject.team_id else ([subject], None)
-    periods = [report.period.shift(-i) for i in range(months - 1, 0, -1)]
+    # Calendar months up to the period's last month with data; a month period's own row is
+    # the report itself (judged on its evidence windows), a quarter's or a trailing window's
+    # months are all read month by month.
+    base = Period.of(report.period.clamp(report.as_of))
+    own = report.period.kind == MONTH
+    periods = [base.shift(-i) for i in range(months - 1, 0 if own else -1, -1)]
     past = diagnose_months(people, periods, report.as_of, report.playbook, groups=groups)
     index = next(i for i, p in enumerate(people) if p.pk == subject.pk)
     out = [{"period": p, "diagnosis": past[p].reps[index]} for p in periods]
-    mine = report.for_person(subject.pk)
-    out.append({"period": report.period, "diagnosis": mine.diagnosis if mine else None})
+    if own:
+        mine = report.for_person(subject.pk)
+        out.append({"period": report.period, "diagnosis": mine.diagnosis if mine else None})
     for row in out:
         d = row["diagnosis"]
         row["focus_label"] = report.factor_label(d.focus) if d is not None and d.focus else None
+    # Months before the org's data begin say nothing: start at the first with any tries.
+    while len(out) > 1 and not _has_tries(out[0]["diagnosis"]):
+        out.pop(0)
     return out
+
+
+def _has_tries(d: Any) -> bool:
+    return d is not None and any(s.tries for s in d.stages.values())
 
 
 def _practise_next(subject: Person, report: GroupReport, d: Any) -> dict[str, Any] | None:
@@ -302,12 +330,12 @@ def _practise_next(subject: Person, report: GroupReport, d: Any) -> dict[str, An
     )
     if playbook is None or stage is None:
         return None
-    # The evidence of the rep's team and its sibling teams: the people the rep is compared with.
+    # The evidence of the rep's team: the same set as the playbook page and the prep sheet.
     ways = which_ways_work(
         playbook,
         [stage],
         since=report.as_of - timedelta(days=WAYS_WINDOW_DAYS),
-        people=report.comparison_ids,
+        people=team_evidence(subject),
     )
     picks = suggestions_for(subject, ways)
     items = []
@@ -321,7 +349,10 @@ def _practise_next(subject: Person, report: GroupReport, d: Any) -> dict[str, An
                 "p_best": estimate.p_best if estimate else None,
             }
         )
-    return {"stage": stage.name, "is_focus": key == d.focus, "items": items} if items else None
+    if not items:
+        return None
+    evidence = subject.team.name if subject.team is not None else subject.name
+    return {"stage": stage.name, "is_focus": key == d.focus, "items": items, "evidence": evidence}
 
 
 def rep_context(
@@ -355,6 +386,7 @@ def rep_context(
         "waterfall": waterfall(terms, "Gap", emphasis=focus_label),
         "waterfall_terms": terms,
         "ways_used": _ways_used(subject, report, stage.key) if stage else [],
+        "ways_window_days": WAYS_WINDOW_DAYS,
         "trend": _trend(subject, report),
         "factor_labels": {f: report.factor_label(f) for f in report.factors},
         # A rep sees the team only as an anonymous distribution, never other reps' names.
@@ -382,3 +414,93 @@ def _distribution(report: GroupReport) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+@dataclass(frozen=True)
+class ChangeCell:
+    """One change as shown: the signed difference, its interval, and whether it is clear."""
+
+    text: str
+    interval: str
+    css: str
+    title: str
+    clear: bool
+
+
+def change_cell(c: Change | None, what: str, rate: bool, shared: int = 0) -> ChangeCell:
+    """``c`` in points (a rate's change in percentage points, a result's in points of quota);
+    an unclear change reads 'no clear change', never as a difference."""
+    if c is None:
+        return ChangeCell("–", "", "muted", f"{what}: too few tries on one side to compare", False)
+    scale = 100 if rate else 1
+    # Two final results have no interval: the change is what was won, not an estimate.
+    exact = c.low == c.high
+    interval = "" if exact else f"{signed(scale * c.low)} to {signed(scale * c.high)}"
+    now, then = (f"{100 * v:.0f}%" if rate else signed(v, unit="%") for v in (c.now, c.then))
+    title = f"{what}: {now} now, {then} before; change {signed(scale * c.delta)} points" + (
+        "; both final" if exact else f", 90% interval {interval}"
+    )
+    if shared:
+        title += f"; the two evidence windows share {shared} days"
+    if not c.clear:
+        return ChangeCell("no clear change", interval, "muted", title, False)
+    arrow, css = ("▲", "pos") if c.delta > 0 else ("▼", "neg")
+    return ChangeCell(f"{arrow} {signed(scale * c.delta)} pts", interval, css, title, True)
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    person: Person
+    stages: tuple[tuple[str, ChangeCell], ...]
+    result: ChangeCell
+    #: (stage name, cell) and the result: the phone list's chips.
+    named: tuple[tuple[str, ChangeCell], ...] = ()
+
+
+@dataclass(frozen=True)
+class ComparisonTable:
+    now_label: str
+    now_progress: str
+    before_label: str
+    before_progress: str
+    columns: tuple[str, ...]
+    rows: tuple[ChangeRow, ...]
+    #: Stages whose evidence windows overlap, with the days shared.
+    shared: tuple[tuple[str, int], ...]
+    #: Nothing to compare: the previous period has too few tries (or no quota) everywhere.
+    empty: bool = False
+
+
+def comparison_table(comparison: Comparison, only: set[int] | None = None) -> ComparisonTable:
+    """The comparison as the dashboard and the rep page show it (same numbers as the API);
+    ``only`` these people's rows (a rep page never carries a teammate's)."""
+    rows = []
+    shared: dict[str, int] = {}
+    for r in comparison.reps:
+        if only is not None and r.rep.person.pk not in only:
+            continue
+        cells = []
+        for sc in r.stages:
+            what = f"{sc.name} rate"
+            cells.append((sc.key, change_cell(sc.change, what, True, sc.shared_days)))
+            if sc.shared_days:
+                shared[sc.name] = sc.shared_days
+        result = change_cell(r.result, "Result vs quota", False)
+        names = [sc.name for sc in r.stages] + ["Result vs quota"]
+        named = tuple(zip(names, [c for _, c in cells] + [result], strict=True))
+        rows.append(ChangeRow(r.rep.person, tuple(cells), result, named))
+    before = comparison.before
+    return ComparisonTable(
+        now_label=comparison.now.period.label(),
+        now_progress=comparison.now.progress.phrase if comparison.now.progress else "",
+        before_label=before.period.label(),
+        before_progress=before.progress.phrase if before.progress else "",
+        columns=tuple(s.name for s in comparison.now.playbook.stages),
+        rows=tuple(rows),
+        empty=all(
+            c.interval == "" and c.text == "–"
+            for row in rows
+            for _, c in (*row.stages, ("", row.result))
+        ),
+        shared=tuple(shared.items()),
+    )

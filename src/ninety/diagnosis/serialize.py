@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ninety.core.compare import Change
+from ninety.diagnosis.compare import Comparison
 from ninety.diagnosis.services import GroupReport, RepReport
 
 
@@ -74,12 +76,18 @@ def report_json(report: GroupReport, only: set[int] | None = None) -> dict[str, 
     names = {r.diagnosis.rep: r.person.name for r in report.reps}
     return {
         "period": str(report.period),
+        **period_json(report),
         "as_of": report.as_of.isoformat(),
         "funnel": report.group.kind,
         "benchmark_kind": report.group.benchmark_kind,
         "factors": list(report.factors),
         "progress": (
-            {"business_day": report.progress.done, "of": report.progress.total}
+            {
+                "business_day": report.progress.done,
+                "of": report.progress.total,
+                "final": report.progress.is_final,
+                "phrase": report.progress.phrase,
+            }
             if report.progress
             else None
         ),
@@ -102,4 +110,53 @@ def report_json(report: GroupReport, only: set[int] | None = None) -> dict[str, 
         "peer_strength": {
             k: [names[i] for i in idx] for k, idx in report.group.peer_strength.items()
         },
+    }
+
+
+def period_json(report: GroupReport) -> dict[str, Any]:
+    """The period's kind, days and label (a trailing period's name alone does not fix its days)."""
+    p = report.period
+    return {
+        "period_kind": p.kind,
+        "period_label": p.label(),
+        "first_day": p.start.isoformat(),
+        "last_day": p.last_day.isoformat(),
+    }
+
+
+def change_json(c: Change | None, digits: int = 4) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {
+        "now": _f(c.now, digits),
+        "before": _f(c.then, digits),
+        "change": _f(c.delta, digits),
+        "low": _f(c.low, digits),
+        "high": _f(c.high, digits),
+        "clear": c.clear,
+    }
+
+
+def comparison_json(comparison: Comparison, only: set[int] | None = None) -> dict[str, Any]:
+    """The previous period and each rep's changes: stage rates (shares; 90 % interval of the
+    change) and the result against quota (percent points)."""
+    before = comparison.before
+    return {
+        "period": str(before.period),
+        **period_json(before),
+        "as_of": before.as_of.isoformat(),
+        "final": bool(before.progress and before.progress.is_final),
+        "reps": [
+            {
+                "person_id": r.rep.person.pk,
+                "rep": r.rep.person.name,
+                "stages": {
+                    sc.key: (change_json(sc.change) or {}) | {"shared_days": sc.shared_days}
+                    for sc in r.stages
+                },
+                "result_vs_quota": change_json(r.result, 2),
+            }
+            for r in comparison.reps
+            if only is None or r.rep.person.pk in only
+        ],
     }

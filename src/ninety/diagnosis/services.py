@@ -108,20 +108,35 @@ class RepReport:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far the result period has run: business day ``done`` of ``total``."""
+    """How far the result period has run: business day ``done`` of ``total``; ``ended`` once its
+    last day is over (a trailing window that ends today is still running)."""
 
     done: int
     total: int
+    ended: bool | None = None
+    trailing: bool = False
 
     @property
     def is_final(self) -> bool:
-        return self.done >= self.total
+        return self.ended if self.ended is not None else self.done >= self.total
 
     @property
     def phrase(self) -> str:
+        """'final', 'day 3 of 22', or for a trailing window still running 'to today'."""
         if self.is_final:
             return "final"
+        if self.trailing:
+            return "to today"
         return f"day {self.done} of {self.total}"
+
+
+def progress_of(period: Period, as_of: date, today: date | None = None) -> Progress:
+    """The period's progress at the end of ``as_of``: it has ended when ``as_of`` is past its
+    last day, or is its last day and that day is over (before ``today``)."""
+    today = today or default_as_of()
+    done, total = business_day_progress(period, as_of)
+    ended = as_of > period.last_day or (as_of == period.last_day and as_of < today)
+    return Progress(done, total, ended, period.is_trailing)
 
 
 @dataclass(frozen=True)
@@ -383,7 +398,6 @@ def diagnose_people(
         )
         for i, p in enumerate(people)
     )
-    done, total = business_day_progress(period, as_of)
     return GroupReport(
         period,
         as_of,
@@ -393,7 +407,7 @@ def diagnose_people(
         team,
         tuple(ids),
         windows=ev.windows,
-        progress=Progress(done, total),
+        progress=progress_of(period, as_of),
         inferred=() if history else tuple(s.key for s in deal_stages(spec)[:-1]),
         result_window=result_window,
         counts=(ev.successes, ev.tries, _group_index(groups, len(ids))),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ninety.core.compare import signed
 from ninety.core.experiments import Look
 
 #: The axis never shows more than this (log units: ×4 or ÷4); wider bands are clipped and said so.
@@ -82,7 +83,7 @@ def effect_chart(looks: tuple[Look, ...], width: float = 860, height: float = 28
         for px, lk in pts
     )  # fmt: skip
     ticks = tuple(
-        Tick(y(math.log1p(t)), "0" if t == 0 else f"{100 * t:+.0f}%")
+        Tick(y(math.log1p(t)), "0" if t == 0 else signed(100 * t, unit="%"))
         for t in TICKS
         if lo <= math.log1p(t) <= hi
     )

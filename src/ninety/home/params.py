@@ -17,7 +17,7 @@ def period_and_as_of(request: HttpRequest) -> tuple[Period, date]:
         raise Http404("as_of: expected YYYY-MM-DD") from exc
     as_of = as_of or default_as_of()
     try:
-        period = Period.parse(request.GET["period"]) if "period" in request.GET else None
+        period = Period.parse(request.GET["period"], as_of) if "period" in request.GET else None
     except ValueError as exc:
         raise Http404(str(exc)) from exc
     return period or Period.of(as_of), as_of

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from ninety.core.glossary import TERMS as GLOSSARY
 from ninety.diagnosis import presenters
+from ninety.diagnosis.compare import compare_reports, previous_period
 from ninety.diagnosis.services import region_report, rep_report, team_report
 from ninety.home.overview import overview_context
 from ninety.home.panels import dashboard_panels, goal_panel, rep_panels, scorecard_panel
@@ -23,6 +24,11 @@ from ninety.people.permissions import (
     visible_teams,
 )
 from ninety.people.views import viewer_of
+
+
+def _wants_compare(request: HttpRequest) -> bool:
+    """``compare=1``: the period against the previous one of the same kind."""
+    return request.GET.get("compare", "") in ("1", "on", "true")
 
 
 @login_required
@@ -56,6 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     else:
         team = next((t for t in teams if t.leader_id == viewer.pk), None)
     context = presenters.dashboard_context(viewer, teams, team, period, as_of)
+    context["compare"] = _wants_compare(request)
     if team is not None:
         report = region_report if region else team_report
         context["report"] = report(team, period, as_of)
@@ -65,6 +72,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             context["windows"] = [
                 (s.name, w) for s, w in zip(r.playbook.stages, r.windows, strict=True)
             ]
+            if context["compare"]:
+                before = report(team, *previous_period(period))
+                context["comparison"] = (
+                    presenters.comparison_table(compare_reports(r, before)) if before else None
+                )
         context.update(dashboard_panels(viewer, context["report"], as_of))
         context.update(scorecard_panel(context["report"], as_of))
     return render(request, "home/dashboard.html", context)
@@ -79,6 +91,12 @@ def rep(request: HttpRequest, person_id: int) -> HttpResponse:
     period, as_of = period_and_as_of(request)
     report = rep_report(subject, period, as_of)
     context = presenters.rep_context(viewer, subject, report, period, as_of)
+    context["compare"] = _wants_compare(request)
+    if context["compare"]:
+        before = rep_report(subject, *previous_period(period))
+        comparison = presenters.comparison_table(compare_reports(report, before), only={subject.pk})
+        context["comparison"] = comparison
+        context["change"] = comparison.rows[0] if comparison.rows else None
     context.update(rep_panels(subject, as_of, viewer))
     context.update(goal_panel(viewer, subject, report, as_of))
     return render(request, "home/rep.html", context)

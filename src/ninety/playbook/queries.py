@@ -19,7 +19,7 @@ from ninety.core.ways import (
     rep_adjusted_successes,
     thompson_pick,
 )
-from ninety.people.models import Person, Role
+from ninety.people.models import Person, Role, Team
 from ninety.people.permissions import visible_people
 from ninety.playbook.models import Behavior, DiagnosticQuestion, Playbook, Stage, Way
 
@@ -208,11 +208,28 @@ def evidence_people(viewer: Person) -> list[int] | None:
     if viewer.role == Role.ADMIN:
         return None
     if viewer.role == Role.REP:
-        if viewer.team_id is None:
-            return [viewer.pk]
-        return list(
-            Person.objects.filter(team_id=viewer.team_id, role=Role.REP).values_list(
-                "pk", flat=True
-            )
-        )
+        return team_evidence(viewer)
     return list(visible_people(viewer).values_list("pk", flat=True))
+
+
+def team_evidence(rep: Person) -> list[int]:
+    """The reps of ``rep``'s team (``rep`` alone without a team): whose ways the rep page, the
+    prep sheet and the rep's playbook page rank, so P(best) reads the same on each."""
+    if rep.team_id is None:
+        return [rep.pk]
+    return list(
+        Person.objects.filter(team_id=rep.team_id, role=Role.REP).values_list("pk", flat=True)
+    )
+
+
+def evidence_label(viewer: Person, people: list[int] | None) -> str:
+    """Whose activities ``people`` are, in words: 'Greeting Crew', 'the 24 reps you lead'."""
+    if people is None:
+        return "the whole organisation"
+    if viewer.role == Role.REP:
+        return viewer.team.name if viewer.team is not None else "you alone"
+    led = list(Team.objects.filter(leader=viewer).values_list("pk", "name")[:2])
+    if len(led) == 1 and not Team.objects.filter(parent_id=led[0][0]).exists():
+        return led[0][1]
+    reps = Person.objects.filter(pk__in=people, role=Role.REP).count()
+    return f"the {reps} reps you lead"

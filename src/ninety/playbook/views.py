@@ -18,6 +18,7 @@ from ninety.playbook.diff import diff_playbooks
 from ninety.playbook.models import Behavior, DiagnosticQuestion, Playbook, Stage, Way
 from ninety.playbook.queries import (
     WAYS_WINDOW_DAYS,
+    evidence_label,
     evidence_people,
     playbook_tree,
     proposals,
@@ -61,8 +62,10 @@ def playbook(request: HttpRequest) -> HttpResponse:
         return render(request, "playbook/empty.html", {"templates": TEMPLATES,
                       "can_change": can_shape_org(viewer)})  # fmt: skip
     stages = playbook_tree(current)
-    ways = which_ways_work(current, stages, people=evidence_people(viewer))
+    people = evidence_people(viewer)
+    ways = which_ways_work(current, stages, people=people)
     context = {
+        "evidence": evidence_label(viewer, people),
         "playbook": current,
         "stages": stages,
         "ways": ways,

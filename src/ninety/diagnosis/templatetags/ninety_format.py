@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ninety.core import glossary
+from ninety.core.compare import signed
 
 register = template.Library()
 
@@ -57,6 +58,14 @@ def points(value: float | None) -> str:
         return "–"
     v = 100 * value
     return "0" if abs(v) < 0.5 else f"{v:+.0f}".replace("-", "−")
+
+
+@register.filter
+def signed_points(value: float | None) -> str:
+    """A number already in points, signed with a real minus sign: 5 -> '+5', -51.2 -> '−51'."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return signed(value)
 
 
 @register.filter

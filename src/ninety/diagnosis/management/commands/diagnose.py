@@ -1,4 +1,8 @@
-"""``ninety diagnose --period YYYY-MM [--team NAME | --rep NAME] [--as-of DATE] [--json]``."""
+"""``ninety diagnose --period P [--compare] [--team NAME | --rep NAME] [--as-of DATE] [--json]``.
+
+P is a month (``2026-11``), a quarter (``2026-Q4``) or ``last-30`` / ``last-90`` (the days to
+``--as-of``), as on the pages and in the API.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,10 @@ from rich.console import Console
 from rich.table import Table
 
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
-from ninety.core.periods import Period
-from ninety.diagnosis.serialize import report_json
+from ninety.core.periods import PERIOD_FORMS, Period, parse_day
+from ninety.diagnosis.compare import Comparison, compare_reports, previous_period
+from ninety.diagnosis.presenters import comparison_table
+from ninety.diagnosis.serialize import comparison_json, report_json
 from ninety.diagnosis.services import (
     GroupReport,
     default_as_of,
@@ -29,21 +35,66 @@ class Command(BaseCommand):
     help = "Which stage of the process explains each rep's result gap, and how sure it is."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--period", help="YYYY-MM (default: the month of --as-of)")
+        parser.add_argument("--period", help=f"{PERIOD_FORMS} (default: the month of --as-of)")
+        parser.add_argument(
+            "--compare", action="store_true", help="against the previous period of the same kind"
+        )
         scope = parser.add_mutually_exclusive_group()
         scope.add_argument("--team", help="team name")
         scope.add_argument("--rep", help="rep name, e-mail or external id")
-        parser.add_argument("--as-of", type=date.fromisoformat, default=None)
+        parser.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: today)")
         parser.add_argument("--org", help="org slug (default: the only org)")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         reports, only = build_reports(opts)
+        comparisons = compare_all(reports, opts) if opts.get("compare") else None
         if opts["json"]:
-            self.stdout.write(json.dumps(reports_json(reports, only), indent=1))
-        else:
-            for report in reports:
-                print_table(report, only)
+            body = reports_json(reports, only)
+            if comparisons is not None:
+                bodies = [comparison_json(c, only) for c in comparisons]
+                body["compare"] = {
+                    **{k: v for k, v in bodies[0].items() if k != "reps"},
+                    "reps": [rep for b in bodies for rep in b["reps"]],
+                }
+            self.stdout.write(json.dumps(body, indent=1))
+            return
+        for report in reports:
+            print_table(report, only)
+        for comparison in comparisons or []:
+            print_changes(comparison, only)
+
+
+def compare_all(reports: list[GroupReport], opts: dict[str, Any]) -> list[Comparison]:
+    """Each report against the previous period's, read the same way (one team, one rep, or the
+    whole org team by team)."""
+    before, _ = build_reports(opts, previous=True)
+
+    def key(r: GroupReport) -> object:
+        return r.team.pk if r.team else ("rep", r.reps[0].person.pk if r.reps else None)
+
+    by_key = {key(b): b for b in before}
+    return [compare_reports(r, by_key[key(r)]) for r in reports if key(r) in by_key]
+
+
+def print_changes(comparison: Comparison, only: set[int] | None) -> None:
+    table = comparison_table(comparison)
+    console = Console()
+    out = Table(title=f"{table.now_label} against {table.before_label} ({table.before_progress})")
+    out.add_column("rep")
+    for name in table.columns:
+        out.add_column(name, justify="right")
+    out.add_column("result vs quota", justify="right")
+    for row in table.rows:
+        if only is not None and row.person.pk not in only:
+            continue
+        cells = [f"{c.text} ({c.interval})" if c.interval else c.text for _, c in row.stages]
+        result = f"{row.result.text} ({row.result.interval})" if row.result.interval else "–"
+        out.add_row(row.person.name, *cells, result)
+    console.print(out)
+    console.print(
+        "Changes in points with their 90% interval; 'no clear change' when it includes zero."
+    )
 
 
 def reports_json(reports: list[GroupReport], only: set[int] | None) -> dict[str, Any]:
@@ -65,30 +116,37 @@ def reports_json(reports: list[GroupReport], only: set[int] | None) -> dict[str,
     }
 
 
-def build_reports(opts: dict[str, Any]) -> tuple[list[GroupReport], set[int] | None]:
-    """The reports ``opts`` asks for: one team, one rep, or every team of the org."""
+def build_reports(
+    opts: dict[str, Any], previous: bool = False
+) -> tuple[list[GroupReport], set[int] | None]:
+    """The reports ``opts`` asks for: one team, one rep, or every team of the org; with
+    ``previous``, those of the period before (read as of its last day)."""
     if opts.get("team") or opts.get("rep"):
-        report, only = build_report(opts)
+        report, only = build_report(opts, previous)
         return [report], only
-    org, period, as_of = _scope(opts)
+    org, period, as_of = _scope(opts, previous)
     reports = org_reports(org, period, as_of)
     if not reports:
         raise CommandError("no reps yet: import people first")
     return reports, None
 
 
-def _scope(opts: dict[str, Any]) -> tuple[Org, Period, date]:
+def _scope(opts: dict[str, Any], previous: bool = False) -> tuple[Org, Period, date]:
     org = org_from_option(opts.get("org"))
-    as_of = opts.get("as_of") or default_as_of()
     try:
-        period = Period.parse(opts["period"]) if opts.get("period") else Period.of(as_of)
+        as_of = parse_day(opts["as_of"], "--as-of") if opts.get("as_of") else default_as_of()
+        period = Period.parse(opts["period"], as_of) if opts.get("period") else Period.of(as_of)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
+    if previous:
+        period, as_of = previous_period(period)
     return org, period, as_of
 
 
-def build_report(opts: dict[str, Any]) -> tuple[GroupReport, set[int] | None]:
-    org, period, as_of = _scope(opts)
+def build_report(
+    opts: dict[str, Any], previous: bool = False
+) -> tuple[GroupReport, set[int] | None]:
+    org, period, as_of = _scope(opts, previous)
     if opts.get("team"):
         team = Team.objects.filter(org=org, name=opts["team"]).first()
         if team is None:

@@ -1,0 +1,89 @@
+"""Periods (month, quarter, trailing 30/90 days), their quotas, and changes with intervals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ninety.core.compare import change, signed
+from ninety.core.periods import LAST_30, LAST_90, OutOfRange, Period, quota_shares
+
+DAY = date(2026, 12, 1)
+
+
+def test_each_form_parses_to_its_days_and_back() -> None:
+    month = Period.parse("2026-11")
+    assert (month.start, month.last_day, str(month)) == (
+        date(2026, 11, 1),
+        date(2026, 11, 30),
+        "2026-11",
+    )
+    quarter = Period.parse("2026-q4")
+    assert (quarter.start, quarter.last_day, str(quarter)) == (
+        date(2026, 10, 1),
+        date(2026, 12, 31),
+        "2026-Q4",
+    )
+    assert quarter.label() == "Q4 2026" and month.label() == "Nov 2026"
+    last30 = Period.parse("last-30", DAY)
+    assert (last30.start, last30.last_day, last30.days, str(last30)) == (
+        date(2026, 11, 2),
+        DAY,
+        30,
+        "last-30",
+    )
+    assert last30.label() == "30 days, 2 Nov – 1 Dec 2026"
+    assert Period.parse("last-90", DAY).days == 90
+    assert Period.parse("last-30", DAY) == Period.trailing(LAST_30, DAY)
+
+
+def test_the_previous_period_is_the_same_kind_just_before() -> None:
+    assert str(Period.parse("2026-01").previous()) == "2025-12"
+    assert str(Period.parse("2026-Q1").previous()) == "2025-Q4"
+    before = Period.trailing(LAST_90, DAY).previous()
+    assert before.end == Period.trailing(LAST_90, DAY).start and before.days == 90
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "last-45", "Q4", "2026-11-01", ""])
+def test_bad_periods_name_the_forms(text: str) -> None:
+    with pytest.raises(ValueError, match="YYYY-Qn"):
+        Period.parse(text, DAY)
+
+
+@pytest.mark.parametrize("text", ["2101-Q1", "1999-Q4", "2101-01"])
+def test_periods_outside_2000_to_2100_are_refused(text: str) -> None:
+    with pytest.raises(OutOfRange):
+        Period.parse(text, DAY)
+
+
+def test_a_trailing_period_cannot_start_before_2000() -> None:
+    with pytest.raises(OutOfRange):
+        Period.parse("last-90", date(2000, 2, 1))
+    with pytest.raises(OutOfRange):
+        Period.parse("last-30", date(2101, 1, 1))
+
+
+def test_quota_shares_whole_months_and_prorated_ends() -> None:
+    assert quota_shares(Period.parse("2026-11")) == [(Period.parse("2026-11"), 1.0)]
+    assert [s for _, s in quota_shares(Period.parse("2026-Q4"))] == [1.0, 1.0, 1.0]
+    shares = dict((str(m), s) for m, s in quota_shares(Period.parse("last-30", DAY)))
+    # 2 Nov – 1 Dec 2026: all of November's business days (the 1st is a Sunday), 1 of
+    # December's 23.
+    assert shares == {"2026-11": 1.0, "2026-12": pytest.approx(1 / 23)}
+
+
+def test_a_change_is_clear_only_when_its_interval_leaves_out_zero() -> None:
+    noise = change(0.30, (0.25, 0.35), 0.28, (0.23, 0.33))
+    assert noise is not None and not noise.clear and noise.direction == "same"
+    assert noise.low < 0 < noise.high
+    real = change(0.40, (0.37, 0.43), 0.25, (0.22, 0.28))
+    assert real is not None and real.clear and real.direction == "up"
+    # sd of each side 0.03 / 1.645; the change's interval is √2 times as wide as one side's.
+    assert real.high - real.low == pytest.approx(2 * 0.03 * 2**0.5)
+    assert change(float("nan"), (0, 1), 0.2, (0.1, 0.3)) is None
+
+
+def test_signed_numbers_use_a_real_minus_sign() -> None:
+    assert signed(5) == "+5" and signed(-51.2) == "−51" and signed(0.2) == "±0"
+    assert signed(-3, unit="%") == "−3%"

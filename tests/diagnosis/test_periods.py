@@ -1,0 +1,183 @@
+"""Period control: months, quarters, trailing 30/90 days and the comparison with the previous
+period, on the pages, in the API and in the CLI (the same numbers everywhere)."""
+
+from __future__ import annotations
+
+import json
+import re
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from ninety.activity.models import Quota
+from ninety.core.periods import Period, quota_shares
+from ninety.diagnosis.loaders import load_quota
+from ninety.people.models import Org, Person, Team
+from tests.diagnosis.conftest import AS_OF
+
+DAY = AS_OF.isoformat()
+
+
+def _client(name: str) -> Client:
+    client = Client()
+    client.force_login(Person.objects.get(name=name).user)
+    return client
+
+
+def _cells(html: str) -> dict[tuple[str, str], str]:
+    """(rep, stage) -> the comparison cell's text, from the page's changes table."""
+    table = re.search(r'<table class="compact small changes".*?</table>', html, re.S)
+    assert table, "no comparison table"
+    out = {}
+    for rep, row in re.findall(r'<tr data-rep="([^"]+)">(.*?)</tr>', table.group(0), re.S):
+        for stage, cell in re.findall(
+            r'<td class="num" data-stage="([^"]+)"[^>]*>(.*?)</td>', row, re.S
+        ):
+            out[(rep, stage)] = re.sub(r"<[^>]+>", " ", cell).split()
+    return out
+
+
+def _number(text: str) -> float:
+    return float(text.replace("−", "-").replace("±", "").replace("+", ""))
+
+
+def _same(cell: list[str], change: dict | None, rate: bool) -> bool:
+    """The page's cell shows the API's change: the same verdict, and each number the API's
+    rounded to whole points (the API keeps four decimals)."""
+    if not change or "change" not in change:
+        return cell == ["–"]
+    scale = 100 if rate else 1
+    if change["clear"]:
+        shown = [cell[1], *cell[3::2][:2]] if len(cell) > 3 else [cell[1]]
+        wanted = [change["change"], change["low"], change["high"]][: len(shown)]
+        verdict = cell[0] == ("▲" if change["change"] > 0 else "▼")
+    else:
+        shown = cell[3::2] if len(cell) > 3 else []
+        wanted = [change["low"], change["high"]][: len(shown)]
+        verdict = cell[:3] == ["no", "clear", "change"]
+    if change["low"] != change["high"] and len(shown) < 2:
+        return False
+    return verdict and all(
+        abs(_number(t) - scale * v) <= 0.5 + 1e-6 for t, v in zip(shown, wanted, strict=True)
+    )
+
+
+@pytest.mark.parametrize("period", ["2026-Q4", "last-30", "last-90", "2026-11"])
+def test_the_dashboard_comparison_shows_the_apis_numbers(story_org: Org, period: str) -> None:
+    client = _client("Dana Reyes")
+    crew = Team.objects.get(name="Greeting Crew")
+    q = f"team={crew.pk}&period={period}&as_of={DAY}&compare=1"
+    html = client.get(f"/dashboard/?{q}").content.decode()
+    api = client.get(f"/api/diagnosis/teams/{crew.pk}?period={period}&as_of={DAY}&compare=true")
+    assert api.status_code == 200
+    body = api.json()
+    assert body["period"] == period and body["compare"]["period_kind"] == body["period_kind"]
+    assert body["compare"]["last_day"] < body["first_day"]
+    cells = _cells(html)
+    assert {rep for rep, _ in cells} == {r["rep"] for r in body["compare"]["reps"]}
+    for rep in body["compare"]["reps"]:
+        for key, change in rep["stages"].items():
+            assert _same(cells[(rep["rep"], key)], change, rate=True), (rep["rep"], key)
+        assert _same(cells[(rep["rep"], "result")], rep["result_vs_quota"], rate=False)
+    # The heatmap beside it is the API's diagnosis of the same period.
+    assert f"{Period.parse(period, AS_OF).label()}" in html
+
+
+def test_no_clear_change_is_never_shown_as_a_difference(story_org: Org) -> None:
+    client = _client("Dana Reyes")
+    crew = Team.objects.get(name="Greeting Crew")
+    body = client.get(
+        f"/api/diagnosis/teams/{crew.pk}?period=2026-11&as_of={DAY}&compare=true"
+    ).json()
+    changes = [c for r in body["compare"]["reps"] for c in r["stages"].values() if "change" in c]
+    assert changes, "no stage compared"
+    for c in changes:
+        assert c["clear"] == (c["low"] > 0 or c["high"] < 0)
+        assert c["low"] <= c["change"] <= c["high"]
+    html = client.get(f"/dashboard/?team={crew.pk}&period=2026-11&as_of={DAY}&compare=1")
+    text = html.content.decode()
+    unclear = re.findall(r'data-clear="0"[^>]*><span class="(\w+)">([^<]*)<', text)
+    assert unclear and all(css == "muted" and t in ("no clear change", "–") for css, t in unclear)
+
+
+def test_the_rep_page_compares_only_the_rep(story_org: Org) -> None:
+    sam = Person.objects.get(name="Sam Patel")
+    for viewer in ("Sam Patel", "Dana Reyes"):
+        client = _client(viewer)
+        html = client.get(f"/reps/{sam.pk}/?period=last-30&as_of={DAY}&compare=1").content.decode()
+        cells = _cells(html)
+        assert {rep for rep, _ in cells} == {"Sam Patel"}, viewer
+        body = client.get(
+            f"/api/diagnosis/reps/{sam.pk}?period=last-30&as_of={DAY}&compare=true"
+        ).json()
+        (mine,) = body["compare"]["reps"]
+        for key, change in mine["stages"].items():
+            assert _same(cells[("Sam Patel", key)], change, rate=True), key
+        assert "Alex Kim" not in html or viewer != "Sam Patel"
+
+
+def test_a_period_that_ended_says_final_and_a_running_one_its_day(story_org: Org) -> None:
+    client = _client("Dana Reyes")
+    crew = Team.objects.get(name="Greeting Crew")
+    ended = client.get(f"/dashboard/?team={crew.pk}&period=2026-10&as_of={DAY}").content.decode()
+    assert "· final" in ended and "Result vs quota" in ended and "Pace vs quota" not in ended
+    running = client.get(f"/dashboard/?team={crew.pk}&period=2026-Q4&as_of={DAY}")
+    text = running.content.decode()
+    assert re.search(r"day \d+ of 6\d", text) and "Pace vs quota" in text
+    body = client.get(f"/api/diagnosis/teams/{crew.pk}?period=2026-10&as_of={DAY}").json()
+    assert body["progress"]["final"] is True and body["progress"]["phrase"] == "final"
+
+
+def test_the_picker_offers_rolling_quarters_and_months_with_data_only(story_org: Org) -> None:
+    html = _client("Dana Reyes").get(f"/dashboard/?as_of={DAY}").content.decode()
+    options = re.findall(
+        r'<option value="([^"]+)"', html.split('id="pick-period"')[1].split("</select>")[0]
+    )
+    # The story org holds two months before November (September, October) and November.
+    assert options == ["last-30", "last-90", "2026-Q4", "2026-Q3", "2026-11", "2026-10", "2026-09"]
+
+
+@pytest.mark.parametrize("bad", ["2026-Q5", "2101-Q1", "1999-12", "last-45", "last-90x"])
+def test_bad_periods_are_404_on_pages_and_422_in_the_api(story_org: Org, bad: str) -> None:
+    client = _client("Dana Reyes")
+    sam = Person.objects.get(name="Sam Patel")
+    assert client.get(f"/dashboard/?period={bad}").status_code == 404
+    assert client.get(f"/reps/{sam.pk}/?period={bad}&compare=1").status_code == 404
+    response = client.get(f"/api/diagnosis/reps/{sam.pk}?period={bad}&compare=true")
+    assert response.status_code == 422 and "period" in response.json()["detail"]
+    with pytest.raises(CommandError, match="period"):
+        call_command("diagnose", "--rep", "Sam Patel", "--period", bad, stdout=StringIO())
+
+
+def test_the_cli_compares_the_same_periods_as_the_api(story_org: Org) -> None:
+    client = _client("Dana Reyes")
+    crew = Team.objects.get(name="Greeting Crew")
+    out = StringIO()
+    call_command(
+        "diagnose", "--team", "Greeting Crew", "--period", "2026-Q4", "--compare",
+        "--as-of", DAY, "--json", "--org", story_org.slug, stdout=out,
+    )  # fmt: skip
+    cli = json.loads(out.getvalue())
+    api = client.get(f"/api/diagnosis/teams/{crew.pk}?period=2026-Q4&as_of={DAY}&compare=true")
+    assert cli["compare"] == api.json()["compare"] and cli["reps"] == api.json()["reps"]
+    table = StringIO()
+    call_command(
+        "diagnose", "--team", "Greeting Crew", "--period", "last-90", "--compare",
+        "--as-of", DAY, "--org", story_org.slug, stdout=table,
+    )  # fmt: skip
+
+
+def test_a_periods_quota_prorates_the_months_it_touches(story_org: Org) -> None:
+    people = list(Person.objects.filter(org=story_org, role="rep").order_by("pk")[:3])
+    ids = [p.pk for p in people]
+    period = Period.parse("last-30", AS_OF)
+    expected = np.zeros(len(ids))
+    for month, share in quota_shares(period):
+        for i, pid in enumerate(ids):
+            expected[i] += float(Quota.objects.get(person_id=pid, period=str(month)).amount) * share
+    assert load_quota(ids, period) == pytest.approx(expected)
+    # A month without quotas (December, not simulated) leaves the quarter without one.
+    assert np.isnan(load_quota(ids, Period.parse("2026-Q4"))).all()
