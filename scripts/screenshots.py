@@ -43,7 +43,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_for(port: int, seconds: float = 30) -> None:
+def _wait_for(port: int, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with socket.socket() as s:
@@ -112,6 +112,7 @@ def _photograph(env: dict[str, str], url: str, out: Path, as_of: date | None) ->
                 if not wanted:
                     continue
                 context = browser.new_context(viewport=size)
+                context.set_default_timeout(120_000)  # a busy machine serves slowly
                 page = context.new_page()
                 if username:
                     page.goto(f"{url}/login/")
