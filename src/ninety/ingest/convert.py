@@ -7,7 +7,6 @@ Python except to explain the (rare) rejected values.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Sequence
 
@@ -121,8 +120,12 @@ def parse_datetimes(
     first = arr[0].as_py() if n else ""
     if re.match(r"\d{4}-", first or ""):
         # One value that is not plain ISO makes the cast fail: then the per-format parse below.
-        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return pc.cast(arr, utc), np.zeros(n, bool), np.zeros(n, bool)
+        try:
+            fast = pc.cast(arr, utc)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            fast = None
+        if fast is not None:
+            return fast, np.zeros(n, bool), np.zeros(n, bool)
     # The mapping's formats first: a file in one of them is parsed in one pass. Fractions of a
     # second are cut off only when values are left over (a pass over every value costs).
     epoch = _parse_formats(arr, (*formats, *ISO_FORMATS), tz, pa.nulls(n, pa.int64()))
