@@ -216,6 +216,10 @@ def _monte_carlo_totals(
     order = np.argsort(owner, kind="stable")
     o_sorted, v_sorted, p_sorted = owner[order], value[order], p_deal[order]
     bounds = np.searchsorted(o_sorted, np.arange(n_reps + 1))
+    # Each rep's open deals are one run of the sorted deals: summed per run (reduceat), reps
+    # without an open deal left at 0 (reduceat cannot take an empty run).
+    has_deals = np.diff(bounds) > 0
+    runs = bounds[:-1][has_deals]
     # Floored: deals all of one value (CV 0) would divide by zero in the Gamma's shape.
     c2 = max(deal_cv, 0.05) ** 2
     totals = np.empty((n_draws, n_reps))
@@ -223,8 +227,9 @@ def _monte_carlo_totals(
     for c0 in range(0, n_draws, chunk):
         d = min(chunk, n_draws - c0)
         wins = rng.random((d, p_sorted.size)) < p_sorted
-        cum = np.concatenate([np.zeros((d, 1)), np.cumsum(wins * v_sorted, axis=1)], axis=1)
-        pipe = cum[:, bounds[1:]] - cum[:, bounds[:-1]]
+        pipe = np.zeros((d, n_reps))
+        if runs.size:
+            pipe[:, has_deals] = np.add.reduceat(wins * v_sorted, runs, axis=1)
         lam = rng.gamma(a_post, 1.0 / b_post, (d, n_reps)) * p0 * weight
         k = rng.poisson(lam)
         # Sum of k log-normal deal values ≈ Gamma with the same mean and variance.

@@ -30,6 +30,7 @@ simulator's bench builds the same grid with :func:`level_grid`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -171,8 +172,10 @@ def step_counts(
     return entries, advanced, pending
 
 
+@functools.cache
 def pipeline_playbook() -> PlaybookSpec:
-    """The default playbook of an org whose CRM holds deals and no logged activities."""
+    """The default playbook of an org whose CRM holds deals and no logged activities (read
+    once: the spec is immutable)."""
     text = resources.files("ninety.core.playbooks").joinpath("pipeline.yaml").read_text()
     return load_playbook_yaml(text)
 

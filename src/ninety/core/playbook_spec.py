@@ -6,6 +6,7 @@ playbook import/export, so it lives in the core (no Django import).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -228,7 +229,9 @@ def load_playbook_yaml(text: str) -> PlaybookSpec:
         raise PlaybookSpecError(f"line {line}: {exc}", where=exc.where, line=line) from exc
 
 
+@functools.cache
 def default_playbook() -> PlaybookSpec:
-    """The article's inside-sales (B2C) playbook shipped with Ninety."""
+    """The article's inside-sales (B2C) playbook shipped with Ninety (read once: the spec is
+    immutable)."""
     text = resources.files("ninety.core.playbooks").joinpath("inside_sales_b2c.yaml").read_text()
     return load_playbook_yaml(text)

@@ -593,12 +593,14 @@ def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
     inputs = load_inputs(
         [p.pk for p in everyone], _funnel_types(spec), deal_steps(spec), period, last_day
     )
+    position = {p.pk: i for i, p in enumerate(everyone)}
     done: dict[tuple[int, ...], GroupReport] = {}
     out = []
     for team in teams:
         # What comparison_reps(team) reads, from the lists above (no query per team).
         mates = {team.pk, *(siblings.get(team.parent_id, []) if team.parent_id else [])}
-        people = [p for p in everyone if p.team_id in mates]
+        people = [p for t in mates for p in by_team.get(t, ())]
+        people.sort(key=lambda p: position[p.pk])  # everyone's order, as the page reads them
         if len(people) < MIN_COMPARISON_REPS:
             people = everyone
         people, groups = _grouped(team, people)
@@ -609,8 +611,7 @@ def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
                 people, period, as_of, spec, groups=groups, team=team, inputs=inputs
             )
             done[key] = full
-        mine = {p.pk for p in people if p.team_id == team.pk}
-        out.append(replace(_subset(full, mine), team=team))
+        out.append(replace(_subset(full, {p.pk for p in by_team[team.pk]}), team=team))
     for person in _active_reps(Person.objects.filter(org=org, team__isnull=True)):
         out.append(rep_report(person, period, as_of))
     return out
