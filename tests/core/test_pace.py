@@ -177,3 +177,35 @@ def test_a_new_hires_run_rate_counts_from_their_first_deal() -> None:
         n_draws=200,
     )
     assert res.expected_new[1] > 2 * res.expected_new[0]
+
+
+def test_on_the_periods_last_day_the_result_so_far_is_final_as_the_draws_say() -> None:
+    """With no day left, no open deal can close and no new one open: the pace skips the draws
+    and must give what the draws give (every one the result so far), run rate or not."""
+    import ninety.core.pace as pace
+
+    kw = base(
+        as_of=END - dt.timedelta(days=1),
+        open_owner=np.array([0, 1, 1]),
+        open_value=np.array([300.0, 200.0, 900.0]),
+        open_stage=np.array([1, 2, 3]),
+        open_age_days=np.array([2.0, 5.0, 9.0]),
+        new_deals=np.array([30.0, 50.0]),
+    )
+    res = project_pace(**kw)
+    np.testing.assert_array_equal(res.projected, [1000.0, 0.0])
+    np.testing.assert_array_equal(res.low, res.projected)
+    np.testing.assert_array_equal(res.high, res.projected)
+    # The draws themselves, made anyway: the same answer.
+    totals = pace._monte_carlo_totals(
+        np.random.default_rng(1), 200, np.array([1000.0, 0.0]), np.array([0, 1, 1]),
+        np.array([300.0, 200.0, 900.0]), np.zeros(3), np.ones(2), np.ones(2),
+        np.full(2, 0.5), 0.0, np.full(2, 500.0), 0.8,
+    )  # fmt: skip
+    low, mid, high = pace._interval(totals, 0.8)
+    np.testing.assert_array_equal(
+        np.stack([low, mid, high]), np.stack([res.low, res.projected, res.high])
+    )
+    # A day earlier there is still something to draw: the interval opens.
+    before = project_pace(**{**kw, "as_of": END - dt.timedelta(days=3)})
+    assert np.any(before.high > before.low)

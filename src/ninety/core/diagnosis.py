@@ -312,27 +312,18 @@ def _stage_estimates(
     n: FloatArray,
     post: StagePosterior,
     keys: tuple[str, ...],
-    i: int,
     more: FloatArray,
-) -> dict[str, StageEstimate]:
+) -> list[dict[str, StageEstimate]]:
+    """Every rep's stage estimates (the arrays read as Python floats once, not cell by cell)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        raw = np.where(n[i] > 0, x[i] / n[i], np.nan)
-    return {
-        key: StageEstimate(
-            successes=float(x[i, k]),
-            tries=float(n[i, k]),
-            raw_rate=float(raw[k]),
-            mean=float(post.mean[i, k]),
-            low=float(post.low[i, k]),
-            high=float(post.high[i, k]),
-            group_rate=float(post.team_rate[i, k]),
-            p_below=float(post.p_below[i, k]),
-            p_material=float(post.p_material[i, k]),
-            p_above=float(post.p_above[i, k]),
-            more_tries=float(more[i, k]),
-        )
-        for k, key in enumerate(keys)
-    }
+        raw = np.where(n > 0, x / n, np.nan)
+    fields = (x, n, raw, post.mean, post.low, post.high, post.team_rate, post.p_below,
+              post.p_material, post.p_above, more)  # fmt: skip
+    columns = [np.asarray(a, dtype=np.float64).tolist() for a in fields]
+    return [
+        {key: StageEstimate(*(c[i][k] for c in columns)) for k, key in enumerate(keys)}
+        for i in range(x.shape[0])
+    ]
 
 
 def _check_shapes(
@@ -414,27 +405,8 @@ def diagnose_group(
     strong = (post.mean >= cfg.peer_ratio * t.ref) & (
         np.nan_to_num(post.p_above) >= cfg.peer_certainty
     )
-    reps = tuple(
-        RepDiagnosis(
-            rep=i,
-            result=float(wv[i]),
-            benchmark=float(gap["benchmark"][i]),
-            benchmark_kind=gap["kind"],
-            gap_pct=float(gap["gap_pct"][i]),
-            log_gap=float(gap["log_gap"][i]),
-            contributions=_row(factors, t.contrib[i]),
-            contributions_value=_row(factors, contrib_value[i]),
-            benchmark_term=float(gap["benchmark_term"][i]),
-            chance=float(gap["chance"][i]),
-            p_worse=_row(factors, t.p_worse[i]),
-            p_material=_row(factors, t.p_material[i]),
-            focus=factors[best[i]] if has_focus[i] else None,
-            focus_certainty=float(t.certainty[i, best[i]]) if has_focus[i] else None,
-            stages=_stage_estimates(x, n, post, keys, i, more),
-            strengths=tuple(key for k, key in enumerate(keys) if strong[i, k]),
-        )
-        for i in range(n_reps)
-    )
+    reps = _rep_rows(factors, keys, wv, gap, t, contrib_value, best, has_focus, strong,
+                     _stage_estimates(x, n, post, keys, more))  # fmt: skip
     peer = _peer_strength(keys, strong, post.mean / t.ref)
     return GroupDiagnosis(kind, factors, keys, gap["kind"], reps, peer, cfg, post.prior)
 
@@ -478,8 +450,58 @@ def _terms(
     return _Terms(ref, contrib, p_worse, p_material, certainty)
 
 
-def _row(factors: tuple[str, ...], values: FloatArray) -> dict[str, float]:
-    return {fa: float(v) for fa, v in zip(factors, values, strict=True)}
+def _rep_rows(
+    factors: tuple[str, ...],
+    keys: tuple[str, ...],
+    wv: FloatArray,
+    gap: dict[str, object],
+    t: _Terms,
+    contrib_value: FloatArray,
+    best: IntArray,
+    has_focus: NDArray[np.bool_],
+    strong: NDArray[np.bool_],
+    stages: list[dict[str, StageEstimate]],
+) -> tuple[RepDiagnosis, ...]:
+    """One :class:`RepDiagnosis` per rep, the arrays read as Python floats once."""
+    n_reps = wv.shape[0]
+
+    def floats(a: object) -> list:
+        return np.broadcast_to(np.asarray(a, dtype=np.float64), (n_reps,)).tolist()
+
+    def rows(a: FloatArray) -> list[dict[str, float]]:
+        return [dict(zip(factors, r, strict=True)) for r in np.asarray(a, np.float64).tolist()]
+
+    result, benchmark, gap_pct = floats(wv), floats(gap["benchmark"]), floats(gap["gap_pct"])
+    log_gap, term, chance = (
+        floats(gap["log_gap"]),
+        floats(gap["benchmark_term"]),
+        floats(gap["chance"]),
+    )
+    contrib, contrib_v = rows(t.contrib), rows(contrib_value)
+    p_worse, p_material = rows(t.p_worse), rows(t.p_material)
+    certainty = t.certainty[np.arange(n_reps), best].tolist()
+    focus, strong_l = has_focus.tolist(), strong.tolist()
+    return tuple(
+        RepDiagnosis(
+            rep=i,
+            result=result[i],
+            benchmark=benchmark[i],
+            benchmark_kind=gap["kind"],  # type: ignore[arg-type]
+            gap_pct=gap_pct[i],
+            log_gap=log_gap[i],
+            contributions=contrib[i],
+            contributions_value=contrib_v[i],
+            benchmark_term=term[i],
+            chance=chance[i],
+            p_worse=p_worse[i],
+            p_material=p_material[i],
+            focus=factors[best[i]] if focus[i] else None,
+            focus_certainty=certainty[i] if focus[i] else None,
+            stages=stages[i],
+            strengths=tuple(key for k, key in enumerate(keys) if strong_l[i][k]),
+        )
+        for i in range(n_reps)
+    )
 
 
 def _peer_strength(

@@ -319,11 +319,16 @@ def project_pace(
     p0 = wr[:, 0]
     exp_new = a_post / b_post * p0 * weight * size
 
-    totals = _monte_carlo_totals(
-        np.random.default_rng(seed), n_draws, won, owner, value, p_deal,
-        a_post, b_post, p0, weight, size, deal_cv,
-    )  # fmt: skip
-    low, projected, high = _interval(totals, level)
+    if weight <= 0 and not np.any(p_deal > 0):
+        # Nothing can still be won in the period (no open deal can close, no new deal open and
+        # close): every draw would be the result so far, so the draws are not made.
+        low, projected, high = won.copy(), won.copy(), won.copy()
+    else:
+        totals = _monte_carlo_totals(
+            np.random.default_rng(seed), n_draws, won, owner, value, p_deal,
+            a_post, b_post, p0, weight, size, deal_cv,
+        )  # fmt: skip
+        low, projected, high = _interval(totals, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = 100.0 * (projected / q - 1.0)
         low_pct = 100.0 * (low / q - 1.0)
