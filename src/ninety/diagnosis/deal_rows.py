@@ -125,17 +125,17 @@ _ARRAYS = ("owner", "cents", "opened", "closed", "status", "stage", "history_lev
 
 
 def _rows(rows: list[tuple], history_level: IntArray) -> DealRows:
-    n = len(rows)
     cols = list(zip(*rows, strict=True)) if rows else [()] * 7
-    names = sorted({s or "" for s in cols[6]})
-    code = {s: i for i, s in enumerate(names)}
+    seen = set(cols[6])
+    names = sorted({s or "" for s in seen})
+    code = {s: names.index(s or "") for s in seen}  # None and "" alike
     return DealRows(
         owner=np.asarray(cols[1], np.int64),
         cents=np.asarray(cols[2], np.int64),
         opened=np.asarray(cols[3], np.int64),
         closed=np.asarray(cols[4], np.int64),
         status=np.asarray(cols[5], np.int64),
-        stage=np.fromiter((code[s or ""] for s in cols[6]), np.int64, n),
+        stage=np.array([code[s] for s in cols[6]], np.int64),
         history_level=history_level,
         stage_names=tuple(names),
     )
