@@ -13,6 +13,7 @@ Shapley, L. S. (1953), "A value for n-person games".
 
 from __future__ import annotations
 
+import functools
 from itertools import combinations
 from math import factorial
 
@@ -59,20 +60,33 @@ def shapley_decomposition(before: ArrayLike, after: ArrayLike) -> FloatArray:
     if f0.shape != f1.shape:
         raise ValueError(f"before and after differ in shape: {f0.shape} vs {f1.shape}")
     k = f0.shape[-1]
+    lead = f0.shape[:-1]
+    f0, f1 = f0.reshape(-1, k), f1.reshape(-1, k)
     effects = np.zeros_like(f0)
+    for j, (others, masks, weights) in enumerate(_shapley_plan(k)):
+        # Every subset's product at once; the weighted terms added subset after subset in order
+        # (an accumulation is strictly sequential), so the same bits as one by one.
+        prods = np.prod(np.where(masks[:, None, :], f1, f0)[..., others], axis=-1)
+        total = np.add.accumulate(weights[:, None] * prods, axis=0)[-1]
+        effects[:, j] = (f1[:, j] - f0[:, j]) * total
+    return effects.reshape(*lead, k)
+
+
+@functools.cache
+def _shapley_plan(k: int) -> tuple[tuple[list[int], NDArray[np.bool_], FloatArray], ...]:
+    """Per factor: the other factors, each subset of them as a mask over all ``k`` factors, and
+    each subset's Shapley weight |S|! (k − |S| − 1)! / k! (sizes in increasing order)."""
+    plan = []
     for j in range(k):
         others = [i for i in range(k) if i != j]
-        delta = f1[..., j] - f0[..., j]
         subsets = [(size, sub) for size in range(k) for sub in combinations(others, size)]
-        # Every subset's product at once (one array op instead of one per subset: the loop cost
-        # most of a team's diagnosis); summed in the same order as one by one, so the same bits.
-        masks = np.zeros((len(subsets), *([1] * (f0.ndim - 1)), k), dtype=bool)
+        masks = np.zeros((len(subsets), k), dtype=bool)
         for r, (_, sub) in enumerate(subsets):
-            masks[r, ..., list(sub)] = True
-        prods = np.prod(np.where(masks, f1, f0)[..., others], axis=-1)
-        total = np.zeros(f0.shape[:-1])
-        for r, (size, _) in enumerate(subsets):
-            weight = factorial(size) * factorial(k - size - 1) / factorial(k)
-            total = total + weight * prods[r]
-        effects[..., j] = delta * total
-    return effects
+            masks[r, list(sub)] = True
+        weights = np.array(
+            [factorial(size) * factorial(k - size - 1) / factorial(k) for size, _ in subsets]
+        )
+        masks.flags.writeable = False
+        weights.flags.writeable = False
+        plan.append((others, masks, weights))
+    return tuple(plan)

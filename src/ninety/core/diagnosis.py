@@ -319,10 +319,10 @@ def _stage_estimates(
         raw = np.where(n > 0, x / n, np.nan)
     fields = (x, n, raw, post.mean, post.low, post.high, post.team_rate, post.p_below,
               post.p_material, post.p_above, more)  # fmt: skip
-    columns = [np.asarray(a, dtype=np.float64).tolist() for a in fields]
+    # (reps, stages, fields) as nested lists: one tuple of fields per rep and stage.
+    cells = np.stack([np.asarray(a, dtype=np.float64) for a in fields], axis=-1).tolist()
     return [
-        {key: StageEstimate(*(c[i][k] for c in columns)) for k, key in enumerate(keys)}
-        for i in range(x.shape[0])
+        {key: StageEstimate(*cell) for key, cell in zip(keys, row, strict=True)} for row in cells
     ]
 
 
