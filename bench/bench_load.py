@@ -5,9 +5,13 @@ runs, for each level of concurrent users, a closed loop per user for ``--seconds
 opens their team's dashboard, a rep page of the team and the team's diagnosis through the API;
 a rep opens their own page and their own diagnosis through the API; each user waits a think
 time of 0.5-1.5 s between requests. Meanwhile ``ninety import activities`` imports a file of
-new activities into the same org, again and again. Prints p50/p95/p99, errors and throughput per
-level, the size of the data, the machine and its load average (other work on the machine
-shows there).
+new activities into the same org, again and again (``--import-day old``: 200 days back, a day no
+page of the month reads, so the report cache keeps; ``current``: the as-of day, so every import
+moves the month's data version and every report is computed anew). Prints p50/p95/p99, errors
+and throughput per level, the server's CPU seconds per request (its gunicorn workers' user +
+system time from /proc, before and after the level: what a loaded machine does not inflate),
+the size of the data, the machine and its load average (other work on the machine shows there).
+The server runs with the production cache setting (``--cache``: ``db``, or a ``redis://`` URL).
 
 The org is the one ``bench_pages.py`` builds (reused): by default 1,000 reps x 12 months.
 
@@ -155,7 +159,7 @@ def _people(org, n: int, as_of):  # type: ignore[no-untyped-def]
 
 
 def _import_file(org, rows: int, day, out: Path) -> Path:  # type: ignore[no-untyped-def]
-    """New dials (fresh external ids) on an old day, so the pages' month is not changed."""
+    """New dials (fresh external ids) on ``day``, spread over the reps."""
     from ninety.people.models import Person, Role
 
     people = list(
@@ -200,13 +204,33 @@ def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byt
     raise SystemExit("the server did not answer within five minutes")
 
 
-def _report(n: int, tally: Tally, seconds: float) -> float:
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU seconds of gunicorn's worker processes (children of ``master`` running
+    gunicorn; the background task worker is left out), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == master and b"gunicorn" in cmdline:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _report(n: int, tally: Tally, seconds: float, cpu: float) -> float:
     """Print a level's figures; returns its p95 in ms."""
     every = [t for ts in tally.times.values() for t in ts]
     p50, p95, p99 = _percentiles(every)
     print(f"{n} users: {len(every):,} requests in {seconds:.0f} s ({len(every) / seconds:.1f}/s), "
           f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms, errors {len(tally.errors)}"
-          f"; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+          f"; load average {os.getloadavg()[0]:.1f}; server CPU {cpu:.1f} s = "
+          f"{1000 * cpu / max(len(every), 1):.0f} ms per request")  # fmt: skip
     for what, ts in sorted(tally.times.items()):
         a, b, c = _percentiles(ts) if len(ts) > 1 else (1000 * ts[0],) * 3
         print(f"    {what:<28} {len(ts):>6,}  p50 {a:>5.0f}  p95 {b:>5.0f}  p99 {c:>5.0f} ms")
@@ -228,6 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, default=8102)
     ap.add_argument("--import-rows", type=int, default=20000)
     ap.add_argument("--think", default="0.5-1.5", help="seconds between a user's requests")
+    ap.add_argument(
+        "--import-day",
+        choices=("old", "current"),
+        default="old",
+        help="old: 200 days back (no page of the month reads it); current: as-of day",
+    )
+    ap.add_argument("--cache", default="db", help="the server's NINETY_CACHE_URL: db or redis://…")
     ap.add_argument("--small", action="store_true", help="CI size")
     args = ap.parse_args(argv)
     if args.small:
@@ -243,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     build = [sys.executable, str(ROOT / "bench" / "bench_pages.py"), "--reps", str(args.reps),
              "--months", str(args.months), "--seed", str(args.seed), "--as-of", args.as_of,
              "--database-url", url, "--requests", "1"]  # fmt: skip
-    os.environ.update(NINETY_DATABASE_URL=url, NINETY_DEBUG="0")
+    os.environ.update(NINETY_DATABASE_URL=url, NINETY_DEBUG="0", NINETY_CACHE_URL=args.cache)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
     import django
 
@@ -272,12 +303,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine()}")
     print(f"database: {connection.vendor}; org {slug}: {org.people.count():,} people, "
           f"{n_acts:,} activities; {args.workers} gunicorn workers; think time {args.think} s; "
-          f"an import of {args.import_rows:,} activities running throughout")  # fmt: skip
+          f"an import of {args.import_rows:,} activities ({args.import_day} day) running "
+          f"throughout; report cache {args.cache}")  # fmt: skip
     connection.close()
     server = _serve(env, args.port, args.workers)
     stop, done = threading.Event(), []
     tmp = Path(tempfile.mkdtemp(prefix="ninety-load-"))
-    day = as_of - timedelta(days=200)
+    day = as_of - timedelta(days=200) if args.import_day == "old" else as_of
     importer = threading.Thread(target=_imports, args=(
         env, slug, lambda: _import_file(org, args.import_rows, day, tmp), stop, done))  # fmt: skip
     base = f"http://127.0.0.1:{args.port}"
@@ -287,8 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         run_level(base, users, min(2 * args.workers, len(users)), 20)
         importer.start()
         for n in levels:
+            cpu = server_cpu_seconds(server.pid)
             tally = run_level(base, users, n, args.seconds)
-            p95s[n] = _report(n, tally, args.seconds)
+            p95s[n] = _report(n, tally, args.seconds, server_cpu_seconds(server.pid) - cpu)
     finally:
         stop.set()
         server.terminate()

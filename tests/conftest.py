@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from ninety.people.models import Org, Person, Role, Team
@@ -97,6 +98,14 @@ def immediate_tasks(request: pytest.FixtureRequest, settings: object) -> None:
         settings.TASKS = {
             "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
         }  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def empty_report_cache() -> Iterator[None]:
+    """Each test starts with an empty report cache (its ids are reused after a rollback)."""
+    caches["reports"].clear()
+    yield
+    caches["reports"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ sees only their teams, the snapshot follows the data, the leaders' coaching is c
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from statistics import median
 
 import pytest
@@ -20,6 +21,7 @@ from ninety.home.overview import (
     teams_snapshot,
 )
 from ninety.ingest.models import ImportBatch
+from ninety.ingest.services import import_file
 from ninety.people.models import Org, Person, Role, Team
 from tests.coaching.conftest import sams_meeting
 from tests.conftest import World
@@ -43,15 +45,25 @@ def test_each_teams_cells_are_its_dashboards_team_rates(story_org: Org) -> None:
     assert any(c.style for row in ctx["rows"] for c in row.cells)  # some team differs
 
 
-def test_the_snapshot_is_reused_until_the_data_changes(world: World) -> None:
+def test_the_snapshot_is_reused_until_the_data_changes(world: World, tmp_path: Path) -> None:
     first = teams_snapshot(world.org, PERIOD, AS_OF)
     TeamsSnapshot.objects.filter(pk=first.pk).update(compute_ms=123456)
     again = teams_snapshot(world.org, PERIOD, AS_OF)
     assert again.compute_ms == 123456  # not recomputed
-    ImportBatch.objects.create(org=world.org, kind="activities", file_name="x.csv", sha256="1",
-                               status="done", finished_at=timezone.now())  # fmt: skip
+    # Dials of a day seven months back: no evidence window of the period reads it.
+    old = tmp_path / "old.csv"
+    old.write_text(
+        "external_id,person,occurred_at,type\n"
+        f"old-1,ext-sam,{AS_OF.year - 1}-04-02T10:00:00Z,dial\n"
+    )
+    assert import_file(world.org, "activities", old, preset="ninety").imported == 1
+    assert teams_snapshot(world.org, PERIOD, AS_OF).compute_ms == 123456
+    new = tmp_path / "new.csv"
+    new.write_text(f"external_id,person,occurred_at,type\nnew-1,ext-sam,{AS_OF}T10:00:00Z,dial\n")
+    assert import_file(world.org, "activities", new, preset="ninety").imported == 1
     assert teams_snapshot(world.org, PERIOD, AS_OF).compute_ms != 123456
-    Person.objects.filter(pk=world.rep.pk).update(team=world.closers)
+    world.rep.team = world.closers
+    world.rep.save()
     moved = teams_snapshot(world.org, PERIOD, AS_OF)
     crew = next(t for t in moved.data["teams"] if t["name"] == "Crew")
     assert crew["reps"] == 1  # Sam left Crew: the snapshot saw it

@@ -75,3 +75,27 @@ def database_config(url: str | None, default_path: Path) -> dict[str, Any]:
             f"NINETY_DATABASE_URL: engine {engine} is not supported (use SQLite or PostgreSQL)"
         )
     return config
+
+
+CACHE_TABLE = "ninety_cache"
+
+
+def cache_config(raw: str | None, production: bool) -> dict[str, Any]:
+    """Turn ``NINETY_CACHE_URL`` into the ``reports`` cache (the diagnosis's report cache).
+
+    ``redis://host:port/db`` (shared by every process, needs the ``redis`` package), ``db`` (the
+    database's ``ninety_cache`` table, created by ``ninety migrate``: shared, no other service),
+    ``memory`` (each process its own). Default: ``db`` in production, ``memory`` otherwise.
+    """
+    value = (raw or "").strip() or ("db" if production else "memory")
+    if value.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}
+    if value == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    if value == "memory":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ninety-reports",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    raise ImproperlyConfigured(f"NINETY_CACHE_URL={raw!r}: expected redis://…, db or memory")

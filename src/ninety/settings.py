@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from ninety.conf import database_config, env_bool, env_int, env_list
+from ninety.conf import cache_config, database_config, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("NINETY_DATA_DIR", Path.cwd())).expanduser()
@@ -107,6 +107,13 @@ DATABASES = {
     "default": database_config(os.environ.get("NINETY_DATABASE_URL"), DATA_DIR / "ninety.sqlite3")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The diagnosis's report cache (``reports``): NINETY_CACHE_URL = redis://host:port/db, db (a
+# table in the database) or memory (per process); db in production, memory otherwise.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "reports": cache_config(os.environ.get("NINETY_CACHE_URL"), PRODUCTION),
+}
 
 # Wall time one web request may take (seconds; 0: no limit); PostgreSQL statements run in a
 # request get the same. Imports (the page and the bulk endpoint) get NINETY_IMPORT_SECONDS.

@@ -246,3 +246,21 @@ class ActivityWeekRollup(RollupRow):
 
     def __str__(self) -> str:
         return f"{self.person_id} week of {self.week} {self.type}: {self.count}"
+
+
+class DataVersion(models.Model):
+    """A token that changes whenever data an analysis reads changes (``ninety.activity.versions``):
+    per org, one ``all`` scope (people, teams, deals, quotas, the org's settings) and one scope
+    per month of activity days (``2026-11``), so cached reports are found by what they read."""
+
+    org = models.ForeignKey("people.Org", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=7)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "scope"], name="data_version_one_per_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.scope}: {self.token}"

@@ -12,6 +12,9 @@ from collections.abc import Sequence
 
 from django.db import connection
 
+from ninety.activity.models import ActivityRollup
+from ninety.activity.versions import bump
+
 DAILY = "activity_activityrollup"
 WEEKLY = "activity_activityweekrollup"
 #: The amounts both tables keep, in the order the upserts write them.
@@ -67,3 +70,9 @@ def rebuild_weeks(person_ids: Sequence[int] | None = None) -> None:
     with connection.cursor() as cursor:
         for sql in rebuild_sql(where):
             cursor.execute(sql, ids or None)
+    # Daily rows written another way: whatever their days, the reports of these people's orgs
+    # are read anew (the person model reached through the rollup's own foreign key).
+    people = ActivityRollup._meta.get_field("person").related_model._default_manager
+    rows = people.filter(pk__in=ids) if ids is not None else people.all()
+    for org_id in rows.order_by().values_list("org_id", flat=True).distinct():
+        bump(org_id)

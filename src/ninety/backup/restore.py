@@ -33,6 +33,7 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Max
 
+from ninety.activity import versions
 from ninety.backup.export import FORMAT, MANIFEST, VERSION
 from ninety.backup.tables import (
     AUDIT,
@@ -321,7 +322,8 @@ def restore_org(src: Path, *, slug: str | None = None, logins: bool = True) -> d
             _restore_table(src, table, plan)
         _fill_deferred(tables, plan)
         _reset_sequences(list(tables.values()))
-    org = Org.objects.get(slug=slug)
+        org = Org.objects.get(slug=slug)
+        versions.bump(org.pk)  # a report cached for an org of the same id is not this one
     return {
         "org": org,
         "rows": plan.written,

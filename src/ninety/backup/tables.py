@@ -63,6 +63,7 @@ LEFT_OUT: dict[str, str] = {
     "people.Invitation": "one-time sign-up links: invite again after a restore",
     "notify.CalendarFeed": "a secret address: each person makes a new one after a restore",
     "home.TeamsSnapshot": "a cache of the overview, recomputed when it is read",
+    "activity.DataVersion": "the report cache's keys: a restore starts new ones",
     "sessions.Session": "sign-ins: everyone signs in again",
     "axes.AccessAttempt": "failed sign-ins of this instance",
     "axes.AccessFailureLog": "failed sign-ins of this instance",

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ninety.activity import versions
 from ninety.activity.models import Activity, ActivityRollup
 from ninety.conversations.models import Conversation, Turn
 from ninety.conversations.permissions import can_import_for
@@ -136,6 +137,7 @@ def _rollup_add(activity: Activity, way_id: int | None, n: int, advanced: int) -
                                       duration_seconds=dur)  # fmt: skip
     elif n < 0:
         ActivityRollup.objects.filter(**key, count__lte=0).delete()
+    versions.bump_days(activity.org_id, [key["day"]])
 
 
 def _advanced(activity: Activity, stage: Stage | None) -> int:

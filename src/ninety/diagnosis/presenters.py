@@ -21,8 +21,7 @@ from ninety.diagnosis.loaders import first_month_with_data
 from ninety.diagnosis.services import (
     GroupReport,
     RepReport,
-    comparison_reps,
-    diagnose_months,
+    months_of,
 )
 from ninety.people.models import Person, Role, Team
 from ninety.people.permissions import sees_only_self
@@ -293,15 +292,14 @@ def _ways_used(person: Person, report: GroupReport, stage_key: str) -> list[dict
 
 def _trend(subject: Person, report: GroupReport, months: int = 6) -> list[dict[str, Any]]:
     """The rep's focus and stage rates over the last months, one diagnosis per month."""
-    people, groups = comparison_reps(subject.team) if subject.team_id else ([subject], None)
     # Calendar months up to the period's last month with data; a month period's own row is
     # the report itself (judged on its evidence windows), a quarter's or a trailing window's
     # months are all read month by month.
     base = Period.of(report.period.clamp(report.as_of))
     own = report.period.kind == MONTH
     periods = [base.shift(-i) for i in range(months - 1, 0 if own else -1, -1)]
-    past = diagnose_months(people, periods, report.as_of, report.playbook, groups=groups)
-    index = next(i for i, p in enumerate(people) if p.pk == subject.pk)
+    ids, past = months_of(subject, periods, report.as_of, report.playbook)
+    index = ids.index(subject.pk)
     out = [{"period": p, "diagnosis": past[p].reps[index]} for p in periods]
     if own:
         mine = report.for_person(subject.pk)

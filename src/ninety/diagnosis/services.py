@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ninety.activity.models import ActivityRollup, Deal
+from ninety.activity.versions import key_for
 from ninety.core.diagnosis import (
     DEAL_SIZE,
     VOLUME,
@@ -20,7 +21,7 @@ from ninety.core.diagnosis import (
     diagnose_funnel,
     diagnose_group,
 )
-from ninety.core.evidence import EvidenceWindow, choose_windows, window_sums
+from ninety.core.evidence import EvidenceWindow, bucket_starts, choose_windows, window_sums
 from ninety.core.funnel import Funnel, activity_funnel
 from ninety.core.pace import PaceResult, pace_from_deals
 from ninety.core.periods import Period, business_day_progress, elapsed_share
@@ -33,6 +34,7 @@ from ninety.core.pipeline import (
     pipeline_playbook,
 )
 from ninety.core.playbook_spec import PlaybookSpec, StageSpec, default_playbook
+from ninety.diagnosis.cache import cached, get_many, put, report_key, spec_mark
 from ninety.diagnosis.deal_rows import deal_step_grid, pace_arrays, won_sums
 from ninety.diagnosis.loaders import (
     DEAL_HISTORY_DAYS,
@@ -473,6 +475,31 @@ def diagnose_months(
     return out
 
 
+def months_of(
+    subject: Person, periods: list[Period], as_of: date, spec: PlaybookSpec
+) -> tuple[tuple[int, ...], dict[Period, GroupDiagnosis]]:
+    """:func:`diagnose_months` of the rep's comparison (their team's, as :func:`team_report`;
+    the rep alone without a team): who was diagnosed, in order, and each month's diagnosis.
+    Kept in the report cache, shared by the team's reps."""
+    if not periods:
+        return (subject.pk,), {}
+    who = ("months", "team", subject.team_id) if subject.team_id else ("months", "rep", subject.pk)
+    first, last = min(periods), max(periods)
+    version = key_for(subject.org_id, first.start, last.clamp(as_of))
+    key = report_key(
+        subject.org_id,
+        (*who, tuple(str(p) for p in periods), as_of, default_as_of(), spec_mark(spec)),
+        version,
+    )
+
+    def compute() -> tuple[tuple[int, ...], dict[Period, GroupDiagnosis]]:
+        people, groups = comparison_reps(subject.team) if subject.team else ([subject], None)
+        past = diagnose_months(people, periods, as_of, spec, groups=groups)
+        return tuple(p.pk for p in people), past
+
+    return cached(key, compute)
+
+
 def _pace_at(pace: PaceResult, i: int) -> Pace:
     return Pace(
         won_to_date=float(pace.won_to_date[i]),
@@ -541,15 +568,42 @@ def _subset(report: GroupReport, keep: set[int]) -> GroupReport:
     return replace(report, reps=reps, group=replace(report.group, peer_strength=strength))
 
 
+def activity_days(period: Period, as_of: date) -> tuple[date, date]:
+    """The first and last day of activities a report of ``period`` on ``as_of`` reads (the
+    oldest evidence bucket to the period's last day so far)."""
+    last_day = period.clamp(as_of)
+    return min(period.start, bucket_starts(period.start, last_day)[-1]), last_day
+
+
+def _key(
+    org_id: int, what: tuple[object, ...], period: Period, as_of: date, spec: PlaybookSpec,
+    version: str,
+) -> str:  # fmt: skip
+    """The report cache's key: who, the period, the day (and today: a period's last day is final
+    only once it is over), the playbook and the data versions."""
+    when = (str(period), period.start, period.end, as_of, default_as_of())
+    return report_key(org_id, (*what, *when, spec_mark(spec)), version)
+
+
+def _version(org_id: int, period: Period, as_of: date) -> str:
+    return key_for(org_id, *activity_days(period, as_of))
+
+
 def team_report(team: Team, period: Period, as_of: date) -> GroupReport | None:
-    """The team's reps, each against the team; None when the team has no reps."""
+    """The team's reps, each against the team; None when the team has no reps. Kept in the
+    report cache (:mod:`ninety.diagnosis.cache`) until the data it read changes."""
+    spec = playbook_for(team.org)
+    key = _key(team.org_id, ("team", team.pk), period, as_of, spec,
+               _version(team.org_id, period, as_of))  # fmt: skip
+    return cached(key, lambda: _team_report(team, period, as_of, spec))
+
+
+def _team_report(team: Team, period: Period, as_of: date, spec: PlaybookSpec) -> GroupReport | None:
     people, groups = comparison_reps(team)
     mine = {p.pk for p in people if p.team_id == team.pk}
     if not mine:
         return None
-    report = diagnose_people(
-        people, period, as_of, playbook_for(team.org), groups=groups, team=team
-    )
+    report = diagnose_people(people, period, as_of, spec, groups=groups, team=team)
     return _subset(report, mine)
 
 
@@ -558,6 +612,14 @@ def rep_report(person: Person, period: Period, as_of: date) -> GroupReport:
     report = team_report(person.team, period, as_of) if person.team_id else None
     if report is not None and report.for_person(person.pk) is not None:
         return report
+    spec = playbook_for(person.org)
+    key = _key(person.org_id, ("rep", person.pk), period, as_of, spec,
+               _version(person.org_id, period, as_of))  # fmt: skip
+    return cached(key, lambda: _alone_report(person, period, as_of, spec))
+
+
+def _alone_report(person: Person, period: Period, as_of: date, spec: PlaybookSpec) -> GroupReport:
+    """A rep outside a team (or not in their team's comparison) against the org."""
     others = [p for p in _active_reps(Person.objects.filter(org_id=person.org_id))]
     if person.pk not in {p.pk for p in others}:
         others.append(person)
@@ -567,7 +629,7 @@ def rep_report(person: Person, period: Period, as_of: date) -> GroupReport:
         index.setdefault(p.team_id if p.team_id and p != person else ("alone", p.pk), len(index))
         for p in others
     ]
-    full = diagnose_people(others, period, as_of, playbook_for(person.org), groups=groups)
+    full = diagnose_people(others, period, as_of, spec, groups=groups)
     return _subset(full, {person.pk})
 
 
@@ -576,7 +638,8 @@ def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
 
     One code path: each team goes through :func:`comparison_reps` like :func:`team_report`, and
     teams that share a comparison (sibling teams) are diagnosed once. Reps without a team follow
-    :func:`rep_report`.
+    :func:`rep_report`. Teams in the report cache are read from it (one round trip), the others
+    computed from inputs loaded once for all of them and kept there.
     """
     everyone = _active_reps(Person.objects.filter(org=org))
     by_team: dict[int, list[Person]] = {}
@@ -588,30 +651,45 @@ def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
     for t in Team.objects.filter(org=org).values_list("pk", "parent_id"):
         siblings.setdefault(t[1], []).append(t[0])
     spec = playbook_for(org)
-    # Everything the comparisons read, loaded once for the whole org and cut per comparison.
-    last_day = period.clamp(as_of)
-    inputs = load_inputs(
-        [p.pk for p in everyone], _funnel_types(spec), deal_steps(spec), period, last_day
-    )
+    version = _version(org.pk, period, as_of)
+    keys = {t.pk: _key(org.pk, ("team", t.pk), period, as_of, spec, version) for t in teams}
+    found = get_many(list(keys.values()))
     position = {p.pk: i for i, p in enumerate(everyone)}
-    done: dict[tuple[int, ...], GroupReport] = {}
-    out = []
+    comparisons = {}
     for team in teams:
+        if keys[team.pk] in found:
+            continue
         # What comparison_reps(team) reads, from the lists above (no query per team).
         mates = {team.pk, *(siblings.get(team.parent_id, []) if team.parent_id else [])}
         people = [p for t in mates for p in by_team.get(t, ())]
         people.sort(key=lambda p: position[p.pk])  # everyone's order, as the page reads them
         if len(people) < MIN_COMPARISON_REPS:
             people = everyone
-        people, groups = _grouped(team, people)
-        key = tuple(p.pk for p in people)
-        full = done.get(key)
+        comparisons[team.pk] = _grouped(team, people)
+    if comparisons:
+        # Everything the missing comparisons read, loaded once and cut per comparison.
+        ids = sorted({p.pk for people, _ in comparisons.values() for p in people})
+        inputs = load_inputs(
+            ids, _funnel_types(spec), deal_steps(spec), period, period.clamp(as_of)
+        )
+    done: dict[tuple[int, ...], GroupReport] = {}
+    out = []
+    for team in teams:
+        key = keys[team.pk]
+        if key in found:
+            out.append(found[key])
+            continue
+        people, groups = comparisons[team.pk]
+        ck = tuple(p.pk for p in people)
+        full = done.get(ck)
         if full is None:  # the same numbers whichever sibling team is group 0
             full = diagnose_people(
                 people, period, as_of, spec, groups=groups, team=team, inputs=inputs
             )
-            done[key] = full
-        out.append(replace(_subset(full, {p.pk for p in by_team[team.pk]}), team=team))
+            done[ck] = full
+        report = replace(_subset(full, {p.pk for p in by_team[team.pk]}), team=team)
+        put(key, report)
+        out.append(report)
     for person in _active_reps(Person.objects.filter(org=org, team__isnull=True)):
         out.append(rep_report(person, period, as_of))
     return out

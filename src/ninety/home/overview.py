@@ -22,37 +22,41 @@ from django.utils.html import format_html_join
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 
+from ninety.activity.versions import key_for
 from ninety.coaching.models import OneOnOne, Recital
 from ninety.core import attention
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import Period
 from ninety.core.regions import focus_stage, pooled_rate, versus_region
 from ninety.delegation.models import Delegation, TimeEntry
+from ninety.diagnosis.cache import spec_mark
 from ninety.diagnosis.charts import heat_style
-from ninety.diagnosis.services import GroupReport, org_reports, playbook_for
+from ninety.diagnosis.services import (
+    GroupReport,
+    activity_days,
+    default_as_of,
+    org_reports,
+    playbook_for,
+)
 from ninety.experiments.models import Experiment
 from ninety.home.models import TeamsSnapshot
 from ninety.ingest.models import ImportBatch
-from ninety.people.models import Org, Person, Role, Team
+from ninety.people.models import Org, Person, Team
 from ninety.people.permissions import can_read_data_health, team_ids_below, visible_teams
-from ninety.playbook.services import current_playbook
 
 #: How far back the leaders' coaching behaviors are read.
 CADENCE_DAYS = 28
 MEETING_DAYS = 90
 
 
-def fingerprint(org: Org) -> str:
-    """What the teams' diagnosis depends on, in one short string: the last import, the
-    people and their teams, the published playbook."""
-    last = ImportBatch.objects.filter(org=org).aggregate(t=Max("finished_at"), n=Count("pk"))
-    people = Person.objects.filter(org=org, role=Role.REP, is_active=True).aggregate(
-        n=Count("pk"), t=Sum("team_id"), m=Max("pk")
-    )
-    teams = Team.objects.filter(org=org).aggregate(n=Count("pk"), p=Sum("parent_id"))
-    playbook = current_playbook(org)
-    parts = [last["t"], last["n"], people["n"], people["t"], people["m"], teams["n"], teams["p"]]
-    return "|".join(str(x) for x in [*parts, playbook.pk if playbook else None])[:200]
+def fingerprint(org: Org, period: Period, as_of: date) -> str:
+    """What the teams' diagnosis depends on, in one short string: the org's data versions of
+    the days it reads (every import, roster and quota change moves them:
+    :mod:`ninety.activity.versions`), the playbook it is read against, and today (a period's
+    last day is final once it is over)."""
+    version = key_for(org.pk, *activity_days(period, as_of))
+    mark = spec_mark(playbook_for(org))
+    return f"{version}|{mark}|{default_as_of()}"[:200]
 
 
 def _team_entry(report: GroupReport) -> dict[str, Any]:
@@ -77,7 +81,7 @@ def _team_entry(report: GroupReport) -> dict[str, Any]:
 
 def teams_snapshot(org: Org, period: Period, as_of: date) -> TeamsSnapshot:
     """The snapshot for ``org``, ``period`` and ``as_of``, recomputed if the data changed."""
-    mark = fingerprint(org)
+    mark = fingerprint(org, period, as_of)
     snap = TeamsSnapshot.objects.filter(org=org, period=str(period), as_of=as_of).first()
     if snap is not None and snap.fingerprint == mark:
         return snap
@@ -107,7 +111,7 @@ def snapshot_for_page(org: Org, period: Period, as_of: date) -> tuple[TeamsSnaps
     """The snapshot to show and whether it is current. The diagnosis of every team of a large
     org takes longer than a request may, so a stale or missing one is recomputed on the task
     queue (queued once per change) while the page shows the last one it has."""
-    mark = fingerprint(org)
+    mark = fingerprint(org, period, as_of)
     snap = TeamsSnapshot.objects.filter(org=org, period=str(period), as_of=as_of).first()
     if snap is not None and snap.fingerprint == mark:
         return snap, True

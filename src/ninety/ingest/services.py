@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ninety.activity import versions
 from ninety.core.safe_csv import safe_cell
 from ninety.ingest import reader, rows, writers
 from ninety.ingest.fields import KINDS
@@ -312,6 +313,7 @@ class Importer:
 
     def _create_people(self, values: list[str]) -> PersonIndex:
         create_reps(self.org, values)
+        versions.bump(self.org.pk)
         self.summary.notes.append(f"{len(values)} unknown people created as reps")
         return people_of(self.org, self.scope)
 
@@ -327,6 +329,9 @@ class Importer:
         s.skip_reasons.update(block.skipped)
         s.imported += inserted
         s.updated += updated
+        if (inserted or updated) and self.kind != "activities":
+            # People, deals, quotas: every report may change (activities bump their months).
+            versions.bump(self.org.pk)
         s.duplicates += block.n - bad - skipped - inserted - updated
         for i, f, reason in block.errors:
             self._error(int(block.rows[i]), f, reason, block.batch.slice(i, 1).to_pylist()[0])

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from ninety.activity.versions import bump
 from ninety.people.models import Org, Person, Role, Team
 
 
 def set_high_potential(person: Person, value: bool) -> Person:
     """Mark or unmark a person as high-potential (a candidate delegate)."""
     Person.objects.filter(pk=person.pk).update(high_potential=value)
+    bump(person.org_id)
     person.high_potential = value
     return person
 

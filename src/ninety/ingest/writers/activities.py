@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.db import connection, transaction
 
+from ninety.activity import versions
 from ninety.activity.rollups import week_upsert
 from ninety.ingest.writers.jsontext import json_rows
 
@@ -127,9 +128,21 @@ def write_prepared(chunk: PreparedChunk) -> int:
     """
     if chunk.rows.num_rows == 0:
         return 0
-    if chunk.vendor == "postgresql":
-        return _write_postgresql(chunk)
-    return _write_sqlite(chunk)
+    written = _write_postgresql(chunk) if chunk.vendor == "postgresql" else _write_sqlite(chunk)
+    if written:
+        versions.bump(chunk.org_id, touched_scopes(chunk.rows))
+    return written
+
+
+def touched_scopes(rows: pa.Table) -> set[str]:
+    """The data versions a chunk's rows change: the months of their days, and the org's whole
+    scope for deal stage history (which deals have it is read whatever the day)."""
+    days = pc.unique(rows.column("day").cast(pa.date32())).to_pylist()
+    scopes = {versions.month_scope(d) for d in days if d is not None}
+    types = pc.unique(rows.column("type")).to_pylist()
+    if any(t and t.startswith("deal:") for t in types):
+        scopes.add(versions.ALL)
+    return scopes
 
 
 def first_per_external_id(rows: pa.Table) -> pa.Table:
