@@ -91,7 +91,11 @@ def cache_config(raw: str | None, production: bool) -> dict[str, Any]:
     if value.startswith(("redis://", "rediss://", "unix://")):
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}
     if value == "db":
-        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
     if value == "memory":
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.core.management import call_command
 from django.test import Client
 
 from ninety.activity import versions
@@ -192,6 +193,9 @@ def test_versions_move_only_the_months_written(story_org: Org) -> None:
     versions.bump_days(story_org.pk, [date(2026, 9, 2)])
     assert versions.key_for(story_org.pk, date(2026, 11, 1), date(2026, 11, 27)) == nov
     assert versions.key_for(story_org.pk, date(2026, 8, 30), date(2026, 11, 27)) != autumn
+    later = versions.key_from(story_org.pk, date(2026, 10, 1))
+    versions.bump_days(story_org.pk, [date(2027, 3, 1)])  # a day after the range's last
+    assert versions.key_from(story_org.pk, date(2026, 10, 1)) != later
     versions.bump(story_org.pk)
     assert versions.key_for(story_org.pk, date(2026, 11, 1), date(2026, 11, 27)) != nov
     assert versions.months_between(date(2025, 12, 31), date(2026, 2, 1)) == [
@@ -212,3 +216,21 @@ def test_the_cache_setting() -> None:
     with pytest.raises(Exception, match="NINETY_CACHE_URL"):
         cache_config("memcached://x", production=True)
     assert caches["reports"].__class__.__name__ == "LocMemCache"
+
+
+def test_reports_keep_in_the_database_cache(
+    story_org: Org, computed: list[int], settings: object
+) -> None:
+    settings.CACHES = {  # type: ignore[attr-defined]
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "reports": cache_config("db", production=True),
+    }
+    call_command("createcachetable", verbosity=0)  # what ninety migrate does with this setting
+    crew = _crew(story_org)
+    period = Period.parse("2026-11", AS_OF)
+    first = services.team_report(crew, period, AS_OF)
+    again = services.team_report(crew, period, AS_OF)
+    assert len(computed) == 1
+    assert first is not None and again is not None
+    assert [r.person.name for r in again.reps] == [r.person.name for r in first.reps]
+    assert again.reps[0].diagnosis.focus == first.reps[0].diagnosis.focus

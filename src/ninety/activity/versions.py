@@ -15,6 +15,8 @@ import secrets
 from collections.abc import Iterable
 from datetime import date
 
+from django.db.models import Q
+
 from ninety.activity.models import DataVersion
 
 ALL = "all"
@@ -56,3 +58,14 @@ def key_for(org_id: int, first: date, last: date) -> str:
         DataVersion.objects.filter(org_id=org_id, scope__in=scopes).values_list("scope", "token")
     )
     return ".".join(tokens.get(s, "0") for s in scopes)
+
+
+def key_from(org_id: int, first: date) -> str:
+    """The org's tokens for data from ``first`` on, whatever the last day (``all`` included)."""
+    rows = (
+        DataVersion.objects.filter(org_id=org_id)
+        .filter(Q(scope=ALL) | Q(scope__gte=month_scope(first), scope__lt=ALL))
+        .order_by("scope")
+        .values_list("scope", "token")
+    )
+    return ".".join(f"{s}:{t}" for s, t in rows)

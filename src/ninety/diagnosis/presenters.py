@@ -11,10 +11,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from ninety.activity.models import ActivityRollup
+from ninety.activity.versions import key_from
 from ninety.core.compare import Change, signed
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import LAST_30, LAST_90, MONTH, Period
 from ninety.core.pipeline import is_deal_step
+from ninety.diagnosis.cache import cached, report_key, spec_mark
 from ninety.diagnosis.charts import heat_style, waterfall
 from ninety.diagnosis.compare import Comparison
 from ninety.diagnosis.loaders import first_month_with_data
@@ -328,13 +330,16 @@ def _practise_next(subject: Person, report: GroupReport, d: Any) -> dict[str, An
     )
     if playbook is None or stage is None:
         return None
-    # The evidence of the rep's team: the same set as the playbook page and the prep sheet.
-    ways = which_ways_work(
-        playbook,
-        [stage],
-        since=report.as_of - timedelta(days=WAYS_WINDOW_DAYS),
-        people=team_evidence(subject),
+    # The evidence of the rep's team: the same set as the playbook page and the prep sheet,
+    # kept in the report cache for the team (the rollups it reads run from ``since`` on).
+    since = report.as_of - timedelta(days=WAYS_WINDOW_DAYS)
+    people = team_evidence(subject)
+    ways_key = report_key(
+        subject.org_id,
+        ("ways", playbook.pk, key, since, tuple(sorted(people)), spec_mark(report.playbook)),
+        key_from(subject.org_id, since),
     )
+    ways = cached(ways_key, lambda: which_ways_work(playbook, [stage], since=since, people=people))
     picks = suggestions_for(subject, ways)
     items = []
     for behavior_id, pick in picks.items():
