@@ -325,10 +325,7 @@ def _practise_next(subject: Person, report: GroupReport, d: Any) -> dict[str, An
     stage_keys = [s.key for s in report.playbook.stages]
     key = d.focus if d.focus in stage_keys else min(stage_keys, key=lambda k: d.contributions[k])
     playbook = current_playbook(subject.org)
-    stage = (
-        Stage.objects.filter(playbook=playbook, key=key).prefetch_related("behaviors__ways").first()
-    )
-    if playbook is None or stage is None:
+    if playbook is None or key not in stage_keys:
         return None
     # The evidence of the rep's team: the same set as the playbook page and the prep sheet,
     # kept in the report cache for the team (the rollups it reads run from ``since`` on).
@@ -339,7 +336,20 @@ def _practise_next(subject: Person, report: GroupReport, d: Any) -> dict[str, An
         ("ways", playbook.pk, key, since, tuple(sorted(people)), spec_mark(report.playbook)),
         key_from(subject.org_id, since),
     )
-    ways = cached(ways_key, lambda: which_ways_work(playbook, [stage], since=since, people=people))
+
+    def rank() -> dict[int, Any] | None:
+        stage = (
+            Stage.objects.filter(playbook=playbook, key=key)
+            .prefetch_related("behaviors__ways")
+            .first()
+        )
+        if stage is None:
+            return None
+        return which_ways_work(playbook, [stage], since=since, people=people)
+
+    ways = cached(ways_key, rank)
+    if ways is None:
+        return None
     picks = suggestions_for(subject, ways)
     items = []
     for behavior_id, pick in picks.items():
@@ -355,7 +365,8 @@ def _practise_next(subject: Person, report: GroupReport, d: Any) -> dict[str, An
     if not items:
         return None
     evidence = subject.team.name if subject.team is not None else subject.name
-    return {"stage": stage.name, "is_focus": key == d.focus, "items": items, "evidence": evidence}
+    stage_name = report.playbook.stage(key).name
+    return {"stage": stage_name, "is_focus": key == d.focus, "items": items, "evidence": evidence}
 
 
 def rep_context(
