@@ -9,9 +9,12 @@ new activities into the same org, again and again (``--import-day old``: 200 day
 page of the month reads, so the report cache keeps; ``current``: the as-of day, so every import
 moves the month's data version and every report is computed anew). Prints p50/p95/p99, errors
 and throughput per level, the server's CPU seconds per request (its gunicorn workers' user +
-system time from /proc, before and after the level: what a loaded machine does not inflate),
+system time from /proc, before and after the level: what a loaded machine does not inflate;
+on PostgreSQL also the CPU of the database backends serving it, by their application name),
 the size of the data, the machine and its load average (other work on the machine shows there).
-The server runs with the production cache setting (``--cache``: ``db``, or a ``redis://`` URL).
+Before the levels every user's pages are read once (the report cache filled as after the day's
+first look; those cold times are printed apart). The server runs with the production cache
+setting (``--cache``: ``db``, or a ``redis://`` URL).
 
 The org is the one ``bench_pages.py`` builds (reused): by default 1,000 reps x 12 months.
 
@@ -64,11 +67,11 @@ class Tally:
                 self.errors.append(error)
 
 
-def _get(base: str, user: User, kind: str, path: str) -> str | None:
+def _get(base: str, user: User, kind: str, path: str, timeout: float = 30) -> str | None:
     headers = {"Cookie": user.cookie} if kind == "page" else {"Authorization": user.token}
     req = urllib.request.Request(base + path, headers=headers)
     try:
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
             r.read()
             return None if r.status == 200 else f"{r.status} {path}"
     except urllib.error.HTTPError as exc:
@@ -111,6 +114,31 @@ def run_level(base: str, users: list[User], n: int, seconds: float) -> Tally:
     for t in threads:
         t.join()
     return tally
+
+
+def warm(base: str, users: list[User], workers: int) -> list[float]:
+    """Every path of every user once, ``workers`` at a time; the seconds each took."""
+    todo = [(u, kind, path) for u in users for kind, path in u.paths]
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not todo:
+                    return
+                user, kind, path = todo.pop()
+            t0 = time.perf_counter()
+            _get(base, user, kind, path, timeout=600)
+            with lock:
+                times.append(time.perf_counter() - t0)
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return times
 
 
 def _people(org, n: int, as_of):  # type: ignore[no-untyped-def]
@@ -223,14 +251,45 @@ def server_cpu_seconds(master: int) -> float:
     return total
 
 
-def _report(n: int, tally: Tally, seconds: float, cpu: float) -> float:
+SERVER_APP = "ninety-load-server"
+
+
+def _proc_cpu(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # ended meanwhile
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu(connection) -> dict[int, float]:  # type: ignore[no-untyped-def]
+    """CPU seconds so far of each PostgreSQL backend serving the server (its connections carry
+    the application name ``SERVER_APP``); empty on SQLite, where the queries run in the
+    workers themselves."""
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cur:
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [SERVER_APP])
+        pids = [row[0] for row in cur.fetchall()]
+    return {pid: _proc_cpu(pid) for pid in pids}
+
+
+def _db_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """A backend seen only at the end counts whole (a connection opened during the level)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def _report(n: int, tally: Tally, seconds: float, cpu: float, db: float) -> float:
     """Print a level's figures; returns its p95 in ms."""
     every = [t for ts in tally.times.values() for t in ts]
     p50, p95, p99 = _percentiles(every)
     print(f"{n} users: {len(every):,} requests in {seconds:.0f} s ({len(every) / seconds:.1f}/s), "
           f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms, errors {len(tally.errors)}"
           f"; load average {os.getloadavg()[0]:.1f}; server CPU {cpu:.1f} s = "
-          f"{1000 * cpu / max(len(every), 1):.0f} ms per request")  # fmt: skip
+          f"{1000 * cpu / max(len(every), 1):.0f} ms per request"
+          + (f", database {db:.1f} s = {1000 * db / max(len(every), 1):.0f} ms per request"
+             if db else ""))  # fmt: skip
     for what, ts in sorted(tally.times.items()):
         a, b, c = _percentiles(ts) if len(ts) > 1 else (1000 * ts[0],) * 3
         print(f"    {what:<28} {len(ts):>6,}  p50 {a:>5.0f}  p95 {b:>5.0f}  p99 {c:>5.0f} ms")
@@ -306,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
           f"an import of {args.import_rows:,} activities ({args.import_day} day) running "
           f"throughout; report cache {args.cache}")  # fmt: skip
     connection.close()
-    server = _serve(env, args.port, args.workers)
+    server = _serve(env | {"PGAPPNAME": SERVER_APP}, args.port, args.workers)
     stop, done = threading.Event(), []
     tmp = Path(tempfile.mkdtemp(prefix="ninety-load-"))
     day = as_of - timedelta(days=200) if args.import_day == "old" else as_of
@@ -315,13 +374,19 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{args.port}"
     p95s = {}
     try:
-        # Warm every worker (its first requests import the analytics and fill its caches).
-        run_level(base, users, min(2 * args.workers, len(users)), 20)
+        # Warm every worker (its first requests import the analytics) and the report cache:
+        # each user's pages once, as after a day's first look (the cold figures are printed).
+        t0 = time.perf_counter()
+        cold = warm(base, users[: max(levels)], args.workers)
+        print(f"warm-up: every user's pages once, {len(cold)} requests in "
+              f"{time.perf_counter() - t0:.0f} s (cold: p50 {_percentiles(cold)[0]:.0f} ms, "
+              f"max {1000 * max(cold):.0f} ms)")  # fmt: skip
         importer.start()
         for n in levels:
-            cpu = server_cpu_seconds(server.pid)
+            cpu, db = server_cpu_seconds(server.pid), database_cpu(connection)
             tally = run_level(base, users, n, args.seconds)
-            p95s[n] = _report(n, tally, args.seconds, server_cpu_seconds(server.pid) - cpu)
+            cpu = server_cpu_seconds(server.pid) - cpu
+            p95s[n] = _report(n, tally, args.seconds, cpu, _db_delta(db, database_cpu(connection)))
     finally:
         stop.set()
         server.terminate()
