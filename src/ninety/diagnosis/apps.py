@@ -4,11 +4,14 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _cache_table(using: str = "default", **kwargs: Any) -> None:
-    """``ninety migrate`` also creates the report cache's table when it lives in the database."""
+def cache_table(app_config: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """``ninety migrate`` also creates the report cache's table when it lives in the database
+    (once, after the app holding the data versions its keys are made of)."""
     from django.conf import settings
     from django.core.management import call_command
 
+    if app_config.name != "ninety.activity":
+        return
     if any(c["BACKEND"].endswith("DatabaseCache") for c in settings.CACHES.values()):
         call_command("createcachetable", database=using, verbosity=0)
 
@@ -19,4 +22,5 @@ class DiagnosisConfig(AppConfig):
     verbose_name = "Diagnosis and pace"
 
     def ready(self) -> None:
-        post_migrate.connect(_cache_table, sender=self)
+        # Django sends post_migrate only for apps with models; this one has none.
+        post_migrate.connect(cache_table, dispatch_uid="ninety-report-cache-table")
