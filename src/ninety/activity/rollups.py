@@ -30,16 +30,16 @@ def monday_sql(column: str, vendor: str | None = None) -> str:
     return f"date({column}, '-6 days', 'weekday 1')"
 
 
-def week_upsert(source: str, vendor: str | None = None) -> str:
-    """Add ``source``'s rows (person_id, day, type, way_id, n, adv, pend, dur: one chunk's
-    daily rollup rows) to the weekly rollup, grouped by week, as one upsert-add."""
+def week_upsert(source: str) -> str:
+    """Add ``source``'s rows (person_id, week, type, way_id, n, adv, pend, dur: one chunk's
+    rollup amounts already summed per ISO week, ``week`` its Monday; the importer sums them in
+    Arrow) to the weekly rollup, as one upsert-add."""
     cols = "(person_id, week, type, way_id, count, advanced, pending, duration_seconds)"
-    week = monday_sql("day", vendor)
     add = ", ".join(f"{a} = {WEEKLY}.{a} + excluded.{a}" for a in AMOUNTS)
     # WHERE true: SQLite needs it to tell the upsert's ON from a join's.
     return (
-        f"INSERT INTO {WEEKLY} {cols} SELECT person_id, {week}, type, way_id, SUM(n), SUM(adv), "
-        f"SUM(pend), SUM(dur) FROM {source} WHERE true GROUP BY person_id, {week}, type, way_id "
+        f"INSERT INTO {WEEKLY} {cols} SELECT person_id, week, type, way_id, n, adv, pend, dur "
+        f"FROM {source} WHERE true "
         f"ON CONFLICT (person_id, week, type, way_key) DO UPDATE SET {add}"
     )
 

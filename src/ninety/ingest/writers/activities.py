@@ -99,7 +99,9 @@ class PreparedChunk:
     org_id: int
     source: str
     rows: pa.Table
-    payload: Any  # SQLite: (insert SQL, JSON rows, rollup JSON); PostgreSQL: COPY CSV of both
+    #: SQLite: (insert SQL, JSON rows, daily rollup JSON, weekly rollup JSON); PostgreSQL:
+    #: the COPY CSV of the same three.
+    payload: Any
 
 
 def write_activities(org_id: int, source: str, rows: pa.Table) -> int:
@@ -113,10 +115,10 @@ def prepare_activities(vendor: str, org_id: int, source: str, rows: pa.Table) ->
     if vendor == "postgresql":
         payload: Any = (
             copy_csv(with_constants(rows, org_id, source), ACTIVITY_COLUMNS),
-            copy_csv(rollup_table(rows), ROLLUP_COLUMNS),
+            *rollup_payload(rows, vendor),
         )
     else:
-        payload = (*sqlite_insert(rows, org_id, source), rollup_json(rollup_table(rows)))
+        payload = (*sqlite_insert(rows, org_id, source), *rollup_payload(rows, vendor))
     return PreparedChunk(vendor, org_id, source, rows, payload)
 
 
@@ -213,12 +215,12 @@ def _write_sqlite(chunk: PreparedChunk) -> int:
             (chunk.org_id, chunk.source, *ends),
         ).fetchone()[0]
         if not stored:
-            sql, data, rollups = chunk.payload
+            sql, data, daily, weekly = chunk.payload
             savepoint = transaction.savepoint()
             cur.execute(sql, (data,))
             if cur.rowcount == n:
                 transaction.savepoint_commit(savepoint)
-                _sqlite_rollups(cur, rollups)
+                _sqlite_rollups(cur, daily, weekly)
                 return n
             transaction.savepoint_rollback(savepoint)
         # Careful path: one probe for the whole chunk (the ids travel as one JSON array).
@@ -241,40 +243,66 @@ def _write_sqlite(chunk: PreparedChunk) -> int:
             # Impossible while this transaction holds SQLite's write lock; refuse rather than
             # let the rollups drift.
             raise RuntimeError("activities changed during the import; run it again")
-        _sqlite_rollups(cur, rollup_json(rollup_table(rows)))
+        _sqlite_rollups(cur, *rollup_payload(rows, "sqlite"))
         return inserted
     finally:
         cur.close()
 
 
-def _sqlite_rollups(cur: Any, data: str) -> None:
-    cur.execute(rollup_upsert(_ROLLUP_JSON), (data,))
-    cur.execute(week_upsert(_ROLLUP_JSON, "sqlite"), (data,))
+def _sqlite_rollups(cur: Any, daily: str, weekly: str) -> None:
+    cur.execute(rollup_upsert(_ROLLUP_JSON), (daily,))
+    cur.execute(week_upsert(_ROLLUP_JSON.replace(" AS day,", " AS week,", 1)), (weekly,))
 
 
-ROLLUP_COLUMNS = ("person_id", "day", "type", "way_id", "n", "adv", "pend", "dur")
+ROLLUP_KEY = ("person_id", "day", "type", "way_id")
+ROLLUP_COLUMNS = (*ROLLUP_KEY, "n", "adv", "pend", "dur")
+WEEK_COLUMNS = ("person_id", "week", "type", "way_id", "n", "adv", "pend", "dur")
+_SUMS = [("n", "sum"), ("adv", "sum"), ("pend", "sum"), ("dur", "sum")]
+
+
+def rollup_payload(rows: pa.Table, vendor: str) -> tuple[Any, Any]:
+    """The chunk's daily and weekly rollup rows, encoded for ``vendor`` (JSON or COPY CSV)."""
+    daily = rollup_table(rows)
+    weekly = week_table(daily)
+    if vendor == "postgresql":
+        return copy_csv(daily, ROLLUP_COLUMNS), copy_csv(weekly, WEEK_COLUMNS)
+    return rollup_json(daily), json_rows([weekly.column(c) for c in WEEK_COLUMNS])
+
+
+def _sums(table: pa.Table, keys: list[str]) -> pa.Table:
+    """``table``'s amounts summed per ``keys``, sorted by them (the upsert then walks the unique
+    index in order instead of jumping about: a fifth less CPU in SQLite)."""
+    agg = table.group_by(keys, use_threads=False).aggregate(_SUMS)
+    agg = agg.rename_columns([c.removesuffix("_sum") for c in agg.column_names])
+    return agg.sort_by([(k, "ascending") for k in keys])
+
+
+def week_table(daily: pa.Table) -> pa.Table:
+    """Daily rollup rows (:data:`ROLLUP_COLUMNS`) summed per ISO week (``week``: its Monday),
+    in Arrow: the database then only upsert-adds, without a GROUP BY or a date function."""
+    day = daily.column("day")
+    back = pc.day_of_week(day)  # Monday = 0
+    monday = pc.cast(pc.subtract(pc.cast(day, pa.int32()), pc.cast(back, pa.int32())), pa.date32())
+    weeks = daily.drop_columns(["day"]).append_column("week", monday)
+    return _sums(weeks, ["person_id", "week", "type", "way_id"]).select(list(WEEK_COLUMNS))
 
 
 def rollup_table(rows: pa.Table) -> pa.Table:
-    """Per (person, day, type, way): count, advanced, pending, duration — aggregated in Arrow."""
+    """Per (person, day, type, way): count, advanced, pending, duration — aggregated in Arrow,
+    sorted by that key."""
     part = pa.table(
         {
             "person_id": rows.column("person_id"),
             "day": rows.column("day"),
             "type": rows.column("type"),
             "way_id": rows.column("way_id"),
-            "one": pa.array(np.ones(rows.num_rows, np.int64)),
+            "n": pa.array(np.ones(rows.num_rows, np.int64)),
             "adv": pc.cast(rows.column("advanced"), pa.int64()),
             "pend": pc.cast(pc.equal(rows.column("outcome"), ""), pa.int64()),
             "dur": pc.fill_null(rows.column("duration_seconds"), 0),
         }
     )
-    agg = part.group_by(["person_id", "day", "type", "way_id"], use_threads=False).aggregate(
-        [("one", "sum"), ("adv", "sum"), ("pend", "sum"), ("dur", "sum")]
-    )
-    return agg.rename_columns(
-        ["n" if c == "one_sum" else c.removesuffix("_sum") for c in agg.column_names]
-    ).select(list(ROLLUP_COLUMNS))
+    return _sums(part, list(ROLLUP_KEY)).select(list(ROLLUP_COLUMNS))
 
 
 def rollup_json(agg: pa.Table) -> str:
@@ -291,7 +319,7 @@ def copy_csv(rows: pa.Table, columns: tuple[str, ...]) -> bytes:
 def _write_postgresql(chunk: PreparedChunk) -> int:
     import psycopg
 
-    rows, (data, rollups) = chunk.rows, chunk.payload
+    rows, (data, daily, weekly) = chunk.rows, chunk.payload
     copy_sql = f"COPY {ACTIVITY} ({','.join(ACTIVITY_COLUMNS)}) FROM STDIN (FORMAT csv)"
     with connection.cursor() as django_cur:
         cur = django_cur.cursor  # the psycopg cursor, for COPY
@@ -323,17 +351,24 @@ def _write_postgresql(chunk: PreparedChunk) -> int:
             )
             if rows.num_rows == 0:
                 return 0
-            rollups = copy_csv(rollup_table(rows), ROLLUP_COLUMNS)
-        cur.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS ingest_rollup_stage (person_id bigint, day date, "
-            "type text, way_id bigint, n bigint, adv bigint, pend bigint, dur bigint) "
-            "ON COMMIT DELETE ROWS"
-        )
-        cur.execute("TRUNCATE ingest_rollup_stage")
-        with cur.copy(
-            f"COPY ingest_rollup_stage ({','.join(ROLLUP_COLUMNS)}) FROM STDIN (FORMAT csv)"
-        ) as cp:
-            cp.write(rollups)
-        cur.execute(rollup_add_postgresql("ingest_rollup_stage"))
-        cur.execute(week_upsert("ingest_rollup_stage", "postgresql"))
+            daily, weekly = rollup_payload(rows, "postgresql")
+        _postgresql_rollups(cur, daily, weekly)
         return rows.num_rows
+
+
+def _postgresql_rollups(cur: Any, daily: bytes, weekly: bytes) -> None:
+    """COPY the chunk's daily and weekly rollup rows into session temp tables, then add them."""
+    amounts = "type text, way_id bigint, n bigint, adv bigint, pend bigint, dur bigint"
+    for table, columns, when in (
+        ("ingest_rollup_stage", ROLLUP_COLUMNS, "day"),
+        ("ingest_week_stage", WEEK_COLUMNS, "week"),
+    ):
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {table} (person_id bigint, {when} date, "
+            f"{amounts}) ON COMMIT DELETE ROWS"
+        )
+        cur.execute(f"TRUNCATE {table}")
+        with cur.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN (FORMAT csv)") as cp:
+            cp.write(daily if when == "day" else weekly)
+    cur.execute(rollup_add_postgresql("ingest_rollup_stage"))
+    cur.execute(week_upsert("ingest_week_stage"))
