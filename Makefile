@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist workers (the machine's cores); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: audit demo test test-sqlite test-postgres lint format bench bench-small browser mutations clean
 
@@ -25,10 +27,10 @@ browser:
 
 test: $(STAMP) browser
 	@echo "== make test: SQLite"
-	env -u NINETY_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u NINETY_DATABASE_URL $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	@case "$$NINETY_DATABASE_URL" in \
 	  postgres*) echo "== make test: PostgreSQL ($$NINETY_DATABASE_URL)"; \
-	    $(PY) -m pytest $(PYTEST_ARGS) ;; \
+	    $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) ;; \
 	  *) echo "(set NINETY_DATABASE_URL=postgresql://... to run the suite on PostgreSQL too)" ;; \
 	esac
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,12 @@ def database_config(url: str | None, default_path: Path) -> dict[str, Any]:
             ),
             "transaction_mode": "IMMEDIATE",
         }
-        config["TEST"] = {"NAME": None}
+        # Tests run on a file, as production does: the live server's threads, the task worker
+        # and the test each hold their own connection. An in-memory test database is one
+        # connection shared by every thread, whose transactions then interleave.
+        config["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"ninety-test-{os.getpid()}.sqlite3")
+        }
     elif engine not in ("django.db.backends.postgresql",):
         raise ImproperlyConfigured(
             f"NINETY_DATABASE_URL: engine {engine} is not supported (use SQLite or PostgreSQL)"

@@ -30,30 +30,20 @@ def worker():  # type: ignore[no-untyped-def]
         queue_names=["default"], interval=0.2, batch=False, backend_name="default",
         startup_delay=False, max_tasks=None, worker_id="browser-test", excluded_queue_names=[],
     )  # fmt: skip
-    main = connections["default"]
-    shared = main.vendor == "sqlite" and main.is_in_memory_db()
-    if shared:
-        main.inc_thread_sharing()
 
     def run() -> None:
-        # An in-memory SQLite test database is one connection that the live server shares
-        # with the test (Django's LiveServerThread does so): the worker joins it too, as a
-        # second process would open the same database file.
-        if shared:
-            connections["default"] = main
+        # The test database is a file on SQLite too (and a server on PostgreSQL): the worker
+        # holds its own connection, as the separate process of `ninety serve` does.
         try:
             w.run()
         finally:
-            if not shared:
-                connections["default"].close()  # the test database is dropped after
+            connections["default"].close()  # the test database is dropped after
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     yield w
     w.running = False
     thread.join(timeout=30)
-    if shared:
-        main.dec_thread_sharing()
 
 
 def _big_file(folder: Path) -> Path:
