@@ -119,13 +119,21 @@ def parse_datetimes(
     # like one: a failing cast costs ~1 µs a row (a US-date file would pay it every block).
     first = arr[0].as_py() if n else ""
     if re.match(r"\d{4}-", first or ""):
-        # One value that is not plain ISO makes the cast fail: then the per-format parse below.
         try:
             fast = pc.cast(arr, utc)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            fast = None
-        if fast is not None:
-            return fast, np.zeros(n, bool), np.zeros(n, bool)
+            # One value that is not plain ISO with a zone: every value by the formats.
+            return _parse_listed(arr, formats, tz)
+        return fast, np.zeros(n, bool), np.zeros(n, bool)
+    return _parse_listed(arr, formats, tz)
+
+
+def _parse_listed(
+    arr: pa.Array, formats: Sequence[str], tz: str
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The per-format parse of :func:`parse_datetimes`: the mapping's formats, then ISO."""
+    n = len(arr)
+    utc = pa.timestamp("s", tz="UTC")
     # The mapping's formats first: a file in one of them is parsed in one pass. Fractions of a
     # second are cut off only when values are left over (a pass over every value costs).
     epoch = _parse_formats(arr, (*formats, *ISO_FORMATS), tz, pa.nulls(n, pa.int64()))
