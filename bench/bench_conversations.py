@@ -192,27 +192,29 @@ def throughput_part(small: bool, model: MiniLMEmbedder | None) -> None:
     calls = [ten_minute_call(k, rng) for k in range(n)]
     size = sum(len(text) for _, text in calls)
     index = WayIndex(greeting_ways(), LexicalEmbedder(), no_way_lines())
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     turns = 0
     for name, text in calls:
         turns += len(analyse_call(name, text, "Sam Patel", ways=index).turns)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     scaled = seconds * 1000 / n
     verdict = "meets" if scaled <= 60 else "MISSES"
+    # CPU seconds beside wall: on a shared machine the wall time is the load's as much as ours.
     print(f"throughput: {n} ten-minute transcripts ({size / 1e6:.1f} MB, {turns:,} turns) "
-          f"analysed in {seconds:.1f} s without the model; {scaled:.1f} s per 1,000 — {verdict} "
-          "the 60 s target")  # fmt: skip
+          f"analysed in {seconds:.1f} s wall ({cpu:.1f} s CPU) without the model; "
+          f"{scaled:.1f} s wall per 1,000 — {verdict} the 60 s target")  # fmt: skip
     if model is None:
         print("  model path: NOT RUN (the sentence model is not installed)")
         return
     sample = calls[: min(n, 100)]
     mindex = WayIndex(greeting_ways(), model, no_way_lines())
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for name, text in sample:
         analyse_call(name, text, "Sam Patel", {"Sam Patel": REP, "Jo Lee": PROSPECT}, mindex)
-    rate = len(sample) / (time.perf_counter() - start)
-    print(f"  model path: {rate:.1f} transcripts/s ({len(sample)} timed; 1,000 would take "
-          f"{1000 / rate:.0f} s)")  # fmt: skip
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    rate = len(sample) / seconds
+    print(f"  model path: {rate:.1f} transcripts/s ({len(sample)} timed in {seconds:.1f} s wall, "
+          f"{cpu:.1f} s CPU; 1,000 would take {1000 / rate:.0f} s)")  # fmt: skip
 
 
 def main() -> None:

@@ -16,8 +16,9 @@ from ninety.core.conversations.detect import LexicalEmbedder, WayIndex, WayText
 from ninety.core.conversations.metrics import questions
 from ninety.core.playbook_spec import default_playbook
 
-WORDS = ("energy bill roof winter saving neighbour price month rate family warranty thirty "
-         "seconds why called cold honest panels street save money").split()  # fmt: skip
+_WORD_TEXT = """energy bill roof winter saving neighbour price month rate family warranty thirty
+seconds why called cold honest panels street save money"""
+WORDS = _WORD_TEXT.split()
 EXAMPLE = "We just did the panels on the roof of your neighbour's house."
 NO_WAY = ("Thanks for taking my call.", "Is this a good moment?")
 ENDS = ("", ".", "?", "!", "??", "?!", ". ", "...")

@@ -131,6 +131,8 @@ class WayIndex:
         self.ways = list(ways)
         self.embedder = embedder
         self.owner = [k for k, w in enumerate(self.ways) for _ in w.phrases]
+        # Each way's phrases are contiguous columns: where each way's first one is.
+        self.starts = np.cumsum([0] + [len(w.phrases) for w in self.ways[:-1]])
         phrases = [p for w in self.ways for p in w.phrases]
         self.matrix = embedder.encode(phrases) if phrases else np.zeros((0, 1), np.float32)
         # Lines that use no way: a sentence nearer one of them than any way counts for none.
@@ -143,9 +145,8 @@ class WayIndex:
             return Detection(None, 0.0, method)
         vectors = self.embedder.encode([s for _, s in sentences])
         sims = vectors @ self.matrix.T
-        per_way = np.full((len(sentences), len(self.ways)), -1.0)
-        for col, k in enumerate(self.owner):
-            per_way[:, k] = np.maximum(per_way[:, k], sims[:, col])
+        # Best phrase per way, at least -1 (as the per-column loop it replaced gave).
+        per_way = np.maximum(np.maximum.reduceat(sims, self.starts, axis=1), -1.0).astype(float)
         if self.no_way is not None:
             neutral = (vectors @ self.no_way.T).max(axis=1)
             per_way[per_way.max(axis=1) <= neutral] = -1.0

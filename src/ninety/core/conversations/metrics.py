@@ -22,7 +22,7 @@ from ninety.core.conversations.roles import REP
 from ninety.core.conversations.transcript import Turn
 
 _WORD = re.compile(r"[\w'’]+")
-_QUESTION = re.compile(r"[^.!?]*\?")
+_STOP = re.compile(r"[.!]")
 
 
 def words(text: str) -> int:
@@ -30,8 +30,12 @@ def words(text: str) -> int:
 
 
 def questions(text: str) -> int:
-    """Sentences ending in '?' ("Is that right?? OK." counts once)."""
-    return sum(1 for q in _QUESTION.findall(text) if _WORD.search(q))
+    """Sentences ending in '?' ("Is that right?? OK." counts once): the words between each '?'
+    and the '.', '!' or '?' before it. (Split, not a regular expression for the sentence: that
+    one rescans a long sentence without a '?' from each of its characters.)"""
+    if "?" not in text:
+        return 0
+    return sum(1 for q in text.split("?")[:-1] if _WORD.search(_STOP.split(q)[-1]))
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ _TEXT_NAME_TIME = re.compile(
 _HEADER = re.compile(rf"^\s*(?P<name>[^\W\d][\w.'’\- ]{{0,60}}?)\s{{1,}}{_TIME}\s*$")
 _HEADER_GONG = re.compile(rf"^\s*{_TIME}\s*\|\s*(?P<name>[^\W\d][\w.'’\- ]{{0,60}}?)\s*$")
 _NOT_NAMES = {"http", "https", "note", "ps", "re"}
+_SPACES = re.compile(r"\s+")
+_STAMP = r"(\d+:)?\d{1,2}:\d{2}[.,]\d{3}"
+_TIMING_LINE = re.compile(rf"^\s*{_STAMP}\s*-->\s*{_STAMP}(\s|$)")
 
 
 class TranscriptError(ValueError):
@@ -107,14 +110,13 @@ def _split_speaker(text: str, default: str) -> tuple[str, str]:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", _TAG.sub("", text)).strip()
+    return _SPACES.sub(" ", _TAG.sub("", text) if "<" in text else text).strip()
 
 
 def _bad_timing_line(text: str) -> tuple[int, str] | None:
     """The first line with an arrow whose times do not read, for the error message."""
-    stamp = r"(\d+:)?\d{1,2}:\d{2}[.,]\d{3}"
     for n, line in enumerate(text.split("\n"), 1):
-        if "-->" in line and not re.match(rf"^\s*{stamp}\s*-->\s*{stamp}(\s|$)", line):
+        if "-->" in line and not _TIMING_LINE.match(line):
             return n, f"cannot read the cue timing {line.strip()[:60]!r}"
     return None
 
