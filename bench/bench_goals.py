@@ -14,7 +14,9 @@ own as the product does), as of the last week of a month (the 26th):
   P(rate ≥ goal);
 * **suggested stage**: among reps whose planted weak stage is material (true ratio below 0.8),
   the share whose suggested goal stage (``suggested_stage``) is that stage (target ≥ 90 %), and
-  the same among those the diagnosis states a focus for;
+  the same among those the diagnosis states a focus for, and beside them the ceiling of the
+  same evidence (the Bayes rule under the simulator's own prior, ``evidence_posterior`` of
+  ``bench_diagnosis.py``: what any rule on these counts can expect);
 * **funnel backwards**: each rep's quota turned into dials a day at the rep's true rates and
   deal size, then 10,000 months simulated forward at that volume: the worst rep's mean result
   against the quota (target within 5 %).
@@ -34,6 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -43,6 +46,7 @@ from bench_diagnosis import (
     MATERIAL,
     SimConfig,
     _diagnose,
+    evidence_posterior,
     rep_table,
     scored_reps,
     simulate,
@@ -66,7 +70,11 @@ def goal_accuracy(org: Any, m0: dt.date, as_of: dt.date) -> dict[str, Any]:
     truth, keep, *_ = scored_reps(org, reps, m0, np.datetime64(as_of, "D"))
     true = true_rates(org, reps, keys)
     on = {"meets": [], "below": []}
-    hits = material = focus_hits = focused = 0
+    hits = material = focus_hits = focused = ceiling = 0
+    # The ceiling of the same evidence: the Bayes rule knowing the simulator's own prior (weak
+    # at one stage, how weak, team rates around the org's), team rates unknown.
+    counts = SimpleNamespace(stage_keys=keys, tries=inp["tries"], successes=inp["successes"])
+    bayes = evidence_posterior(org, reps, counts, calibrate=keep)[:, 1:].argmax(axis=1)
     for region in np.unique(reps["region"]):
         rows = np.flatnonzero(reps["region"] == region)
         _, g = np.unique(reps["team"][rows], return_inverse=True)
@@ -83,9 +91,11 @@ def goal_accuracy(org: Any, m0: dt.date, as_of: dt.date) -> dict[str, Any]:
                 continue
             pm = {k: d.p_material[k] for k in keys}
             pb = {k: d.p_worse[k] for k in keys}
-            pick = goals.suggested_stage(d.focus, pm, pb)
+            ratio = {k: d.stages[k].mean / d.stages[k].group_rate for k in keys}
+            pick = goals.suggested_stage(d.focus, pm, pb, ratio, d.strengths)
             material += 1
             hits += pick == weak
+            ceiling += keys[bayes[i]] == weak
             if d.focus in keys:
                 focused += 1
                 focus_hits += d.focus == weak
@@ -100,6 +110,7 @@ def goal_accuracy(org: Any, m0: dt.date, as_of: dt.date) -> dict[str, Any]:
         "suggest_material": material,
         "focus_hits": focus_hits,
         "focused": focused,
+        "ceiling_hits": ceiling,
         "windows": [w.days for w in inp["windows"]],
         "funnel_backwards": funnel_backwards(org, reps, m0, keys),
     }
@@ -156,7 +167,10 @@ def _print_accuracy(seed: int, acc: dict[str, Any]) -> None:
         f"   suggested stage = planted weak stage: {acc['suggest_hits']}/"
         f"{acc['suggest_material']} ({hit:.1f}%);"
         f" where the diagnosis states a focus: {acc['focus_hits']}/{acc['focused']}"
-        f" ({100 * acc['focus_hits'] / max(acc['focused'], 1):.1f}%)"
+        f" ({100 * acc['focus_hits'] / max(acc['focused'], 1):.1f}%);"
+        f" the Bayes rule on the same counts with the simulator's own prior:"
+        f" {acc['ceiling_hits']}/{acc['suggest_material']}"
+        f" ({100 * acc['ceiling_hits'] / max(acc['suggest_material'], 1):.1f}%)"
     )
     print(
         f"   funnel backwards: {fb['reps']} reps, median {fb['median_dials']:.1f} dials a day; "

@@ -125,12 +125,31 @@ def test_volume_needed_is_the_funnel_backwards() -> None:
     assert goals.volume_targets(50_000, 20, rates, 5_000, rates, None).at_team is None
 
 
+def test_suggested_stage_without_a_focus() -> None:
+    # A rep clearly below the team at conversation (many tries) and barely below at won, whose
+    # few tries leave a wide posterior: P(materially weak) alone would pick won.
+    pm = {"connect": 0.0, "conversation": 0.04, "meeting": 0.0, "won": 0.08}
+    pb = {"connect": 0.29, "conversation": 0.96, "meeting": 0.36, "won": 0.63}
+    ratio = {"connect": 1.04, "conversation": 0.89, "meeting": 1.03, "won": 0.94}
+    assert goals.suggested_stage(None, pm, pb, ratio) == "conversation"
+    # Never a strength, nor the stage where the rep is best, however the probabilities fall.
+    assert goals.suggested_stage(None, pm, pb, ratio, strengths=("conversation",)) == "won"
+    flat = {k: 0.0 for k in pm}
+    near = {"connect": 0.45, "conversation": 0.4, "meeting": 0.44, "won": 0.3}
+    best = {"connect": 1.2, "conversation": 1.01, "meeting": 1.05, "won": 1.02}
+    assert goals.suggested_stage(None, flat, near, best) == "meeting"
+    # The focus, when it is a stage, is the suggestion whatever the others say.
+    assert goals.suggested_stage("won", pm, pb, ratio) == "won"
+
+
 def test_suggested_stage_and_target() -> None:
     pm = {"connect": 0.05, "greeting": 0.62, "meeting": 0.2}
     pb = {"connect": 0.4, "greeting": 0.95, "meeting": 0.7}
     assert goals.suggested_stage("greeting", pm, pb) == "greeting"
     assert goals.suggested_stage(None, pm, pb) == "greeting"
-    assert goals.suggested_stage("volume", {"connect": 0.3}, {"connect": 0.2}) is None
+    # Volume as the focus: no stage goal from it; the one stage left is then the suggestion.
+    assert goals.suggested_stage("volume", {"connect": 0.3}, {"connect": 0.2}) == "connect"
+    assert goals.suggested_stage(None, {"connect": math.nan}, {"connect": math.nan}) is None
     mates = [0.30, 0.34, 0.38, 0.42]
     assert goals.stage_target(mates, 0.2) == 0.36
     assert goals.stage_target(mates, 0.2, "top_quartile") == 0.39

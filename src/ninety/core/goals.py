@@ -306,15 +306,49 @@ def volume_targets(
     return VolumeTarget(own, volume_needed(quota, days, fixed, deal_size), stage_key)
 
 
+#: Without a certain focus, the suggested stage weighs the log-odds of being below the team by
+#: this beside those of being materially weak (chosen on simulator seeds 1-6 and 10-12).
+BELOW_WEIGHT = 0.5
+
+
+def _log_odds(p: float) -> float:
+    q = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(q / (1 - q))
+
+
 def suggested_stage(
-    focus: str | None, p_material: dict[str, float], p_below: dict[str, float]
+    focus: str | None,
+    p_material: dict[str, float],
+    p_below: dict[str, float],
+    ratio: dict[str, float] | None = None,
+    strengths: Sequence[str] = (),
 ) -> str | None:
-    """The stage to set a goal on: the rep's focus when it is a stage, else the stage most
-    likely materially weak among those more likely below the team than above (None: none)."""
+    """The stage to set a goal on: the rep's focus when it is a stage; else (a suggestion
+    without a certain focus) the stage whose evidence points most below the team, on the
+    diagnosis's own posteriors: the highest logit P(materially weak) + ``BELOW_WEIGHT`` ×
+    logit P(below the team).
+
+    P(materially weak) alone favours the stage with the fewest tries (its wide posterior keeps
+    some mass below the line whatever the counts say); P(below) alone ignores how far below.
+    Never one of the rep's ``strengths``, nor, among several, the stage where the rep is best
+    (the highest ``ratio`` of posterior mean to the team's rate). None: no stage to compare.
+    """
     if focus is not None and focus in p_material:
         return focus
-    candidates = [k for k, p in p_material.items() if math.isfinite(p) and p_below.get(k, 0) >= 0.5]
-    return max(candidates, key=lambda k: p_material[k]) if candidates else None
+    candidates = [k for k, p in p_material.items() if math.isfinite(p) and k not in strengths]
+    ranked = {k: r for k, r in (ratio or {}).items() if k in candidates and math.isfinite(r)}
+    if len(candidates) > 1 and ranked:
+        candidates.remove(max(ranked, key=ranked.__getitem__))
+    if not candidates:
+        return None
+
+    def score(k: str) -> float:
+        below = p_below.get(k, 0.0)
+        return _log_odds(p_material[k]) + BELOW_WEIGHT * _log_odds(
+            below if math.isfinite(below) else 0.0
+        )
+
+    return max(candidates, key=score)
 
 
 def stage_target(

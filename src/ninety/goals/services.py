@@ -208,7 +208,11 @@ def suggestions(person: Person, report: GroupReport, as_of: date) -> list[Sugges
     keys = spec.stage_keys
     focus = d.focus if d.focus in keys else None
     stage = core.suggested_stage(
-        focus, {k: d.p_material[k] for k in keys}, {k: d.p_worse[k] for k in keys}
+        focus,
+        {k: d.p_material[k] for k in keys},
+        {k: d.p_worse[k] for k in keys},
+        {k: d.stages[k].mean / d.stages[k].group_rate for k in keys},
+        d.strengths,
     )
     out: list[Suggestion] = []
     if stage is not None:
@@ -216,13 +220,18 @@ def suggestions(person: Person, report: GroupReport, as_of: date) -> list[Sugges
         mates = [r.diagnosis.stages[stage].mean for r in report.reps if r.person.pk != person.pk]
         target = core.stage_target(mates, own)
         if target is not None:
-            why = "the focus" if stage == focus else "the stage most likely weak"
+            name = spec.stage(stage).name
+            why = (
+                f"{name} is the focus"
+                if stage == focus
+                else f"No stage is a certain focus; a suggestion: {name} is where the evidence "
+                "points most below the team"
+            )
             out.append(
                 Suggestion(
                     f"{core.STAGE_PREFIX}{stage}",
                     target,
-                    f"{spec.stage(stage).name} is {why}: the team's median rate is "
-                    f"{target:.0%} (yours about {own:.0%}).",
+                    f"{why}: the team's median rate is {target:.0%} (yours about {own:.0%}).",
                 )
             )
     volume = _volume_suggestion(person, mine, report, as_of, stage)
