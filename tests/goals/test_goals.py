@@ -146,3 +146,24 @@ def test_the_command_and_the_api_agree(story_org: Org) -> None:
     )
     assert api.status_code == 200
     assert api.json()["goals"][0]["p_meets"] == row["goals"][0]["p_meets"]
+
+
+def test_the_weeks_wins_are_the_diagnosis_wins(story_org: Org) -> None:
+    """The scorecard's grouped query counts the same wins as the diagnosis's deal rows."""
+    from datetime import timedelta
+
+    from ninety.diagnosis.loaders import load_won
+    from ninety.goals.loaders import won_between
+
+    ids = list(
+        Person.objects.filter(org=story_org, role=Role.REP)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for first, days in ((AS_OF - timedelta(days=6), 7), (AS_OF - timedelta(days=90), 91)):
+        last = first + timedelta(days=days - 1)
+        value, count = won_between(ids, first, last)
+        want_value, want_count = load_won(ids, first, last)
+        assert count.sum() > 0
+        assert count.tolist() == want_count.tolist()
+        assert value == pytest.approx(want_value)

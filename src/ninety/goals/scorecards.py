@@ -22,10 +22,10 @@ from ninety.core.periods import Period
 from ninety.core.pipeline import is_deal_step
 from ninety.core.playbook_spec import PlaybookSpec
 from ninety.core.stage_model import stage_posteriors
-from ninety.diagnosis.loaders import GroupData, load_quota, load_won
+from ninety.diagnosis.loaders import GroupData, load_quota
 from ninety.diagnosis.services import build_funnel, playbook_for
 from ninety.goals import sources
-from ninety.goals.loaders import Counts, activity_counts, experiments_running
+from ninety.goals.loaders import Counts, activity_counts, experiments_running, won_between
 from ninety.goals.models import Goal
 from ninety.goals.services import goals_for, metric_list, team_weights
 from ninety.people.models import Org, Person, Role, Team
@@ -79,7 +79,7 @@ def _load_week(
     period = Period.of(first)
     extra: dict[str, Any] = {}
     if any(m.startswith(core.STAGE_PREFIX) for m in metrics) or "quota" in metrics:
-        extra["won"] = load_won(ids, first, last)
+        extra["won"] = won_between(ids, first, last)
     if any(m.startswith(core.STAGE_PREFIX) for m in metrics):
         stages = [k for k in spec.stage_keys if f"{core.STAGE_PREFIX}{k}" in metrics]
         extra["rates"] = _week_rates(people, spec, counts, extra["won"], stages)
