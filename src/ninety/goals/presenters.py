@@ -11,6 +11,15 @@ from ninety.goals.models import Goal
 from ninety.goals.scorecards import Scorecard
 from ninety.goals.services import GoalProgress
 
+#: Kinds whose targets are typed as percentages on the pages.
+PERCENT_KINDS = ("rate", "share", "result")
+
+
+def target_input(target: float, metric: Metric | None) -> str:
+    """The target as the forms take it: a percentage for rates and shares, else the number."""
+    value = 100 * target if metric and metric.kind in PERCENT_KINDS else target
+    return f"{round(value, 2):g}"
+
 
 def _f(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), 4)
@@ -31,6 +40,7 @@ def goal_json(g: Goal, metric: Metric | None = None) -> dict[str, Any]:
             if metric
             else str(g.target)
         ),
+        "target_input": target_input(g.target, metric),
         "period_kind": g.period_kind,
         "status": g.status,
         "note": g.note,
@@ -64,3 +74,40 @@ def scorecard_json(c: Scorecard) -> dict[str, Any]:
         "trend": [_f(t) for t in c.trend],
         "streak": c.streak,
     }
+
+
+def group_goal_json(
+    g: Goal,
+    metric: Metric | None,
+    per_team: list[tuple[Any, list[Any], dict[int, list[GoalProgress]]]],
+) -> dict[str, Any]:
+    """A team or org goal and, per team, each rep it applies to with their progress (a rep
+    with their own goal on the metric is shown with that one: the most specific counts)."""
+    teams = []
+    for team, people, judged in per_team:
+        if g.scope == Goal.Scope.TEAM and (team is None or team.pk != g.team_id):
+            continue
+        rows, counts = [], dict.fromkeys(STATUS_LABELS, 0)
+        for person in people:
+            found = next((p for p in judged.get(person.pk, []) if p.goal.metric == g.metric), None)
+            if found is None:
+                continue
+            applies = found.goal.pk == g.pk
+            if applies:
+                counts[found.judgement.status] += 1
+            rows.append(
+                progress_json(found)
+                | {"rep": person.pk, "rep_name": person.name, "applies": applies}
+            )
+        summary = ", ".join(f"{n} {STATUS_LABELS[s]}" for s, n in counts.items() if n)
+        teams.append(
+            {
+                "team": team.pk if team else None,
+                "team_name": team.name if team else "Without a team",
+                "rows": rows,
+                "counts": counts,
+                "applies_to": sum(counts.values()),
+                "summary": summary,
+            }
+        )
+    return goal_json(g, metric) | {"teams": teams}

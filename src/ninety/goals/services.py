@@ -373,43 +373,60 @@ def _rate_judgements(report: GroupReport, wanted: list[tuple[int, int, Goal]]) -
 
 def progress(person: Person, report: GroupReport, as_of: date) -> list[GoalProgress]:
     """Each active goal of the rep and how it stands at ``as_of``."""
-    mine = report.for_person(person.pk)
-    goals = goals_for([person]).get(person.pk, [])
-    if mine is None or not goals:
-        return []
+    return progress_many([person], report, as_of).get(person.pk, [])
+
+
+def progress_many(
+    people: Sequence[Person], report: GroupReport, as_of: date
+) -> dict[int, list[GoalProgress]]:
+    """Each active goal that applies to each of ``people`` (reps of ``report``: their own,
+    their team's, the org's) and how it stands at ``as_of``, judged as on the rep's own page;
+    the counts read once for all of them."""
+    rows = {p.pk: r for p in people if (r := report.for_person(p.pk)) is not None}
+    people = [p for p in people if p.pk in rows]
     spec = report.playbook
     known = metric_list(spec)
-    goals = [g for g in goals if g.metric in known]
+    applying = {pk: [g for g in gs if g.metric in known] for pk, gs in goals_for(people).items()}
+    if not any(applying.values()):
+        return {p.pk: [] for p in people}
+    ids = [p.pk for p in people]
     types = sorted({s.entry for s in spec.stages})
     by_kind: dict[str, tuple[Counts, dict[str, Any]]] = {}
-    for kind in {g.period_kind for g in goals}:
+    for kind in {g.period_kind for gs in applying.values() for g in gs}:
         first, last = core.period_bounds(kind, as_of)
         upto = min(last, as_of)
         extra: dict[str, Any] = {
-            "ids": [person.pk],
+            "ids": ids,
             "elapsed": core.elapsed(kind, as_of, as_of),
-            "recital": sources.read("recital", [person.pk], first, upto) or {},
-            "one_on_ones": sources.read("one_on_ones", [person.pk], first, upto) or {},
-            "experiments": experiments_running([person.pk], upto),
+            "recital": sources.read("recital", ids, first, upto) or {},
+            "one_on_ones": sources.read("one_on_ones", ids, first, upto) or {},
+            "experiments": experiments_running(ids, upto),
         }
-        by_kind[kind] = (activity_counts([person.pk], types, first, upto), extra)
+        by_kind[kind] = (activity_counts(ids, types, first, upto), extra)
     keys = spec.stage_keys
     rates = [
-        (mine.diagnosis.rep, keys.index(known[g.metric].stage), g)
-        for g in goals
+        (rows[pk].diagnosis.rep, keys.index(known[g.metric].stage), g)
+        for pk, gs in applying.items()
+        for g in gs
         if known[g.metric].kind == "rate"
     ]
-    judged = dict(zip([g.pk for *_, g in rates], _rate_judgements(report, rates), strict=True))
-    out = []
-    for g in goals:
-        m = known[g.metric]
-        counts, extra = by_kind[g.period_kind]
-        if m.kind == "rate":
-            j = judged[g.pk]
-        elif m.kind == "result":
-            pace = mine.pace
-            j = core.judge_result(pace.projected, pace.high, pace.quota, g.target)
-        else:
-            j = _judge(g, m, counts, 0, spec, extra)
-        out.append(GoalProgress(g, m, j, extra["elapsed"], _period_label(g.period_kind, as_of)))
+    # One rate goal per rep and stage (the most specific one), so (row, stage) names it.
+    judged = dict(zip([(r, k) for r, k, _ in rates], _rate_judgements(report, rates), strict=True))
+    out: dict[int, list[GoalProgress]] = {}
+    for i, p in enumerate(people):
+        mine, found = rows[p.pk], []
+        for g in applying.get(p.pk, []):
+            m = known[g.metric]
+            counts, extra = by_kind[g.period_kind]
+            if m.kind == "rate":
+                j = judged[(mine.diagnosis.rep, keys.index(m.stage))]
+            elif m.kind == "result":
+                pace = mine.pace
+                j = core.judge_result(pace.projected, pace.high, pace.quota, g.target)
+            else:
+                j = _judge(g, m, counts, i, spec, extra)
+            found.append(
+                GoalProgress(g, m, j, extra["elapsed"], _period_label(g.period_kind, as_of))
+            )
+        out[p.pk] = found
     return out

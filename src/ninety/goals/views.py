@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +16,13 @@ from django.views.decorators.http import require_POST
 
 from ninety.core.goals import PERIOD_KINDS
 from ninety.core.periods import Period, parse_day
-from ninety.diagnosis.services import default_as_of, rep_report
+from ninety.diagnosis.services import (
+    GroupReport,
+    default_as_of,
+    org_reports,
+    rep_report,
+    team_report,
+)
 from ninety.goals import csvio, services
 from ninety.goals.models import Goal
 from ninety.goals.permissions import (
@@ -24,19 +31,20 @@ from ninety.goals.permissions import (
     can_manage_team,
     visible_goals,
 )
-from ninety.goals.presenters import goal_json, progress_json
+from ninety.goals.presenters import PERCENT_KINDS, goal_json, group_goal_json, progress_json
 from ninety.goals.scorecards import scorecards
-from ninety.people.models import Person
+from ninety.people.models import Org, Person, Role, Team
 from ninety.people.permissions import (
     has_diagnosis_page,
+    manages_org,
     sees_only_self,
     visible_people,
     visible_teams,
 )
 from ninety.people.views import viewer_of
 
-#: Kinds whose targets are typed as percentages on the page.
-PERCENT_KINDS = ("rate", "share", "result")
+#: Up to this many teams are diagnosed one by one for a goals page; more, as one org.
+FEW_TEAMS = 3
 
 
 def _as_of(request: HttpRequest) -> date:
@@ -89,7 +97,11 @@ def rep_goals(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def _back(request: HttpRequest, person_id: int) -> HttpResponse:
     """Back to the rep's goals page, on the day the form was read (its ``as_of``)."""
-    url = reverse("rep-goals", args=[person_id])
+    return _back_to(request, reverse("rep-goals", args=[person_id]))
+
+
+def _back_to(request: HttpRequest, url: str) -> HttpResponse:
+    """Back to a goals page, on the day the form was read (its ``as_of``)."""
     day = request.POST.get("as_of", "")
     try:
         return redirect(f"{url}?as_of={parse_day(day).isoformat()}" if day else url)
@@ -115,21 +127,26 @@ def rep_suggest(request: HttpRequest, person_id: int) -> HttpResponse:
     return _back(request, subject.pk)
 
 
-@login_required
-@require_POST
-def rep_add(request: HttpRequest, person_id: int) -> HttpResponse:
-    subject = _managed(request, person_id)
-    known = services.metric_list(services.playbook_for(subject.org))
+def _add_from_form(
+    request: HttpRequest, org: Org, person: Person | None = None, team: Team | None = None
+) -> None:
+    """Create the goal the add form posted (for the rep, the team or the org); the outcome as
+    a message naming the field that was wrong."""
+    known = services.metric_list(services.playbook_for(org))
     metric = request.POST.get("metric", "")
     try:
         if metric not in known:
             raise services.GoalError(f"metric: {metric!r} is not one of the list")
+        direction = request.POST.get("direction", "higher")
+        if direction not in ("higher", "lower"):
+            raise services.GoalError("better when: expected higher or lower")
         services.create_goal(
-            org=subject.org,
-            person=subject,
+            org=org,
+            person=person,
+            team=team,
             metric=metric,
             target=_target(request.POST.get("target", ""), known[metric].kind),
-            higher_is_better=request.POST.get("direction", "higher") != "lower",
+            higher_is_better=direction == "higher",
             period_kind=request.POST.get("period", "month"),
             by=viewer_of(request),
         )
@@ -137,6 +154,13 @@ def rep_add(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.error(request, f"Goal not added: {exc}")
     else:
         messages.success(request, f"Goal added: {known[metric].label}.")
+
+
+@login_required
+@require_POST
+def rep_add(request: HttpRequest, person_id: int) -> HttpResponse:
+    subject = _managed(request, person_id)
+    _add_from_form(request, subject.org, person=subject)
     return _back(request, subject.pk)
 
 
@@ -166,7 +190,9 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
         messages.success(request, {"accept": "Goal accepted."}.get(action, "Goal saved."))
     if goal.person_id:
         return _back(request, goal.person_id)
-    return redirect("dashboard")
+    if goal.team_id:
+        return _back_to(request, reverse("team-goals", args=[goal.team_id]))
+    return _back_to(request, reverse("org-goals"))
 
 
 @login_required
@@ -217,3 +243,102 @@ def import_goals(request: HttpRequest) -> HttpResponse:
             context["errors"], context["created"] = result.errors, result.created
             status = 400 if result.errors else 200
     return render(request, "goals/import.html", context, status=status)
+
+
+# --- team and org goals ------------------------------------------------------------------------
+
+
+def _group_context(
+    viewer: Person, org: Org, goals: list[Goal], reports: list[GroupReport], as_of: date
+) -> dict[str, object]:
+    """Each goal with, per team, how it stands for each rep it applies to (those the viewer
+    sees: a rep only themselves), judged as on the reps' own pages."""
+    seen = set(visible_people(viewer).values_list("pk", flat=True))
+    known = services.metric_list(services.playbook_for(org))
+    per_team = []
+    for report in reports:
+        people = [r.person for r in report.reps if r.person.pk in seen]
+        judged = services.progress_many(people, report, as_of) if goals else {}
+        per_team.append((report.team, people, judged))
+    return {
+        "as_of": as_of,
+        "goals": [group_goal_json(g, known.get(g.metric), per_team) for g in goals],
+        "metrics": list(known.values()),
+        "periods": PERIOD_KINDS,
+        "only_self": sees_only_self(viewer),
+    }
+
+
+def _reports(teams: list[Team], as_of: date) -> list[GroupReport]:
+    """The teams' reports as their dashboards have them (one diagnosis of the org when many)."""
+    period = Period.of(as_of)
+    if len(teams) <= FEW_TEAMS:
+        found = [team_report(t, period, as_of) for t in teams]
+        return [r for r in found if r is not None and r.reps]
+    ids = {t.pk for t in teams}
+    return [r for r in org_reports(teams[0].org, period, as_of) if r.team and r.team.pk in ids]
+
+
+@login_required
+def team_goals(request: HttpRequest, team_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    team = get_object_or_404(visible_teams(viewer).select_related("org", "parent"), pk=team_id)
+    as_of = _as_of(request)
+    goals = list(Goal.objects.filter(team=team, status=Goal.Status.ACTIVE).order_by("metric"))
+    context = _group_context(viewer, team.org, goals, _reports([team], as_of), as_of)
+    context |= {
+        "team": team,
+        "can_manage": can_manage_team(viewer, team),
+        "members": Person.objects.filter(team=team, role=Role.REP, is_active=True).count(),
+    }
+    return render(request, "goals/team.html", context)
+
+
+@login_required
+@require_POST
+def team_add(request: HttpRequest, team_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    team = get_object_or_404(visible_teams(viewer).select_related("org"), pk=team_id)
+    if not can_manage_team(viewer, team):
+        raise PermissionDenied("Only the team's leader or an admin sets its goals.")
+    _add_from_form(request, team.org, team=team)
+    return _back_to(request, reverse("team-goals", args=[team.pk]))
+
+
+@login_required
+def org_goals(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    as_of = _as_of(request)
+    goals = list(
+        Goal.objects.filter(org=viewer.org, scope=Goal.Scope.ORG, status=Goal.Status.ACTIVE)
+    )
+    teams = list(
+        visible_teams(viewer)
+        .filter(members__role=Role.REP, members__is_active=True)
+        .distinct()
+        .order_by("name")
+    )
+    reports = _reports(teams, as_of) if goals and teams else []
+    context = _group_context(viewer, viewer.org, goals, reports, as_of)
+    team_counts = dict(
+        Goal.objects.filter(team__in=visible_teams(viewer), status=Goal.Status.ACTIVE)
+        .values_list("team_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    context |= {
+        "org": viewer.org,
+        "can_manage": manages_org(viewer),
+        "teams": [(t, team_counts.get(t.pk, 0)) for t in visible_teams(viewer).order_by("name")],
+    }
+    return render(request, "goals/org.html", context)
+
+
+@login_required
+@require_POST
+def org_add(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    if not manages_org(viewer):
+        raise PermissionDenied("Only an admin sets organisation goals.")
+    _add_from_form(request, viewer.org)
+    return _back_to(request, reverse("org-goals"))
