@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     name = f"backup-{args.reps}x{args.months}-s{args.seed}"
     os.environ["NINETY_DATABASE_URL"] = args.database_url or str(OUT / f"bench-{name}.sqlite3")
+    os.environ["NINETY_DEBUG"] = "0"  # as run in production: DEBUG keeps every query
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
     import django
 

@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _setup_django(url: str) -> None:
     os.environ["NINETY_DATABASE_URL"] = url
+    os.environ["NINETY_DEBUG"] = "0"  # as run in production: DEBUG keeps every query
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
     import django
 

@@ -130,6 +130,7 @@ def write_csv(path: Path, rows: int, seed: int = 0, dates: str = "iso") -> None:
 
 def _setup_django(url: str) -> None:
     os.environ["NINETY_DATABASE_URL"] = url
+    os.environ["NINETY_DEBUG"] = "0"  # as run in production: DEBUG keeps every query
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
     import django
 

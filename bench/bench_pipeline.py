@@ -205,6 +205,7 @@ def timing(reps: int, seed: int, db: str | None = None) -> None:
     else:
         path = Path(db) if db else Path(tempfile.mkdtemp(prefix="ninety-pipeline-")) / "b.sqlite3"
         os.environ["NINETY_DATABASE_URL"] = str(path)
+    os.environ["NINETY_DEBUG"] = "0"  # as served: DEBUG keeps every query in memory
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
     import django
 
