@@ -11,7 +11,9 @@ codes) and the functions below compute each of the four with NumPy, for any subs
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from itertools import chain
+from operator import itemgetter
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -46,6 +48,8 @@ class DealRows:
     stage: IntArray
     history_level: IntArray
     stage_names: tuple[str, ...] = ()
+    #: The deals' ids (for their stage history).
+    ids: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def of(self, person_ids: Sequence[int]) -> DealRows:
         """The deals these people own, in the same order."""
@@ -70,11 +74,8 @@ def fetch_deal_rows(person_ids: Sequence[int], since: date, steps: Sequence[str]
     whichever query read them: the pace's Monte Carlo draws follow it.
     """
     if not person_ids:
-        return _rows([], np.zeros(0, np.int64))
-    if connection.vendor == "postgresql":
-        secs = "CAST(FLOOR(EXTRACT(EPOCH FROM {})) AS BIGINT)"
-    else:
-        secs = "CAST(strftime('%%s', {}) AS INTEGER)"  # %% : the driver's placeholder escape
+        return _rows([])
+    secs = _epoch_sql()
     table = connection.ops.quote_name(Deal._meta.db_table)
     marks = ", ".join(["%s"] * len(person_ids))
     sql = (
@@ -89,8 +90,17 @@ def fetch_deal_rows(person_ids: Sequence[int], since: date, steps: Sequence[str]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*person_ids, start, start])
         rows = cursor.fetchall()
-    ids = np.asarray([r[0] for r in rows], np.int64)
-    return _rows(rows, _history_levels(ids, person_ids, steps))
+    deals = _rows(rows)
+    return replace(deals, history_level=_history_levels(deals.ids, person_ids, steps))
+
+
+def _epoch_sql() -> str:
+    """SQL for a datetime column as whole seconds since 1970 (``{}``: the column)."""
+    if connection.vendor == "postgresql":
+        return "CAST(FLOOR(EXTRACT(EPOCH FROM {})) AS BIGINT)"
+    if connection.Database.sqlite_version_info >= (3, 38):
+        return "unixepoch({})"  # the same whole seconds as strftime('%s'), read as a number
+    return "CAST(strftime('%%s', {}) AS INTEGER)"  # %% : the driver's placeholder escape
 
 
 def _history_levels(
@@ -121,23 +131,29 @@ def _history_levels(
     return level
 
 
-_ARRAYS = ("owner", "cents", "opened", "closed", "status", "stage", "history_level")
+_ARRAYS = ("owner", "cents", "opened", "closed", "status", "stage", "history_level", "ids")
 
 
-def _rows(rows: list[tuple], history_level: IntArray) -> DealRows:
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 7
-    seen = set(cols[6])
+def _rows(rows: list[tuple]) -> DealRows:
+    """The fetched rows (id, owner, cents, opened, closed, status, stage) as arrays: the six
+    numbers in one pass into one array, the stage as its position among the names seen."""
+    n = len(rows)
+    stage = list(map(itemgetter(6), rows))
+    seen = set(stage)
     names = sorted({s or "" for s in seen})
     code = {s: names.index(s or "") for s in seen}  # None and "" alike
+    numbers = chain.from_iterable(map(itemgetter(0, 1, 2, 3, 4, 5), rows))
+    cols = np.fromiter(numbers, np.int64, count=6 * n).reshape(n, 6).T.copy()
     return DealRows(
-        owner=np.asarray(cols[1], np.int64),
-        cents=np.asarray(cols[2], np.int64),
-        opened=np.asarray(cols[3], np.int64),
-        closed=np.asarray(cols[4], np.int64),
-        status=np.asarray(cols[5], np.int64),
-        stage=np.array([code[s] for s in cols[6]], np.int64),
-        history_level=history_level,
+        owner=cols[1],
+        cents=cols[2],
+        opened=cols[3],
+        closed=cols[4],
+        status=cols[5],
+        stage=np.fromiter(map(code.__getitem__, stage), np.int64, count=n),
+        history_level=np.zeros(n, np.int64),
         stage_names=tuple(names),
+        ids=cols[0],
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -206,42 +207,38 @@ def _rollup_grid(
 ) -> FloatArray:
     """Count, advanced and pending per person, type and key of a rollup table: (3, r, t, keys).
 
-    One aggregate query; the rows come back as numbers (the key as days since 1970) and are
-    placed with NumPy, not one by one through Python objects.
+    One aggregate query (summed over the way keys); every column comes back as an integer (the
+    type and the key as their positions in ``types`` and ``keys``), so the rows become one
+    NumPy array in a single pass and are placed without a Python object per cell.
     """
     out = np.zeros((3, len(person_ids), len(types), len(keys)))
     if not keys or not person_ids or not types:
         return out
-    epoch = date(1970, 1, 1)
-    if connection.vendor == "postgresql":
-        day_no = f"({column} - DATE '1970-01-01')"
-    else:
-        day_no = f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
     marks = ", ".join
     sql = (
-        f"SELECT person_id, type, {day_no}, SUM(count), SUM(advanced), SUM(pending) "
+        f"SELECT person_id, {_position('type', len(types))}, {_position(column, len(keys))}, "
+        f"SUM(count), SUM(advanced), SUM(pending) "
         f"FROM {table} WHERE person_id IN ({marks(['%s'] * len(person_ids))}) "
         f"AND {column} IN ({marks(['%s'] * len(keys))}) "
         f"AND type IN ({marks(['%s'] * len(types))}) GROUP BY person_id, type, {column}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*person_ids, *keys, *types])
+        cursor.execute(sql, [*types, *keys, *person_ids, *keys, *types])
         rows = cursor.fetchall()
     if not rows:
         return out
-    pids, type_names, day_nos, *sums = zip(*rows, strict=True)
+    grid = np.fromiter(chain.from_iterable(rows), np.int64, count=6 * len(rows)).reshape(-1, 6)
     lookup = np.zeros(max(person_ids) + 1, np.int64)
     lookup[np.asarray(person_ids)] = np.arange(len(person_ids))
-    type_index = {t: j for j, t in enumerate(types)}
-    key_nos = np.array([(k - epoch).days for k in keys], np.int64)
-    at = (
-        lookup[np.asarray(pids, np.int64)],
-        np.array([type_index[t] for t in type_names], np.int64),
-        np.searchsorted(key_nos, np.asarray(day_nos, np.int64)),
-    )
-    for m, values in enumerate(sums):
-        np.add.at(out[m], at, np.asarray(values, np.float64))
+    # One row per (person, type, key): placed, not accumulated.
+    out[:, lookup[grid[:, 0]], grid[:, 1], grid[:, 2]] = grid[:, 3:].T
     return out
+
+
+def _position(column: str, n: int) -> str:
+    """SQL for the position of ``column`` among ``n`` values passed as parameters."""
+    whens = " ".join(f"WHEN %s THEN {i}" for i in range(n))
+    return f"CASE {column} {whens} END"
 
 
 def load_buckets(
