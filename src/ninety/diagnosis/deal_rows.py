@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 from operator import itemgetter
-from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 from django.db import connection

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 
 import numpy as np
 from django.db import connection
