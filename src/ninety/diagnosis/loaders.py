@@ -207,9 +207,10 @@ def _rollup_grid(
 ) -> FloatArray:
     """Count, advanced and pending per person, type and key of a rollup table: (3, r, t, keys).
 
-    One aggregate query (summed over the way keys); every column comes back as an integer (the
-    type and the key as their positions in ``types`` and ``keys``), so the rows become one
-    NumPy array in a single pass and are placed without a Python object per cell.
+    One aggregate query (summed over the way keys, grouped in the order of the table's unique
+    key); every column comes back as an integer (the type and the key as their positions in
+    ``types`` and ``keys``), so the rows become one NumPy array in a single pass and are placed
+    without a Python object per cell.
     """
     out = np.zeros((3, len(person_ids), len(types), len(keys)))
     if not keys or not person_ids or not types:
@@ -220,7 +221,7 @@ def _rollup_grid(
         f"SUM(count), SUM(advanced), SUM(pending) "
         f"FROM {table} WHERE person_id IN ({marks(['%s'] * len(person_ids))}) "
         f"AND {column} IN ({marks(['%s'] * len(keys))}) "
-        f"AND type IN ({marks(['%s'] * len(types))}) GROUP BY person_id, type, {column}"
+        f"AND type IN ({marks(['%s'] * len(types))}) GROUP BY person_id, {column}, type"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*types, *keys, *person_ids, *keys, *types])
