@@ -48,7 +48,7 @@ class DealRows:
     stage: IntArray
     history_level: IntArray
     stage_names: tuple[str, ...] = ()
-    #: The deals' ids (for their stage history).
+    #: The deals' ids, read for their stage history (0 when no deal steps were asked for).
     ids: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def of(self, person_ids: Sequence[int]) -> DealRows:
@@ -78,9 +78,10 @@ def fetch_deal_rows(person_ids: Sequence[int], since: date, steps: Sequence[str]
     secs = _epoch_sql()
     table = connection.ops.quote_name(Deal._meta.db_table)
     marks = ", ".join(["%s"] * len(person_ids))
+    deal_id = "id" if steps else "0"  # the id is only needed to find the stage history
     sql = (
-        f"SELECT id, owner_id, CAST(ROUND(value * 100) AS BIGINT), {secs.format('opened_at')}, "
-        f"COALESCE({secs.format('closed_at')}, -1), "
+        f"SELECT {deal_id}, owner_id, CAST(ROUND(value * 100) AS BIGINT), "
+        f"{secs.format('opened_at')}, COALESCE({secs.format('closed_at')}, -1), "
         "CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END, stage "
         f"FROM {table} WHERE owner_id IN ({marks}) "
         "AND (opened_at >= %s OR closed_at >= %s OR status = 'open') "
