@@ -94,7 +94,7 @@ API_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
         },
     ),
     "/api/teams": (
-        lambda body: {t["name"] for t in body},
+        lambda body: {t["name"] for t in body["items"]},
         {
             "rep": {"Crew"},
             "teammate": {"Crew"},
@@ -106,13 +106,13 @@ API_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
         },
     ),
     "/api/experiments": (
-        lambda body: {s["name"] for e in body for s in e["subjects"]},
+        lambda body: {s["name"] for e in body["items"] for s in e["subjects"]},
         {p: set() for p in SIGNED_IN}
         | {"rep": {"Sam"}, "leader": {"Sam"}, "director": {"Sam"}, "admin": {"Sam"}},
     ),
     # Alex, the delegate of the open coaching session on Sam, hears Sam's calls while it lasts.
     "/api/conversations": (
-        lambda body: _names({c["person"] for c in body}),
+        lambda body: _names({c["person"] for c in body["items"]}),
         {p: set() for p in SIGNED_IN}
         | {
             "rep": {"Sam"},
@@ -123,13 +123,13 @@ API_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
         },
     ),
     "/api/one-on-ones": (
-        lambda body: _names({m["rep_id"] for m in body}),
+        lambda body: _names({m["rep_id"] for m in body["items"]}),
         {p: set() for p in SIGNED_IN}
         | {"rep": {"Sam"}, "leader": {"Sam"}, "director": {"Sam"}, "admin": {"Sam"}},
     ),
     # A task: its owner, its delegate, the leaders above the owner and the org's admins.
     "/api/delegation/tasks": (
-        lambda body: {t["title"] for t in body},
+        lambda body: {t["title"] for t in body["items"]},
         {
             "rep": set(),
             "teammate": {DANAS},
@@ -141,7 +141,7 @@ API_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
         },
     ),
     "/api/delegation/delegations": (
-        lambda body: {d["delegate"] for d in body},
+        lambda body: {d["delegate"] for d in body["items"]},
         {
             "rep": set(),
             "teammate": {"Alex"},
@@ -154,7 +154,7 @@ API_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
     ),
     # Dana's week of time (QUERY): her own, her director's and the admin's to read; reps 403.
     "/api/attention/time": (
-        lambda body: {t["title"] for t in body},
+        lambda body: {t["title"] for t in body["items"]},
         {
             "leader": {"Dana's scheduling"},
             "other_leader": set(),
@@ -165,7 +165,7 @@ API_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
     ),
     # A goal follows its owner: a rep's as the rep's page, a team's as the team, the org's to all.
     "/api/goals": (
-        lambda body: {_goal_owner(g) for g in body},
+        lambda body: {_goal_owner(g) for g in body["items"]},
         {
             "rep": {"Sam", "Crew", "Acme"},
             "teammate": {"Sam", "Crew", "Acme"},  # Sam: Alex's coachee while it is open
@@ -177,7 +177,7 @@ API_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
         },
     ),
     "/api/scorecards": (
-        lambda body: {r["name"] for r in body["reps"]},
+        lambda body: {r["name"] for r in body["items"]},
         {
             "rep": {"Sam"},
             "teammate": {"Alex", "Sam"},
@@ -190,7 +190,7 @@ API_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
     ),
     "/api/playbook/ways": (
         # The org's one playbook: every behavior for everyone in the org (another org: 404).
-        lambda body: {b["behavior"] for b in body},
+        lambda body: {b["behavior"] for b in body["items"]},
         {p: BEHAVIORS for p in SIGNED_IN if p != "outsider"},
     ),
     "/api/delegation/suggestions": (

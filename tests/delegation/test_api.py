@@ -35,7 +35,7 @@ def test_the_whole_delegation_round_trip(world: World, client) -> None:
     assert body["behaviors"][0]["key"] == "compelling-reason-to-speak"
     assert body["process_steps"] == ["tone"]
     mine = call(client, world.teammate, "GET", "/api/delegation/delegations").json()
-    assert [x["id"] for x in mine] == [body["id"]]
+    assert [x["id"] for x in mine["items"]] == [body["id"]]
     out = call(client, world.teammate, "POST", f"/api/delegation/delegations/{body['id']}/outcome",
                {"ratings": [{"key": f"b{b.pk}", "rating": "met"},
                             {"key": "s0", "rating": "partly", "note": "better"}],
@@ -66,8 +66,8 @@ def test_time_import_and_the_meter(world: World, client) -> None:
     meter = call(client, world.leader, "GET", "/api/attention?week=2026-W48").json()
     assert meter["percent"]["tactical"] > 0
     time = call(client, world.leader, "GET", "/api/attention/time?week=2026-W48").json()
-    assert len(time) == TimeEntry.objects.filter(start__date__gte="2026-11-23",
-                                                 start__date__lt="2026-11-30").count()  # fmt: skip
+    week = TimeEntry.objects.filter(start__date__gte="2026-11-23", start__date__lt="2026-11-30")
+    assert time["count"] == len(time["items"]) == week.count()
     add = call(client, world.leader, "POST", "/api/attention/time",
                {"start": "2026-11-24T09:00:00Z", "minutes": 45, "category": "results"})  # fmt: skip
     assert add.status_code == 201

@@ -38,7 +38,7 @@ def test_a_leader_starts_and_reads_an_experiment_through_the_api(story_org, clie
     assert one["analysis"]["effect"] > 0 and one["analysis"]["p_improved"] > 0.5
     assert len(one["over_time"]) == 11
     listed = client.get("/api/experiments?status=running", **auth).json()
-    assert [x["id"] for x in listed] == [e["id"]]
+    assert [x["id"] for x in listed["items"]] == [e["id"]]
 
 
 def test_the_api_names_a_bad_field(story_org, client):

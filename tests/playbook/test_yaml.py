@@ -153,5 +153,6 @@ def test_proposing_and_deciding_through_the_api(
     assert approved.json()["status"] == "approved"
     assert approved.json()["author_id"] == world.rep.pk
     stats = client_for(None).get("/api/playbook/ways", HTTP_AUTHORIZATION=f"Bearer {rep_token}")
-    greeting = next(b for b in stats.json() if b["behavior"] == "compelling-reason-to-speak")
+    behaviors = stats.json()["items"]
+    greeting = next(b for b in behaviors if b["behavior"] == "compelling-reason-to-speak")
     assert len(greeting["ways"]) == 11 and greeting["suggestion"]

@@ -25,6 +25,7 @@ from ninety.coaching.prep import build_prep
 from ninety.coaching.queries import private_note
 from ninety.people.inputs import Day
 from ninety.people.models import Person
+from ninety.people.pagination import Mapped, paged
 from ninety.people.permissions import visible_people
 from ninety.playbook.models import Behavior, DiagnosticQuestion
 
@@ -241,11 +242,12 @@ def meeting_out(m: OneOnOne) -> dict[str, Any]:
 
 
 @router.get("/one-on-ones", response=list[MeetingOut], summary="One-on-ones you may see")
-def list_meetings(request: HttpRequest, rep_id: int | None = None) -> list[dict[str, Any]]:
+@paged
+def list_meetings(request: HttpRequest, rep_id: int | None = None) -> Mapped:
     qs = _with_parts(visible_meetings(_viewer(request))).order_by("-scheduled_at", "-pk")
     if rep_id is not None:
         qs = qs.filter(rep_id=rep_id)
-    return [meeting_out(m) for m in qs[:100]]
+    return Mapped(qs, meeting_out)
 
 
 @router.post("/one-on-ones/series", response={201: SeriesOut}, summary="Schedule a series")

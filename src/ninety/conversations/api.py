@@ -16,6 +16,7 @@ from ninety.conversations.serialize import call_json
 from ninety.conversations.services import CallFile, ImportError_, import_call
 from ninety.core.conversations.roles import RoleError, role_name
 from ninety.people.models import Person
+from ninety.people.pagination import Mapped, paged
 from ninety.people.permissions import visible_people
 
 router = Router(tags=["conversations"])
@@ -67,12 +68,17 @@ def create_call(request: HttpRequest, payload: CallIn) -> Status[dict[str, Any]]
     return Status(201, call_json(conv, turns=True))
 
 
-@router.get("/conversations", summary="Calls you may see (of one person with ?person=)")
-def list_calls(request: HttpRequest, person: int | None = None) -> list[dict[str, Any]]:
+@router.get(
+    "/conversations",
+    response=list[dict[str, Any]],
+    summary="Calls you may see (of one person with ?person=)",
+)
+@paged
+def list_calls(request: HttpRequest, person: int | None = None) -> Mapped:
     qs = visible_calls(_viewer(request)).select_related("activity", "detected_way")
     if person is not None:
         qs = qs.filter(person_id=person)
-    return [call_json(c) for c in qs[:200]]
+    return Mapped(qs, call_json)
 
 
 @router.get("/conversations/{call_id}", summary="One call with its turns")

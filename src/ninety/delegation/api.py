@@ -25,6 +25,7 @@ from ninety.delegation.models import Delegation, TacticalTask, TimeEntry
 from ninety.diagnosis.services import default_as_of
 from ninety.people.inputs import Day
 from ninety.people.models import Person
+from ninety.people.pagination import paged
 from ninety.people.permissions import managed_people
 from ninety.playbook.models import Behavior, Stage
 
@@ -150,9 +151,10 @@ _DELEGATION_RELATED = ("delegate", "focus_stage")
 
 
 @router.get("/delegation/tasks", response=list[TaskOut], summary="Tactical tasks you may see")
+@paged
 def list_tasks(request: HttpRequest, status: str | None = None) -> list[TacticalTask]:
-    qs = visible_tasks(_viewer(request)).order_by("status", "due", "title")
-    return list(qs.filter(status=status) if status else qs)
+    qs = visible_tasks(_viewer(request)).order_by("status", "due", "title", "pk")
+    return qs.filter(status=status) if status else qs  # type: ignore[return-value]
 
 
 @router.post("/delegation/tasks", response={201: TaskOut}, summary="Add a task to your register")
@@ -215,9 +217,10 @@ def delegate(request: HttpRequest, task_id: int, payload: DelegateIn) -> Status[
     response=list[DelegationOut],
     summary="Delegations you gave or received",
 )
+@paged
 def list_delegations(request: HttpRequest) -> list[Delegation]:
     qs = visible_delegations(_viewer(request)).select_related(*_DELEGATION_RELATED)
-    return list(qs.prefetch_related("behaviors", "ratings").order_by("-created_at"))
+    return qs.prefetch_related("behaviors", "ratings").order_by("-created_at", "-pk")  # type: ignore[return-value]
 
 
 def _delegation(request: HttpRequest, delegation_id: int) -> tuple[Person, Delegation]:
@@ -295,13 +298,15 @@ def _week(week: str | None) -> IsoWeek:
 
 
 @router.get("/attention/time", response=list[TimeOut], summary="Time entries of a week")
+@paged
 def list_time(
     request: HttpRequest, week: str | None = None, leader_id: int | None = None
 ) -> list[TimeEntry]:
     viewer = _leader(request)
     w = _week(week)
     qs = visible_time(viewer).filter(leader_id=leader_id or viewer.pk)
-    return list(qs.filter(start__date__gte=w.start, start__date__lt=w.end).order_by("start"))
+    week_qs = qs.filter(start__date__gte=w.start, start__date__lt=w.end)
+    return week_qs.order_by("start", "pk")  # type: ignore[return-value]
 
 
 @router.post("/attention/time", response={201: TimeOut}, summary="Add a block of your time")

@@ -21,6 +21,7 @@ from ninety.experiments.services import (
 )
 from ninety.people.inputs import Day
 from ninety.people.models import Person
+from ninety.people.pagination import Mapped, paged
 from ninety.people.permissions import can_shape_org, visible_people, visible_teams
 from ninety.playbook.models import Way
 
@@ -63,12 +64,17 @@ def _people(viewer: Person, keys: list[int | str], what: str) -> list[Person]:
     return found
 
 
-@router.get("/experiments", summary="Experiments you may see, with their cached verdicts")
-def list_experiments(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
+@router.get(
+    "/experiments",
+    response=list[dict[str, Any]],
+    summary="Experiments you may see, with their cached verdicts",
+)
+@paged
+def list_experiments(request: HttpRequest, status: str | None = None) -> Mapped:
     qs = with_people(visible_experiments(_viewer(request))).prefetch_related("control")
     if status:
         qs = qs.filter(status=status)
-    return [experiment_json(e) for e in qs]
+    return Mapped(qs, experiment_json)
 
 
 @router.post("/experiments", response={201: dict}, summary="Start an experiment (leaders)")

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from ninety.core.periods import Period
@@ -28,6 +28,7 @@ from ninety.goals.presenters import goal_json, progress_json, scorecard_json
 from ninety.goals.scorecards import scorecards
 from ninety.people.inputs import Day
 from ninety.people.models import Person, Role
+from ninety.people.pagination import Mapped, PageIn, PageOut, page_of, paged
 from ninety.people.permissions import manages_org, visible_people, visible_teams
 
 router = Router(tags=["goals"])
@@ -65,10 +66,15 @@ def _json(g: Goal) -> dict[str, Any]:
     return goal_json(g, services.metric_list(services.playbook_for(g.org)).get(g.metric))
 
 
-@router.get("/goals", summary="Goals you may see (yours, your teams', the org's)")
+@router.get(
+    "/goals",
+    response=list[dict[str, Any]],
+    summary="Goals you may see (yours, your teams', the org's)",
+)
+@paged
 def list_goals(
     request: HttpRequest, person: int | None = None, team: int | None = None, status: str = ""
-) -> list[dict[str, Any]]:
+) -> Mapped:
     qs = visible_goals(_viewer(request)).select_related("org")
     if person is not None:
         qs = qs.filter(person_id=person)
@@ -76,7 +82,7 @@ def list_goals(
         qs = qs.filter(team_id=team)
     if status:
         qs = qs.filter(status=status)
-    return [_json(g) for g in qs[:2000]]
+    return Mapped(qs, _json)
 
 
 @router.post("/goals", response={201: dict}, summary="Set a goal (the rep's leader, admins)")
@@ -148,17 +154,27 @@ def rep_progress(request: HttpRequest, person_id: int, as_of: Day | None = None)
     }
 
 
-@router.get("/scorecards", summary="Weekly scorecards, sorted by the behavior score")
+class ScorecardsOut(PageOut):
+    week: str | None = Field(description="the ISO week's Monday, or null with no reps")
+    items: list[dict[str, Any]]
+
+
+@router.get(
+    "/scorecards",
+    response=ScorecardsOut,
+    summary="Weekly scorecards, sorted by the behavior score (paged like every list)",
+)
 def list_scorecards(
-    request: HttpRequest, team: int | None = None, week: Day | None = None
+    request: HttpRequest,
+    page: Query[PageIn],
+    team: int | None = None,
+    week: Day | None = None,
 ) -> dict[str, Any]:
     viewer = _viewer(request)
     reps = visible_people(viewer).filter(role=Role.REP, is_active=True).select_related("org")
     if team is not None:
         reps = reps.filter(team=get_object_or_404(visible_teams(viewer), pk=team))
     day: date = week or default_as_of()
-    cards = scorecards(list(reps.order_by("name")[:2000]), day)
-    return {
-        "week": cards[0].week.isoformat() if cards else None,
-        "reps": [scorecard_json(c) for c in cards],
-    }
+    cards = scorecards(list(reps.order_by("name", "pk")), day)
+    week_of = cards[0].week.isoformat() if cards else None
+    return {"week": week_of, **page_of(request, Mapped(cards, scorecard_json), **page.dict())}

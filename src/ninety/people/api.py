@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
 
 from ninety.people.models import Person, Team
+from ninety.people.pagination import paged
 from ninety.people.permissions import CHANGE, can, visible_people
 from ninety.people.queries import teams_for
 from ninety.people.services import set_high_potential
@@ -61,9 +61,9 @@ def me(request: HttpRequest) -> Person:
 
 
 @router.get("/people", response=list[PersonOut], summary="People you may see")
-@paginate(PageNumberPagination, page_size=100)
+@paged
 def list_people(request: HttpRequest, team: int | None = None) -> list[Person]:
-    qs = visible_people(_viewer(request)).select_related("team").order_by("name")
+    qs = visible_people(_viewer(request)).select_related("team").order_by("name", "pk")
     if team is not None:
         qs = qs.filter(team_id=team)
     return qs  # type: ignore[return-value]
@@ -84,8 +84,9 @@ def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> 
 
 
 @router.get("/teams", response=list[TeamOut], summary="Teams you may see")
+@paged
 def list_teams(request: HttpRequest) -> list[Team]:
-    return list(teams_for(_viewer(request)))
+    return teams_for(_viewer(request)).order_by("name", "pk")  # type: ignore[return-value]
 
 
 @router.get("/teams/{team_id}", response=TeamOut, summary="One team")

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 
 from ninety.core.playbook_spec import PlaybookSpecError, load_playbook_yaml
 from ninety.people.models import Person
+from ninety.people.pagination import paged
 from ninety.people.permissions import CHANGE, can, can_shape_org
 from ninety.playbook import services
 from ninety.playbook.models import Behavior, Playbook, Way
@@ -133,6 +134,7 @@ def import_playbook(request: HttpRequest, payload: ImportIn) -> Status[dict[str,
 
 
 @router.get("/playbook/ways", response=list[BehaviorWaysOut], summary="Which ways work")
+@paged
 def ways_stats(request: HttpRequest) -> list[dict[str, Any]]:
     viewer = _viewer(request)
     current = _current(viewer)
