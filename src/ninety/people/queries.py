@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,13 +20,15 @@ class TeamGroup:
     people: list[Person]
 
 
-def people_by_team(viewer: Person) -> list[TeamGroup]:
-    """The people ``viewer`` may see, grouped by team (2 queries)."""
-    people = list(
-        visible_people(viewer)
-        .select_related("team", "team__leader")
-        .order_by("team__name", "role", "name")
-    )
+def people_by_team(viewer: Person, people: Iterable[Person] | None = None) -> list[TeamGroup]:
+    """The people ``viewer`` may see (or ``people``, a sorted and narrowed list of them),
+    grouped by team in the order the people come; teams by name, no team last."""
+    if people is None:
+        people = (
+            visible_people(viewer)
+            .select_related("team", "team__leader")
+            .order_by("team__name", "role", "name")
+        )
     teams: dict[int | None, TeamGroup] = {}
     for p in people:
         teams.setdefault(p.team_id, TeamGroup(team=p.team, people=[])).people.append(p)

@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ninety.people import timezones
-from ninety.people.models import Person
-from ninety.people.permissions import CHANGE, can, manages_org, visible_people
+from ninety.people.listing import Filter, ListSpec, Sort, listing
+from ninety.people.models import Person, Role
+from ninety.people.permissions import CHANGE, can, manages_org, visible_people, visible_teams
 from ninety.people.queries import activity_summary, people_by_team
 from ninety.people.services import set_high_potential
 
@@ -24,12 +25,35 @@ def viewer_of(request: HttpRequest) -> Person:
     return person
 
 
+PEOPLE = ListSpec(
+    sorts={
+        "name": Sort("Name", ("name",)),
+        "role": Sort("Role", ("role", "name")),
+        "email": Sort("E-mail", ("email",)),
+        "high_potential": Sort("High-potential", ("high_potential", "name")),
+    },
+    default="name",
+    search=("name", "email", "external_id"),
+    filters={
+        "role": Filter("Role", "role", tuple(Role.choices)),
+        "team": Filter("Team", "team_id"),
+        "high_potential": Filter("High-potential", "high_potential", (("True", "yes"),)),
+    },
+    search_label="Name or e-mail",
+)
+
+
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
+    """Each team's people, sorted within the team and narrowed as asked (``PEOPLE``)."""
     viewer = viewer_of(request)
-    groups = people_by_team(viewer)
-    count = sum(len(g.people) for g in groups)
-    return render(request, "people/people.html", {"groups": groups, "count": count})
+    seen = visible_people(viewer).select_related("team", "team__leader")
+    teams = [(t.pk, t.name) for t in visible_teams(viewer).order_by("name")]
+    rows = listing(request, seen, PEOPLE, choices={"team": teams})
+    groups = people_by_team(viewer, rows)
+    count = len(rows)
+    context = {"groups": groups, "count": count, "people": rows}
+    return render(request, "people/people.html", context)
 
 
 @login_required

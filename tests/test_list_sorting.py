@@ -1,0 +1,116 @@
+"""Sort and filter on the list pages (``ninety.people.listing``): the order and the set change as
+asked, bad values are ignored, headers keep the other parameters and mark the current sort, and
+sorting or filtering never shows a persona more than the unsorted list did."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import RequestFactory
+
+from ninety.people.listing import Filter, ListSpec, Sort, listing
+from ninety.people.models import Person
+from tests.conftest import World
+
+SPEC = ListSpec(
+    sorts={"name": Sort("Name", ("name",)), "score": Sort("Score", ("score", "name"))},
+    default="-score",
+    search=("name",),
+    filters={"kind": Filter("Kind", "kind", (("a", "A"), ("b", "B")))},
+)
+ROWS = [
+    {"name": "bea", "score": 2, "kind": "a"},
+    {"name": "Al", "score": None, "kind": "b"},
+    {"name": "cy", "score": 5, "kind": "a"},
+]
+
+
+def _rows(query: str) -> Any:
+    return listing(RequestFactory().get(f"/x/{query}"), ROWS, SPEC)
+
+
+def test_rows_sort_by_a_whitelisted_key_either_way_empties_last() -> None:
+    assert [r["name"] for r in _rows("")] == ["cy", "bea", "Al"]  # the default: -score
+    assert [r["name"] for r in _rows("?sort=score")] == ["bea", "cy", "Al"]
+    assert [r["name"] for r in _rows("?sort=name")] == ["Al", "bea", "cy"]  # case folded
+    assert [r["name"] for r in _rows("?sort=-name")] == ["cy", "bea", "Al"]
+
+
+@pytest.mark.parametrize("bad", ["kind", "--name", "__class__", "name;drop", "-", "%00"])
+def test_a_bad_sort_is_ignored(bad: str) -> None:
+    got = _rows(f"?sort={bad}")
+    assert got.sort == "-score" and [r["name"] for r in got] == ["cy", "bea", "Al"]
+
+
+def test_q_and_filters_narrow_and_a_value_outside_the_choices_is_ignored() -> None:
+    assert [r["name"] for r in _rows("?q=A")] == ["bea", "Al"]
+    assert [r["name"] for r in _rows("?kind=a&sort=name")] == ["bea", "cy"]
+    assert [r["name"] for r in _rows("?kind=zzz")] == ["cy", "bea", "Al"]
+    assert _rows("?kind=zzz").chosen == {}
+
+
+def test_headers_flip_the_direction_keep_other_parameters_and_drop_the_page() -> None:
+    got = _rows("?sort=name&kind=a&period=2026-11&page=3")
+    name, score = got.header("name"), got.header("score")
+    assert (name.aria_sort, score.aria_sort) == ("ascending", "none")
+    assert parse_qs(urlsplit(name.url).query) == {
+        "sort": ["-name"], "kind": ["a"], "period": ["2026-11"]
+    }  # fmt: skip
+    assert parse_qs(urlsplit(score.url).query)["sort"] == ["score"]
+    assert _rows("?sort=-name").header("name").aria_sort == "descending"
+    assert parse_qs(urlsplit(_rows("?sort=-name").header("name").url).query)["sort"] == ["name"]
+    assert ("period", "2026-11") in got.kept and ("page", "3") not in got.kept
+
+
+def _names(response: Any) -> list[str]:
+    return [p.name for g in response.context["groups"] for p in g.people]
+
+
+def test_the_people_page_sorts_within_each_team_and_marks_the_header(
+    world: World, client_for: Any
+) -> None:
+    client = client_for(world.admin)
+    by_name = client.get("/people/?sort=-name")
+    crew = next(g for g in by_name.context["groups"] if g.team == world.crew)
+    assert [p.name for p in crew.people] == ["Sam", "Alex"]
+    html = by_name.content.decode()
+    assert re.search(r'aria-sort="descending"><a href="\?sort=name"', html)
+    assert 'aria-sort="none"><a href="?sort=role"' in html
+    asc = client.get("/people/?sort=name")
+    crew = next(g for g in asc.context["groups"] if g.team == world.crew)
+    assert [p.name for p in crew.people] == ["Alex", "Sam"]
+
+
+def test_the_people_page_filters_by_name_role_team_and_high_potential(
+    world: World, client_for: Any
+) -> None:
+    client = client_for(world.admin)
+    assert _names(client.get("/people/?q=RA")) == ["Grace"]  # Grace: gRAce; none else has "ra"
+    assert set(_names(client.get("/people/?role=rep"))) == {"Sam", "Alex", "Grace"}
+    assert set(_names(client.get(f"/people/?team={world.crew.pk}"))) == {"Sam", "Alex"}
+    assert _names(client.get("/people/?high_potential=True")) == ["Alex"]
+    # Another org's team is not a choice: ignored, everyone the admin sees is listed.
+    everyone = client.get(f"/people/?team={world.other_team.pk}")
+    assert len(_names(everyone)) == Person.objects.filter(org=world.org).count()
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("rep", {"Sam"}),
+        ("leader", {"Dana", "Sam", "Alex"}),
+        ("other_leader", {"Chris", "Grace"}),
+        ("outsider", {"Olive", "Oscar"}),
+    ],
+)
+def test_sorting_or_filtering_people_never_shows_more(
+    world: World, client_for: Any, persona: str, expected: set[str]
+) -> None:
+    client = client_for(world.persona(persona))
+    for query in ("?sort=-email", "?sort=role", f"?team={world.closers.pk}", "?q=a", "?q=o"):
+        got = set(_names(client.get(f"/people/{query}")))
+        assert got <= expected, (persona, query)
+    assert set(_names(client.get("/people/?sort=-name"))) == expected
