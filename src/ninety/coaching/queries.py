@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet
+from django.db.models.functions import NullIf
 from django.urls import reverse
 from django.utils import timezone
 
@@ -158,10 +159,9 @@ def open_commitments(meeting: OneOnOne) -> list[Commitment]:
     )
 
 
-def meetings_for(viewer_meetings: object, *, limit: int = 50) -> list[OneOnOne]:
-    """A list page's meetings, newest first, with the people they need (one query)."""
-    return list(
-        viewer_meetings.select_related("rep", "leader", "held_by").order_by("-scheduled_at", "-pk")[  # type: ignore[attr-defined]
-            :limit
-        ]
-    )
+def meetings_for(viewer_meetings: QuerySet[OneOnOne]) -> QuerySet[OneOnOne]:
+    """A list page's meetings with the people they need and the rep's talk share as
+    ``talk_ratio`` (null before any talk is saved), for sorting in the database."""
+    total = NullIf(F("talk_rep_seconds") + F("talk_leader_seconds"), 0)
+    ratio = ExpressionWrapper(F("talk_rep_seconds") * 1.0 / total, output_field=FloatField())
+    return viewer_meetings.select_related("rep", "leader", "held_by").annotate(talk_ratio=ratio)

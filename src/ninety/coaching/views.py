@@ -24,7 +24,8 @@ from ninety.coaching.permissions import (
 from ninety.coaching.prep import build_prep
 from ninety.coaching.queries import due_for, meetings_for
 from ninety.core.periods import parse_day
-from ninety.people.models import Person
+from ninety.people.listing import Filter, ListSpec, Sort, listing
+from ninety.people.models import Person, Role
 from ninety.people.permissions import leads_one_on_ones, visible_people
 from ninety.people.timezones import zone_name
 from ninety.people.views import viewer_of
@@ -57,12 +58,34 @@ def _back(meeting: OneOnOne, request: HttpRequest, name: str = "one-on-one") -> 
     return response
 
 
+MEETINGS = ListSpec(
+    sorts={
+        "when": Sort("When", ("scheduled_at",)),
+        "rep": Sort("Rep", ("rep__name", "scheduled_at")),
+        "with": Sort("With", ("leader__name", "scheduled_at")),
+        "status": Sort("Status", ("status", "scheduled_at")),
+        "talk": Sort("Talk share", ("talk_ratio", "scheduled_at")),
+    },
+    default="-when",
+    search=("rep__name", "leader__name", "held_by__name"),
+    filters={
+        "status": Filter("Status", "status", tuple(OneOnOne.Status.choices)),
+        "rep": Filter("Rep", "rep_id"),
+    },
+    search_label="Name",
+)
+
+
 @login_required
 def one_on_ones(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     reps = schedulable_reps(viewer)
+    rep_choices = [(p.pk, p.name) for p in visible_people(viewer).filter(role=Role.REP)]
+    meetings = listing(
+        request, meetings_for(visible_meetings(viewer)), MEETINGS, {"rep": rep_choices}, limit=50
+    )
     context = {
-        "meetings": meetings_for(visible_meetings(viewer)),
+        "meetings": meetings,
         "due": due_for(viewer, timezone.localdate()) if leads_one_on_ones(viewer) else [],
         "form": forms.ScheduleForm(reps=reps) if reps.exists() else None,
     }

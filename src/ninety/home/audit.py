@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from ninety.activity.models import Quota
 from ninety.coaching.models import OneOnOne, PrivateNote
+from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.models import Invitation, Org, Person, Team
 from ninety.people.permissions import can_read_audit
 from ninety.people.views import viewer_of
@@ -33,6 +34,27 @@ ORG_PATHS: dict[type[Model], str] = {
     PrivateNote: "meeting__org",
 }
 SHOWN = 200
+AUDIT = ListSpec(
+    sorts={
+        "when": Sort("When", ("timestamp",)),
+        "who": Sort("Who", ("actor__username", "timestamp")),
+        "what": Sort("What", ("action", "timestamp")),
+        "object": Sort("Object", ("content_type__model", "object_repr")),
+    },
+    default="-when",
+    search=("object_repr", "actor__username"),
+    filters={
+        "kind": Filter(
+            "Kind",
+            "content_type__model",
+            tuple((m._meta.model_name, m._meta.verbose_name) for m in ORG_PATHS),
+        ),
+        "action": Filter(
+            "What", "action", tuple((str(v), str(name)) for v, name in LogEntry.Action.choices)
+        ),
+    },
+    search_label="Object or login",
+)
 
 
 def org_entries(org: Org) -> QuerySet[LogEntry]:
@@ -51,5 +73,5 @@ def audit(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     if not can_read_audit(viewer):
         raise PermissionDenied("The audit log is for the org's admins.")
-    entries = list(org_entries(viewer.org)[:SHOWN])
+    entries = listing(request, org_entries(viewer.org), AUDIT, limit=SHOWN)
     return render(request, "home/audit.html", {"entries": entries, "shown": SHOWN})

@@ -14,26 +14,31 @@ from django.views.decorators.http import require_POST
 
 from ninety.notify import services
 from ninety.notify.models import CalendarFeed, Kind, Mode, Notification
+from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.views import viewer_of
 
 PAGE_SIZE = 50
 
 
+INBOX = ListSpec(
+    sorts={"when": Sort("Date", ("created_at",)), "kind": Sort("Kind", ("kind", "created_at"))},
+    default="-when",
+    search=("title", "body"),
+    filters={
+        "show": Filter("Show", "read_at__isnull", (("unread", "Unread"),), {"unread": True}),
+        "kind": Filter("Kind", "kind", tuple(Kind.choices)),
+    },
+    search_label="Words",
+)
+
+
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    qs = Notification.objects.filter(recipient=viewer)
-    if request.GET.get("show") == "unread":
-        qs = qs.filter(read_at__isnull=True)
-    if request.GET.get("kind") in Kind.values:
-        qs = qs.filter(kind=request.GET["kind"])
-    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "notify/inbox.html",
-        {"page": page, "kinds": Kind.choices, "show": request.GET.get("show", ""),
-         "kind": request.GET.get("kind", ""), "unread": services.unread_count(viewer)},
-    )  # fmt: skip
+    rows = listing(request, Notification.objects.filter(recipient=viewer), INBOX)
+    page = Paginator(rows.items, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "rows": rows, "unread": services.unread_count(viewer)}
+    return render(request, "notify/inbox.html", context)
 
 
 @login_required

@@ -38,6 +38,7 @@ class Filter:
     label: str
     field: str
     choices: tuple[tuple[str, str], ...] = ()  # (value, label); a page may pass its own
+    values: Mapping[str, Any] = field(default_factory=dict)  # a choice's lookup value, if not it
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Choice:
 class Listing:
     """One list as the viewer asked for it: its items and what the template draws around them."""
 
-    items: list[Any]
+    items: Any  # a (sliced) queryset, or a list of rows
     spec: ListSpec
     sort: str
     q: str
@@ -107,6 +108,12 @@ class Listing:
             if value:
                 query[name] = value
         return f"?{query.urlencode()}" if query else "?"
+
+    @property
+    def query_without_page(self) -> str:
+        """``?…&`` with every parameter but the page: a pager appends ``page=N``."""
+        url = self.url_with()
+        return url if url == "?" else f"{url}&"
 
     @property
     def clear_url(self) -> str:
@@ -184,10 +191,10 @@ def _search(items: Any, fields: tuple[str, ...], q: str) -> Any:
     return [r for r in items if any(needle in str(_value(r, f) or "").casefold() for f in fields)]
 
 
-def _narrow(items: Any, path: str, value: str) -> Any:
+def _narrow(items: Any, path: str, value: Any) -> Any:
     if isinstance(items, QuerySet):
         return items.filter(**{path: value})
-    return [r for r in items if str(_value(r, path)) == value]
+    return [r for r in items if str(_value(r, path)) == str(value)]
 
 
 def listing(
@@ -212,7 +219,7 @@ def listing(
         value = request.GET.get(spec.param(name), "")
         if value and value in dict(options[name]):
             chosen[name] = value
-            rows = _narrow(rows, f.field, value)
+            rows = _narrow(rows, f.field, f.values.get(value, value))
     sort = _chosen_sort(request, spec)
     keys, descending = spec.sorts[sort.lstrip("-")].keys, sort.startswith("-")
     ordered = (
@@ -221,7 +228,7 @@ def listing(
         else _sort_rows(rows, keys, descending)
     )
     return Listing(
-        items=list(ordered[:limit] if limit is not None else ordered),
+        items=ordered[:limit] if limit is not None else ordered,
         spec=spec,
         sort=sort,
         q=q if spec.search else "",

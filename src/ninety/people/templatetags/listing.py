@@ -1,4 +1,4 @@
-"""Tags that draw a ``Listing`` (``ninety.people.listing``): sortable headers, sort links, filters."""
+"""Tags that draw a ``Listing`` (``people.listing``): sortable headers, sort links, filters."""
 
 from __future__ import annotations
 
