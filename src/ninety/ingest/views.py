@@ -21,9 +21,11 @@ from ninety.ingest.mapping import (
     preset_names,
     suggest_preset,
 )
+from ninety.ingest.models import ImportBatch
 from ninety.ingest.permissions import can_import, visible_batches
 from ninety.ingest.reader import FileError, inspect, iter_blocks
 from ninety.ingest.services import ImportError_, check_importable, imports_dir
+from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.models import Person
 from ninety.people.views import viewer_of
 
@@ -66,13 +68,38 @@ def _upload_path(viewer: Person, token: str) -> Path:
     return path
 
 
+HISTORY = ListSpec(
+    sorts={
+        "file": Sort("File", ("file_name", "started_at")),
+        "kind": Sort("What", ("kind", "started_at")),
+        "status": Sort("Status", ("status", "started_at")),
+        "read": Sort("Read", ("read",)),
+        "imported": Sort("Imported", ("imported",)),
+        "rejected": Sort("Rejected", ("rejected",)),
+        "started": Sort("Started", ("started_at",)),
+    },
+    default="-started",
+    search=("file_name",),
+    filters={
+        "kind": Filter("What", "kind", tuple(ImportBatch.Kind.choices)),
+        "status": Filter("Status", "status", tuple(ImportBatch.Status.choices)),
+    },
+    search_label="File",
+)
+
+
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
     viewer = _importer(request)
     context = {
         "kinds": list(KINDS),
         "presets": preset_names(),
-        "history": visible_batches(viewer).select_related("created_by")[:HISTORY_ROWS],
+        "history": listing(
+            request,
+            visible_batches(viewer).select_related("created_by"),
+            HISTORY,
+            limit=HISTORY_ROWS,
+        ),
     }
     if request.method != "POST":
         return render(request, "ingest/import.html", context)
