@@ -5,15 +5,19 @@ sorting or filtering never shows a persona more than the unsorted list did."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import RequestFactory
 
+from ninety.coaching.services import schedule_series
+from ninety.ingest.models import ImportBatch
 from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.models import Person
 from tests.conftest import World
+from tests.test_permission_lists import PAGE_LISTS, _populate
 
 SPEC = ListSpec(
     sorts={"name": Sort("Name", ("name",)), "score": Sort("Score", ("score", "name"))},
@@ -114,3 +118,95 @@ def test_sorting_or_filtering_people_never_shows_more(
         got = set(_names(client.get(f"/people/{query}")))
         assert got <= expected, (persona, query)
     assert set(_names(client.get("/people/?sort=-name"))) == expected
+
+
+def _batch(w: World, by: Person, name: str, kind: str, rejected: int) -> None:
+    ImportBatch.objects.create(
+        org=w.org, created_by=by, kind=kind, file_name=name, sha256=name, rejected=rejected,
+        status=ImportBatch.Status.DONE,
+    )  # fmt: skip
+
+
+def test_past_imports_sort_and_filter_within_what_each_importer_sees(
+    world: World, client_for: Any
+) -> None:
+    _batch(world, world.admin, "people.csv", "people", 0)
+    _batch(world, world.leader, "calls-b.csv", "activities", 5)
+    _batch(world, world.leader, "calls-a.csv", "activities", 2)
+    _batch(world, world.other_leader, "deals.csv", "deals", 9)
+
+    def files(persona: str, query: str) -> list[str]:
+        response = client_for(world.persona(persona)).get(f"/import/{query}")
+        return [b.file_name for b in response.context["history"]]
+
+    assert files("admin", "?sort=-rejected") == [
+        "deals.csv",
+        "calls-b.csv",
+        "calls-a.csv",
+        "people.csv",
+    ]
+    assert files("admin", "?sort=file&kind=activities") == ["calls-a.csv", "calls-b.csv"]
+    assert files("admin", "?q=DEAL") == ["deals.csv"]
+    # A leader sees their own imports only, however sorted or filtered.
+    assert files("leader", "?sort=-rejected") == ["calls-b.csv", "calls-a.csv"]
+    assert files("leader", "?kind=deals") == []
+    assert files("other_leader", "?sort=file") == ["deals.csv"]
+
+
+def test_one_on_ones_sort_by_rep_and_filter_by_rep_and_status(
+    world: World, client_for: Any
+) -> None:
+    schedule_series(world.leader, world.rep, start=date(2026, 11, 2))
+    schedule_series(world.leader, world.teammate, start=date(2026, 11, 3))
+    client = client_for(world.leader)
+
+    def reps(query: str) -> list[str]:
+        return [m.rep.name for m in client.get(f"/one-on-ones/{query}").context["meetings"]]
+
+    by_rep = reps("?sort=rep")
+    assert by_rep == sorted(by_rep) and by_rep[0] == "Alex" and by_rep[-1] == "Sam"
+    assert reps("?sort=-rep")[0] == "Sam"
+    assert set(reps(f"?rep={world.rep.pk}")) == {"Sam"}
+    assert reps("?status=done") == []
+    assert set(reps("?q=ale")) == {"Alex"}
+    # Grace (Chris's rep) is no choice of Dana's: the filter is ignored, never widened.
+    assert set(reps(f"?rep={world.other_rep.pk}")) == {"Sam", "Alex"}
+    # Sam asking for Alex's: Alex is no choice of Sam's, so Sam sees his own, as unfiltered.
+    sams = client_for(world.rep).get(f"/one-on-ones/?rep={world.teammate.pk}&sort=-rep")
+    assert {m.rep.name for m in sams.context["meetings"]} == {"Sam"}
+
+
+def test_the_audit_log_sorts_both_ways_and_filters_by_kind(world: World, client_for: Any) -> None:
+    client = client_for(world.admin)
+    newest = [e.pk for e in client.get("/audit/").context["entries"]]
+    oldest = [e.pk for e in client.get("/audit/?sort=when").context["entries"]]
+    assert len(newest) > 3 and oldest == newest[::-1]
+    teams = client.get("/audit/?kind=team").context["entries"]
+    assert {e.content_type.model for e in teams} == {"team"} and len(
+        teams
+    ) == 3  # West, Crew, Closers
+    crew = client.get("/audit/?q=Crew&kind=team").context["entries"]
+    assert [e.object_repr for e in crew] == ["Crew"]
+
+
+# Each list page with a persona-by-persona row in test_permission_lists, sorted and filtered:
+# never anything outside what the unsorted page showed that persona.
+NARROWING = {
+    "/people/": ("sort=-email", "sort=high_potential", "q=a", "role=rep"),
+    "/one-on-ones/": ("sort=rep", "sort=-talk", "status=scheduled", "q=sam"),
+    "/inbox/": ("sort=kind", "show=unread", "kind=self_report_written", "q=sam"),
+}
+
+
+@pytest.mark.parametrize("path", list(NARROWING))
+def test_sorted_and_filtered_pages_hold_no_more_than_each_persona_may_see(
+    world: World, client_for: Any, path: str
+) -> None:
+    _populate(world)
+    read, expected = PAGE_LISTS[path]
+    for persona, allowed in expected.items():
+        client = client_for(world.persona(persona))
+        for query in NARROWING[path]:
+            response = client.get(f"{path}?{query}")
+            assert response.status_code == 200
+            assert read(response.context) <= allowed, (persona, query)
