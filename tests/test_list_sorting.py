@@ -13,6 +13,7 @@ import pytest
 from django.test import RequestFactory
 
 from ninety.coaching.services import schedule_series
+from ninety.delegation import services as delegation
 from ninety.ingest.models import ImportBatch
 from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.models import Person
@@ -210,3 +211,40 @@ def test_sorted_and_filtered_pages_hold_no_more_than_each_persona_may_see(
             response = client.get(f"{path}?{query}")
             assert response.status_code == 200
             assert read(response.context) <= allowed, (persona, query)
+
+
+def test_experiments_sort_and_filter_by_status_for_each_persona(
+    world: World, client_for: Any
+) -> None:
+    _populate(world)  # one running experiment on Sam
+
+    def subjects(persona: str, query: str) -> set[str]:
+        ctx = client_for(world.persona(persona)).get(f"/experiments/{query}").context
+        return {s.name for e in ctx["list"] for s in e.subjects.all()}
+
+    assert subjects("leader", "?status=running&sort=-verdict") == {"Sam"}
+    assert subjects("leader", "?status=concluded") == set()
+    assert subjects("leader", "?q=zzz-no-such-hypothesis") == set()
+    assert subjects("other_leader", "?status=running&sort=start") == set()
+    assert subjects("rep", "?sort=metric") == {"Sam"}
+
+
+def test_the_task_register_sorts_and_filters_the_leaders_own_tasks(
+    world: World, client_for: Any
+) -> None:
+    for title, minutes in (("B report", 30), ("A schedule", 90), ("C forecast", 10)):
+        delegation.create_task(
+            world.leader, title, category="reviewing_reports", estimated_minutes=minutes
+        )
+    delegation.create_task(world.other_leader, "Chris's", category="reviewing_reports")
+
+    def titles(query: str) -> list[str]:
+        ctx = client_for(world.leader).get(f"/delegation/{query}").context
+        return [t.title for t in ctx["tasks"]]
+
+    assert titles("?sort=task") == ["A schedule", "B report", "C forecast"]
+    assert titles("?sort=-estimate") == ["A schedule", "B report", "C forecast"]
+    assert titles("?sort=estimate") == ["C forecast", "B report", "A schedule"]
+    assert titles("?q=report") == ["B report"]
+    assert titles("?status=done") == []
+    assert "aria-sort" in client_for(world.leader).get("/delegation/?sort=due").content.decode()

@@ -36,6 +36,7 @@ from ninety.delegation.models import (
     TimeEntry,
 )
 from ninety.diagnosis.services import default_as_of
+from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.models import Person, Role
 from ninety.people.permissions import CHANGE, can, managed_people, manages_org, visible_people
 from ninety.people.services import set_high_potential
@@ -63,6 +64,25 @@ def _coachees(viewer: Person) -> list[Person]:
     return list(managed_people(viewer).filter(role=Role.REP, is_active=True).order_by("name"))
 
 
+TASKS = ListSpec(
+    sorts={
+        "task": Sort("Task", ("title",)),
+        "category": Sort("Category", ("category", "title")),
+        "due": Sort("Due", ("due", "title")),
+        "repeats": Sort("Repeats", ("recurrence", "title")),
+        "estimate": Sort("Est.", ("estimated_minutes", "title")),
+        "status": Sort("Status", ("status", "due", "title")),
+    },
+    default="status",
+    search=("title",),
+    filters={
+        "status": Filter("Status", "status", tuple(TacticalTask.Status.choices)),
+        "category": Filter("Category", "category", tuple(TaskCategory.choices)),
+    },
+    search_label="Task",
+)
+
+
 @login_required
 def delegation(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
@@ -74,7 +94,7 @@ def delegation(request: HttpRequest) -> HttpResponse:
         playbook = current_playbook(viewer.org)
         stages = list(playbook.stages.prefetch_related("behaviors")) if playbook else []
         context |= {
-            "tasks": queries.register(viewer),
+            "tasks": listing(request, queries.register(viewer), TASKS),
             "waiting": queries.waiting_review(viewer),
             "coachees": coachees,
             "coachee": coachee,

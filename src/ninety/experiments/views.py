@@ -24,6 +24,7 @@ from ninety.experiments.services import (
     refresh_experiment,
     start_experiment,
 )
+from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.permissions import can_shape_org, sees_only_self
 from ninety.people.views import viewer_of
 
@@ -39,12 +40,27 @@ def _as_of(request: HttpRequest) -> tuple[date, str]:
     return day, f"?as_of={day.isoformat()}"
 
 
+EXPERIMENTS = ListSpec(
+    sorts={
+        "start": Sort("Start", ("start",)),
+        "end": Sort("Planned end", ("planned_end", "start")),
+        "metric": Sort("Metric", ("metric", "start")),
+        "verdict": Sort("Verdict", ("verdict", "start")),
+    },
+    default="-start",
+    search=("hypothesis", "way__text", "outcome"),
+    filters={"status": Filter("Status", "status", tuple(Experiment.Status.choices))},
+    search_label="Hypothesis or way",
+)
+
+
 @login_required
 def experiment_list(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     _, query = _as_of(request)
-    items = list(with_people(visible_experiments(viewer)))
+    items = listing(request, with_people(visible_experiments(viewer)), EXPERIMENTS)
     context = {
+        "list": items,
         "running": [e for e in items if e.is_running],
         "concluded": [e for e in items if not e.is_running],
         "can_start": can_shape_org(viewer),
