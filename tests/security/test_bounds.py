@@ -60,7 +60,8 @@ def test_finding3_far_dates_and_huge_numbers_are_422_at_once(world: World, clien
         allowed = (200, 404, 422) if HUGE in path else (422,)
         assert response.status_code in allowed, (path, response.status_code, response.content)
         if response.status_code == 200:
-            assert response.json() in ([], {"items": [], "count": 0}), path
+            body = response.json()  # nothing found: an empty page of the list
+            assert body == [] or (body["items"] == [] and body["count"] == 0), path
         assert elapsed < 2, (path, elapsed)
 
 
