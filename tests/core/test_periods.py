@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from ninety.core.compare import change, signed
-from ninety.core.periods import LAST_30, LAST_90, OutOfRange, Period, quota_shares
+from ninety.core.periods import LAST_30, LAST_90, OutOfRange, Period, quota_days_share, quota_shares
 
 DAY = date(2026, 12, 1)
 
@@ -87,3 +87,12 @@ def test_a_change_is_clear_only_when_its_interval_leaves_out_zero() -> None:
 def test_signed_numbers_use_a_real_minus_sign() -> None:
     assert signed(5) == "+5" and signed(-51.2) == "−51" and signed(0.2) == "±0"
     assert signed(-3, unit="%") == "−3%"
+
+
+def test_quota_days_share_counts_business_days_of_the_window_over_the_periods() -> None:
+    december = Period.of(date(2026, 12, 1))  # 23 business days (Tue 1 … Thu 31)
+    assert quota_days_share(december, date(2026, 12, 1), date(2026, 12, 1)) == 1 / 23
+    # Mon 30 Nov … Sun 6 Dec: five business days of a window that starts before the period.
+    assert quota_days_share(december, date(2026, 11, 30), date(2026, 12, 6)) == 5 / 23
+    # A whole quarter behind day 1 is worth more than the month's quota.
+    assert quota_days_share(december, date(2026, 9, 8), date(2026, 12, 1)) == 61 / 23

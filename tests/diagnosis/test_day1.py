@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ninety.core.periods import Period
+import statistics
+from datetime import date
+
+import pytest
+
+from ninety.core.periods import Period, quota_days_share
+from ninety.diagnosis.serialize import report_json
 from ninety.diagnosis.services import team_report
 from ninety.people.models import Person
 from tests.diagnosis.conftest import DAY1
@@ -38,6 +44,46 @@ def test_a_rep_page_on_day_one_shows_windows_and_no_point_intervals(day1_org, cl
     assert "judged on the last" in html
     assert "day 1 of" in html
     report = team_report(sam.team, Period.of(DAY1), DAY1)
+    # The gap names the window its result was read over, and this month's trend row is "so far".
+    assert f"Gap vs quota share, last {report.windows[-1].days} days" in html
+    assert 'data-testid="trend-so-far">so far, day 1 of ' in html
     for r in report.reps:
         for s in r.diagnosis.stages.values():
             assert s.high - s.low > 0.005  # never "0% (0%–0%)"
+
+
+def test_on_day_one_the_gap_reads_the_last_stages_window_against_its_quota(day1_org) -> None:
+    """A morning's wins against a day of quota is luck, not a gap: on day 1 the split compares
+    the last stage's window with the quota that window is worth, in the same units."""
+    sam = Person.objects.get(org=day1_org, name="Sam Patel")
+    period = Period.of(DAY1)
+    report = team_report(sam.team, period, DAY1)
+    last = report.windows[-1]
+    assert report.result_window == last and last.first_day < DAY1
+    share = quota_days_share(period, last.first_day, last.last_day)
+    assert share > 1.5  # weeks of quota, not one day's
+    chance, term = [], []
+    for r in report.reps:
+        d = r.diagnosis
+        assert d.benchmark_kind == "quota"
+        assert d.benchmark == pytest.approx(r.pace.quota * share, rel=1e-9)
+        parts = sum(d.contributions.values()) + d.benchmark_term + d.chance
+        assert d.log_gap == pytest.approx(parts, abs=1e-9)
+        chance.append(abs(d.chance))
+        term.append(abs(d.benchmark_term))
+    # Read in the same units, luck and "quota vs typical rep" are tens of points, not hundreds
+    # (before: +315 and −129 points for Sam, a +334 % gap on day 1).
+    assert statistics.median(chance) < 0.5
+    assert statistics.median(term) < 0.6
+    page = report_json(report)
+    assert page["result_window"]["days"] == last.days
+
+
+def test_once_the_period_holds_the_evidence_the_gap_is_the_periods(day1_org) -> None:
+    sam = Person.objects.get(org=day1_org, name="Sam Patel")
+    november = Period.of(date(2026, 11, 1))
+    report = team_report(sam.team, november, date(2026, 11, 30))
+    assert report.progress.is_final
+    assert report.result_window is None
+    for r in report.reps:
+        assert r.diagnosis.benchmark == pytest.approx(r.pace.quota, rel=1e-9)

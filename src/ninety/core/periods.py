@@ -199,6 +199,14 @@ def elapsed_share(period: Period, as_of: date) -> float:
     return max(0.0, min(1.0, done / total))
 
 
+def quota_days_share(period: Period, first: date, last: date) -> float:
+    """Business days from ``first`` to ``last`` (inclusive) over the period's business days: the
+    share of the period's quota a window of other days is worth at the period's daily quota."""
+    total = int(np.busday_count(period.start, period.end))
+    inside = int(np.busday_count(first, last + timedelta(days=1)))
+    return inside / total if total else 1.0
+
+
 def business_day_progress(period: Period, as_of: date) -> tuple[int, int]:
     """(business days passed by the end of ``as_of``, business days in the period)."""
     total = int(np.busday_count(period.start, period.end))

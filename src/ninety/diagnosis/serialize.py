@@ -99,6 +99,16 @@ def report_json(report: GroupReport, only: set[int] | None = None) -> dict[str, 
             }
             for k, w in zip(report.playbook.stage_keys, report.windows, strict=True)
         },
+        # The window the gap's result was read over when it is not the period (see the docs).
+        "result_window": (
+            {
+                "first_day": report.result_window.first_day.isoformat(),
+                "last_day": report.result_window.last_day.isoformat(),
+                "days": report.result_window.days,
+            }
+            if report.result_window
+            else None
+        ),
         "focus_rule": {
             "material_ratio": report.group.config.material_ratio,
             "focus_certainty": report.group.config.focus_certainty,

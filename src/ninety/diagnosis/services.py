@@ -24,7 +24,7 @@ from ninety.core.diagnosis import (
 from ninety.core.evidence import EvidenceWindow, bucket_starts, choose_windows, window_sums
 from ninety.core.funnel import Funnel, activity_funnel
 from ninety.core.pace import PaceResult, pace_from_deals
-from ninety.core.periods import Period, business_day_progress, elapsed_share
+from ninety.core.periods import Period, business_day_progress, elapsed_share, quota_days_share
 from ninety.core.pipeline import (
     deal_stages,
     deal_steps,
@@ -158,8 +158,9 @@ class GroupReport:
     progress: Progress | None = None
     #: Deal stages read from each deal's current stage alone (no stage history imported).
     inferred: tuple[str, ...] = ()
-    #: Without quotas, the result and the typical rep are compared over this window (the last
-    #: stage's), not the young period: a month without wins yet is no −100%.
+    #: The window the gap's result is read over when it is not the period (the last stage's):
+    #: without quotas always (a month without wins yet is no −100%), with quotas while the
+    #: period is too young to hold that stage's evidence (then against the window's quota).
     result_window: EvidenceWindow | None = None
     #: What the stage model read, over everyone diagnosed together (rows: ``diagnosis.rep``):
     #: successes, tries (reps, stages) and team index, so a goal is judged on the same posterior.
@@ -356,14 +357,23 @@ def diagnose_people(
     ev, history = _load_evidence(inputs, spec, period.start, last_day)
     quota_share = quota * elapsed_share(period, as_of)
     has_quota = bool(np.isfinite(quota_share).all() and (quota_share > 0).all())
+    progress = progress_of(period, as_of)
+    last = ev.windows[-1]
     result_window = None
-    scale = 1.0
-    if not has_quota:
-        # The typical rep over the same window as the result, in the same units: the result is
-        # what was won over the last stage's window, the typical volume scaled to its days.
-        result_window = ev.windows[-1]
+    result_days = (last_day - period.start).days + 1
+    if not has_quota or (not progress.is_final and last.first_day < period.start):
+        # Without quotas, or while the period is too young to hold the last stage's evidence
+        # (day 1 of a month: a few hours of wins against a day of quota is luck, not a gap),
+        # the result is what was won over the last stage's window, against the quota that
+        # window is worth at this period's daily quota.
+        result_window = last
         won_value, won_count = ev.won_value, ev.won_count
-        scale = result_window.days / max(ev.windows[0].days, 1)
+        result_days = last.days
+        if has_quota:
+            quota_share = quota * quota_days_share(period, last.first_day, last.last_day)
+    # The typical rep's volume comes from the first stage's window: scaled to the result's days
+    # so that the typical result and the result are in the same units.
+    scale = result_days / max(ev.windows[0].days, 1)
     diagnosis = diagnose_group(
         ev.volume,
         ev.tries,
@@ -409,7 +419,7 @@ def diagnose_people(
         team,
         tuple(ids),
         windows=ev.windows,
-        progress=progress_of(period, as_of),
+        progress=progress,
         inferred=() if history else tuple(s.key for s in deal_stages(spec)[:-1]),
         result_window=result_window,
         counts=(ev.successes, ev.tries, _group_index(groups, len(ids))),
