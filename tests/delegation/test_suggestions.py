@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from ninety.core.periods import Period
 from ninety.delegation.queries import suggest_delegates
+from ninety.diagnosis.services import team_report
+from ninety.goals.services import suggestions as goal_suggestions
 from ninety.people.models import Person
 from ninety.people.services import set_high_potential
 from tests.delegation.conftest import AS_OF
@@ -37,3 +40,36 @@ def test_without_a_coachee_leaders_and_high_potential_reps_are_offered(story_org
     assert s.focus_key is None
     assert all(x.eligible for x in s.ranked)
     assert any(x.person.name == "Alex Kim" for x in s.ranked)
+
+
+def test_without_a_certain_focus_the_suggestion_names_where_the_evidence_points(
+    story_org, client
+) -> None:
+    """Day 1 or a quiet month: no stage is a certain focus, yet the leader still gets a stage
+    to ask the delegate to work on, said as a suggestion, by the goal suggestion's own rule."""
+    dana = Person.objects.get(org=story_org, name="Dana Reyes")
+    report = team_report(dana.led_teams.first(), Period.of(AS_OF), AS_OF)
+    unsure = [r for r in report.reps if r.diagnosis.focus is None]
+    assert unsure, "the story team has reps without a certain focus"
+    for r in unsure:
+        d = r.diagnosis
+        s = suggest_delegates(dana, r.person, AS_OF)
+        assert not s.certain and s.focus_key in report.playbook.stage_keys
+        assert s.focus_key not in d.strengths
+        goal = [
+            g for g in goal_suggestions(r.person, report, AS_OF) if g.metric.startswith("stage:")
+        ]
+        assert goal and goal[0].metric == f"stage:{s.focus_key}"
+        assert s.focus_stage is not None and s.focus_stage.key == s.focus_key
+    sam = Person.objects.get(org=story_org, name="Sam Patel")
+    assert suggest_delegates(dana, sam, AS_OF).certain  # Sam's Greeting is a certain focus
+    client.force_login(dana.user)
+    who = unsure[0].person
+    html = client.get(f"/delegation/?coachee={who.pk}&as_of={AS_OF.isoformat()}").content.decode()
+    label = report.factor_label(suggest_delegates(dana, who, AS_OF).focus_key)
+    assert (
+        f"no certain focus yet; the evidence points most below the team at <strong>{label}</strong>"
+        in html
+    )
+    api = client.get(f"/api/delegation/suggestions?coachee_id={who.pk}&as_of={AS_OF.isoformat()}")
+    assert api.json()["focus_certain"] is False

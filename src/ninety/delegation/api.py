@@ -277,6 +277,8 @@ def suggestions(
     return {
         "coachee_id": coachee_id,
         "focus_stage": s.focus_key,
+        # False: no certain focus, and focus_stage is where the evidence points most below.
+        "focus_certain": s.certain,
         "suggestions": [
             {
                 "person_id": x.person.pk,

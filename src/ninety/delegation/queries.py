@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ninety.core import attention
 from ninety.core.attention import DelegateFacts, DelegateSuggestion, IsoWeek, Split
+from ninety.core.goals import suggested_stage
 from ninety.core.periods import Period
 from ninety.delegation.models import Delegation, TacticalTask, TimeEntry
 from ninety.diagnosis.services import team_report
@@ -241,6 +242,9 @@ class Suggestions:
     focus_label: str | None
     focus_stage: Stage | None
     ranked: tuple[Suggestion, ...]
+    #: False when no stage is a certain focus and ``focus_key`` is the stage the evidence points
+    #: most below the team (the goal suggestion's rule): a suggestion, said as one.
+    certain: bool = True
 
 
 def open_delegation_counts(person_ids: list[int]) -> dict[int, int]:
@@ -260,12 +264,26 @@ def suggest_delegates(leader: Person, coachee: Person | None, as_of: date) -> Su
     Candidates: the other leaders of the org, and the reps ``leader`` manages.
     """
     focus_key = focus_label = None
+    certain = True
     strong: set[int] = set()
     if coachee is not None and coachee.team_id:
         report = team_report(coachee.team, Period.of(as_of), as_of)  # type: ignore[arg-type]
         rep = report.for_person(coachee.pk) if report else None
-        if report is not None and rep is not None and rep.diagnosis.focus:
-            focus_key = rep.diagnosis.focus
+        if report is not None and rep is not None:
+            d, keys = rep.diagnosis, report.playbook.stage_keys
+            focus_key = d.focus
+            if focus_key is None:
+                # No certain focus (day 1, a quiet month): the stage the evidence points most
+                # below the team, the same rule as the goal suggestion; never a strength.
+                focus_key = suggested_stage(
+                    None,
+                    {k: d.p_material[k] for k in keys},
+                    {k: d.p_worse[k] for k in keys},
+                    {k: d.stages[k].mean / d.stages[k].group_rate for k in keys},
+                    d.strengths,
+                )
+                certain = False
+        if focus_key is not None:
             focus_label = report.factor_label(focus_key)
             # peer_strength holds indices into the diagnosed group, as RepDiagnosis.rep does.
             by_index = {r.diagnosis.rep: r.person.pk for r in report.reps}
@@ -312,6 +330,7 @@ def suggest_delegates(leader: Person, coachee: Person | None, as_of: date) -> Su
             )
             for s in ranked
         ),
+        certain=certain or focus_key is None,
     )
 
 
