@@ -18,6 +18,7 @@ from ninety.core.conversations.detect import (
     WayText,
     detect_way,
     opening,
+    segments,
 )
 from ninety.core.conversations.minilm import MiniLMEmbedder, ModelUnavailable, load_embedder
 from ninety.core.conversations.roles import PROSPECT, REP
@@ -142,3 +143,50 @@ def test_the_sentence_model_when_installed_else_the_install_hint() -> None:
         ROLES, greeting_ways(), model,
     )  # fmt: skip
     assert found.way_key == "reference-a-local-customer" and found.method == "minilm"
+
+
+def test_segments_add_a_sentences_tails_as_substrings() -> None:
+    sentence = "good afternoon  um my name is Priya from Northwind we did the house at the end"
+    tails = segments([(3, sentence)], step=3, min_words=8)
+    assert tails[0] == (3, sentence)
+    # Less 3 and 6 words; less 9 would leave 7 (< 8). Each is a substring, for the page's mark.
+    assert [t for _, t in tails[1:]] == [
+        "my name is Priya from Northwind we did the house at the end",
+        "Priya from Northwind we did the house at the end",
+    ]
+    assert all(turn == 3 and t in sentence for turn, t in tails)
+    # No step, no tails; a tail starts within max_start words of the sentence's start.
+    assert segments([(0, sentence)], step=0) == [(0, sentence)]
+    assert len(segments([(0, sentence)], step=1, min_words=2, max_start=4)) == 1 + 4
+
+
+class TailFake(FakeEmbedder):
+    """The fake with the sentence models' settings: a way's top two phrases, and tails.
+    Greeting words pull a vector onto a fourth axis, as a greeting drowns a way."""
+
+    threshold = 0.75
+    margin = 0.0
+    top_k = 2
+    suffix_step = 2
+    tail_min_words = 3
+    AXES = ("neighbour", "bill", "cold call", "afternoon")
+
+
+def test_a_greeting_run_into_the_way_is_found_by_a_tail() -> None:
+    ways = [WayText("local", "A neighbour", ("Your neighbour signed up", "A bill")),
+            WayText("bill", "Your bill", ("The bill",))]  # fmt: skip
+    index = WayIndex(ways, TailFake())
+    run_on = "good afternoon it is Alex your neighbour signed up"
+    found = index.detect([(1, run_on)])
+    assert found.way_key == "local" and found.turn_index == 1
+    assert found.sentence == "it is Alex your neighbour signed up" and found.sentence in run_on
+    # Without tails the whole sentence is half greeting: under the threshold.
+    no_tails = TailFake()
+    no_tails.suffix_step = 0
+    assert WayIndex(ways, no_tails).detect([(1, run_on)]).score < 0.75
+    # Top two: "local" scores the mean of its two best phrases, so its stray "A bill" line
+    # does not carry it past "bill" on a sentence about a bill.
+    assert index.detect([(0, "What was your last bill?")]).way_key == "bill"
+    assert index.detect([(0, "What was your last bill?")]).scores["local"] == pytest.approx(
+        0.5, abs=0.01
+    )

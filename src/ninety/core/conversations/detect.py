@@ -7,6 +7,14 @@ word stems and word pairs: always there, no model) and, with the ``embeddings`` 
 sentence model in :mod:`ninety.core.conversations.minilm`. A way is *detected* when its best
 sentence scores at least the embedder's threshold and leads the runner-up by its margin;
 otherwise the opening used no way of the behavior (or none that can be told).
+
+Two optional settings of an embedder change how an opening is scored (an embedder without them
+scores as the lexical one does): ``top_k``, a way's score for a sentence is the mean of its
+``top_k`` most similar phrases (the text and example lines) rather than the single best, so one
+stray example line does not carry a way; and ``suffix_step``, a long sentence is also scored by
+its tails starting every ``suffix_step`` words (see :func:`segments`), because a speech
+recogniser's text runs the rep's greeting and the way into one sentence, and the greeting's
+words drown the way's in a whole-sentence embedding (``tail_min_words``: the shortest tail).
 """
 
 from __future__ import annotations
@@ -25,6 +33,12 @@ from ninety.core.conversations.transcript import Turn
 
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 _TOKEN = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"\S+")
+# A tail keeps at least this many words (shorter ones match ways by chance), and starts within
+# this many words of its sentence's start (a greeting is short: tails further in would only
+# add model calls on long turns).
+TAIL_MIN_WORDS = 8
+TAIL_MAX_START = 16
 # Words that say nothing about which way was used.
 _STOP_TEXT = """
 a an the and or but so of to in on at for with from by as is are was were be been being
@@ -122,6 +136,28 @@ def opening(
     return out
 
 
+def segments(
+    sentences: Sequence[tuple[int, str]],
+    step: int,
+    min_words: int = TAIL_MIN_WORDS,
+    max_start: int = TAIL_MAX_START,
+) -> list[tuple[int, str]]:
+    """Each sentence and, with ``step`` > 0, its tails: the sentence less its first ``step``,
+    ``2 * step``, ... words (up to ``max_start``), while ``min_words`` words are left. A tail
+    is a substring of its sentence, so the call page can still mark it in the turn."""
+    out: list[tuple[int, str]] = []
+    for turn, sentence in sentences:
+        out.append((turn, sentence))
+        if step <= 0:
+            continue
+        starts = [m.start() for m in _WORD.finditer(sentence)]
+        for k in range(step, min(len(starts) - min_words, max_start) + 1, step):
+            tail = sentence[starts[k] :]
+            if content_words(tail):
+                out.append((turn, tail))
+    return out
+
+
 class WayIndex:
     """The ways of one behavior, encoded once, to score many openings against."""
 
@@ -133,20 +169,32 @@ class WayIndex:
         self.owner = [k for k, w in enumerate(self.ways) for _ in w.phrases]
         # Each way's phrases are contiguous columns: where each way's first one is.
         self.starts = np.cumsum([0] + [len(w.phrases) for w in self.ways[:-1]])
+        self.ends = np.cumsum([len(w.phrases) for w in self.ways])
+        self.top_k = int(getattr(embedder, "top_k", 1))
+        self.suffix_step = int(getattr(embedder, "suffix_step", 0))
+        self.tail_min_words = int(getattr(embedder, "tail_min_words", TAIL_MIN_WORDS))
         phrases = [p for w in self.ways for p in w.phrases]
         self.matrix = embedder.encode(phrases) if phrases else np.zeros((0, 1), np.float32)
         # Lines that use no way: a sentence nearer one of them than any way counts for none.
         self.no_way = embedder.encode(list(no_way)) if no_way else None
+
+    def _per_way(self, sims: np.ndarray) -> np.ndarray:
+        """(sentence, way): the best phrase's similarity, or the mean of the ``top_k`` best."""
+        if self.top_k <= 1:
+            return np.maximum.reduceat(sims, self.starts, axis=1)
+        cols = [np.sort(sims[:, a:b], axis=1)[:, -self.top_k :].mean(axis=1)
+                for a, b in zip(self.starts, self.ends, strict=True)]  # fmt: skip
+        return np.stack(cols, axis=1)
 
     def detect(self, sentences: Sequence[tuple[int, str]]) -> Detection:
         """The way the ``sentences`` used, if one scores high enough."""
         method = self.embedder.name
         if not self.ways or not sentences:
             return Detection(None, 0.0, method)
+        sentences = segments(sentences, self.suffix_step, self.tail_min_words)
         vectors = self.embedder.encode([s for _, s in sentences])
         sims = vectors @ self.matrix.T
-        # Best phrase per way, at least -1 (as the per-column loop it replaced gave).
-        per_way = np.maximum(np.maximum.reduceat(sims, self.starts, axis=1), -1.0).astype(float)
+        per_way = np.maximum(self._per_way(sims), -1.0).astype(float)
         if self.no_way is not None:
             neutral = (vectors @ self.no_way.T).max(axis=1)
             per_way[per_way.max(axis=1) <= neutral] = -1.0
