@@ -155,6 +155,8 @@ def test_segments_add_a_sentences_tails_as_substrings() -> None:
         "Priya from Northwind we did the house at the end",
     ]
     assert all(turn == 3 and t in sentence for turn, t in tails)
+    # Only the opening's first sentence (where the greeting is) has tails.
+    assert segments([(0, sentence), (1, sentence)], step=3, min_words=8)[3:] == [(1, sentence)]
     # No step, no tails; a tail starts within max_start words of the sentence's start.
     assert segments([(0, sentence)], step=0) == [(0, sentence)]
     assert len(segments([(0, sentence)], step=1, min_words=2, max_start=4)) == 1 + 4

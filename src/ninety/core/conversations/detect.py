@@ -142,13 +142,15 @@ def segments(
     min_words: int = TAIL_MIN_WORDS,
     max_start: int = TAIL_MAX_START,
 ) -> list[tuple[int, str]]:
-    """Each sentence and, with ``step`` > 0, its tails: the sentence less its first ``step``,
-    ``2 * step``, ... words (up to ``max_start``), while ``min_words`` words are left. A tail
-    is a substring of its sentence, so the call page can still mark it in the turn."""
+    """Each sentence and, with ``step`` > 0, the first one's tails: that sentence less its
+    first ``step``, ``2 * step``, ... words (up to ``max_start``), while ``min_words`` words
+    are left. Only the first: the greeting opens the call, so only there does it run into the
+    way; tails of every sentence found no more on the tuning set and cost the model three
+    times the tokens. A tail is a substring of its sentence, so the call page can mark it."""
     out: list[tuple[int, str]] = []
     for turn, sentence in sentences:
         out.append((turn, sentence))
-        if step <= 0:
+        if step <= 0 or len(out) > 1:
             continue
         starts = [m.start() for m in _WORD.finditer(sentence)]
         for k in range(step, min(len(starts) - min_words, max_start) + 1, step):

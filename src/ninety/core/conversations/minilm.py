@@ -57,14 +57,15 @@ class MiniLMEmbedder:
     weights: dict[str, np.ndarray]
     tokenizer: object
     name: str = "minilm"
-    # Chosen by 5-fold cross-validation on the tuning openings of bench/bench_conversations.py
-    # (as written and with their punctuation and capitals removed), never the held-out set:
-    # a way's score is its two best phrases' mean, long sentences are scored by their tails too
+    # Chosen by bench/tune_ways.py: 5-fold cross-validation on the tuning openings only (as
+    # written and with their punctuation and capitals removed), never the held-out set: a way's
+    # score is its two best phrases' mean, long sentences are scored by their tails too
     # (docs/conversations.md, "Ways detection").
     threshold: float = 0.30
     margin: float = 0.0
     top_k: int = 2
     suffix_step: int = 3
+    tail_min_words: int = 8
     heads: int = 12
     layers: int = 6
     batch: int = 64

@@ -53,11 +53,13 @@ class StaticEmbedder:
     mapping: np.ndarray | None = None
     weights: np.ndarray | None = None
     name: str = "static"
-    # Chosen like the sentence model's (cross-validation on the tuning openings only).
-    threshold: float = 0.57
+    # Chosen like the sentence model's: bench/tune_ways.py --model static (cross-validation
+    # on the tuning openings only).
+    threshold: float = 0.64
     margin: float = 0.0
-    top_k: int = 2
-    suffix_step: int = 3
+    top_k: int = 1
+    suffix_step: int = 2
+    tail_min_words: int = 8
 
     @classmethod
     def load(cls, folder: Path | None = None) -> StaticEmbedder:
