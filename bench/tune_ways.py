@@ -25,7 +25,7 @@ import yaml
 from bench_conversations import DATA, greeting_ways, labelled  # bench/ is on sys.path
 from ninety.core.conversations.analysis import no_way_lines
 from ninety.core.conversations.detect import Embedder, WayIndex, opening
-from ninety.core.conversations.minilm import MiniLMEmbedder
+from ninety.core.conversations.minilm import MiniLMEmbedder, ModelUnavailable
 from ninety.core.conversations.roles import REP
 from ninety.core.conversations.static import StaticEmbedder
 from ninety.core.conversations.transcript import Turn
@@ -84,7 +84,11 @@ def main() -> None:
     parser.add_argument("--model", choices=("minilm", "static"), default="minilm")
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
-    model: Embedder = MiniLMEmbedder.load() if args.model == "minilm" else StaticEmbedder.load()
+    try:
+        model: Embedder = (MiniLMEmbedder.load() if args.model == "minilm"
+                           else StaticEmbedder.load())  # fmt: skip
+    except ModelUnavailable as e:
+        raise SystemExit(f"NOT RUN: {e}") from None
     items = labelled(DATA / "openings.yaml")
     n_greetings = len(yaml.safe_load((DATA / "openings.yaml").read_text())["greetings"])
     items += [(unpunctuated(text), key) for text, key in items]
