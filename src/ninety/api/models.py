@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
+from django.utils import timezone
 
 
 class PersonalAccessToken(models.Model):
@@ -25,3 +28,12 @@ class PersonalAccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def status(self, now: datetime | None = None) -> str:
+        """``revoked``, ``expired`` or ``active``: what the token answers now."""
+        if self.revoked_at is not None:
+            return "revoked"
+        # No expiry answers nothing either (``services.person_for_token`` wants a future one).
+        if self.expires_at is None or self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"

@@ -12,7 +12,23 @@ from django.views.decorators.http import require_POST
 
 from ninety.api.models import PersonalAccessToken
 from ninety.api.services import create_token, revoke_token
+from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.views import viewer_of
+
+STATUSES = (("active", "active"), ("expired", "expired"), ("revoked", "revoked"))
+TOKENS = ListSpec(
+    sorts={
+        "name": Sort("Name", ("name", "created_at")),
+        "created": Sort("Created", ("created_at",)),
+        "used": Sort("Last used", ("last_used_at", "created_at")),
+        "expires": Sort("Expires", ("expires_at", "created_at")),
+        "status": Sort("Status", ("status", "created_at")),
+    },
+    default="-created",
+    search=("name", "prefix"),
+    filters={"status": Filter("Status", "status", STATUSES)},
+    search_label="Name",
+)
 
 
 class TokenForm(forms.Form):
@@ -27,7 +43,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _, new_token = create_token(viewer, form.cleaned_data["name"])
         form = TokenForm()
-    items = PersonalAccessToken.objects.filter(person=viewer)
+    # Rows, not a queryset: the status is the model's, read at this moment.
+    items = listing(request, list(PersonalAccessToken.objects.filter(person=viewer)), TOKENS)
     return render(
         request,
         "api/tokens.html",

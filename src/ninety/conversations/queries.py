@@ -7,8 +7,13 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
+from django.db.models import F, FloatField, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+
 from ninety.conversations.models import Conversation
 from ninety.core.conversations.metrics import SUMMARY_FIELDS, from_dict, summarise
+from ninety.people.listing import Filter, ListSpec, Sort
 from ninety.people.models import Person
 
 #: The window of calls a rep's figures are read over.
@@ -34,11 +39,47 @@ TONE_LABELS = {
 
 
 def calls_for(rep: Person, limit: int = CALLS_SHOWN) -> list[Conversation]:
-    return list(
+    return list(calls_of(rep).order_by("-occurred_at", "-pk")[:limit])
+
+
+def _number(key: str) -> Cast:
+    # The metric as a number, SQL NULL when missing or JSON null (sorts last on both databases).
+    return Cast(KT(f"metrics__{key}"), FloatField())
+
+
+def calls_of(rep: Person) -> QuerySet[Conversation]:
+    """The rep's calls with the figures their list sorts by (talk share, duration)."""
+    return (
         Conversation.objects.filter(person=rep)
         .select_related("detected_way")
-        .order_by("-occurred_at", "-pk")[:limit]
-    )
+        .annotate(talk=_number("talk_share"), duration=_number("duration_seconds"),
+                  way_text=F("detected_way__text"))
+    )  # fmt: skip
+
+
+def way_choices(rep: Person) -> list[tuple[int, str]]:
+    """The ways found in the rep's calls, for the list's filter."""
+    found = calls_of(rep).exclude(detected_way=None).values_list("detected_way", "way_text")
+    return sorted(set(found), key=lambda w: w[1].casefold())
+
+
+#: The rep page's call list (``calls_`` parameters: the page has other lists).
+CALLS = ListSpec(
+    sorts={
+        "when": Sort("When", ("occurred_at",)),
+        "way": Sort("Way found", ("way_text", "occurred_at")),
+        "talk": Sort("Talk share", ("talk", "occurred_at")),
+        "duration": Sort("Duration", ("duration", "occurred_at")),
+    },
+    default="-when",
+    filters={
+        "way": Filter("Way found", "detected_way"),
+        "recording": Filter("Recording", "tone__isnull",
+                            (("yes", "with a recording"), ("no", "without")),
+                            values={"yes": False, "no": True}),
+    },  # fmt: skip
+    prefix="calls_",
+)
 
 
 def _window(people: list[int], as_of: date) -> list[Conversation]:

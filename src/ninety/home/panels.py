@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.http import HttpRequest
+
 from ninety.coaching.queries import due_for
 from ninety.coaching.queries import history_for as meetings_for
 from ninety.conversations.permissions import can_import_for
-from ninety.conversations.queries import calls_for
+from ninety.conversations.queries import CALLS, CALLS_SHOWN, calls_of, way_choices
 from ninety.core.attention import IsoWeek
 from ninety.delegation.queries import attention_week, waiting_review
 from ninety.diagnosis.services import GroupReport
@@ -19,6 +21,7 @@ from ninety.goals.permissions import can_manage_person
 from ninety.goals.presenters import progress_json
 from ninety.goals.scorecards import scorecards
 from ninety.goals.services import progress, team_weights
+from ninety.people.listing import listing
 from ninety.people.models import Person
 
 #: How many past one-on-ones the rep page lists.
@@ -39,15 +42,19 @@ def dashboard_panels(viewer: Person, report: GroupReport | None, as_of: date) ->
     }
 
 
-def rep_panels(subject: Person, as_of: date, viewer: Person | None = None) -> dict[str, Any]:
+def rep_panels(
+    request: HttpRequest, subject: Person, as_of: date, viewer: Person | None = None
+) -> dict[str, Any]:
     """The rep page's history cards: recent one-on-ones, running and concluded experiments (of
-    these, only those ``viewer`` may see: not one shared with another team's rep)."""
+    these, only those ``viewer`` may see: not one shared with another team's rep), the calls
+    (sorted and filtered as the request asks)."""
     history = experiments_for(subject, viewer=viewer)
     return {
         "meetings": meetings_for(subject)[-MEETINGS_SHOWN:],
         "experiments": running_for([subject], as_of, viewer=viewer),
         "experiment_history": [e for e in history if e.status != "running"],
-        "calls": calls_for(subject),
+        "calls": listing(request, calls_of(subject), CALLS, {"way": way_choices(subject)},
+                         limit=CALLS_SHOWN),  # fmt: skip
         "can_import_calls": viewer is not None and can_import_for(viewer, subject),
     }
 

@@ -3,7 +3,7 @@ through its app's gate, so a result is always something the viewer may open."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -14,6 +14,7 @@ from django.urls import reverse
 from ninety.coaching.permissions import visible_meetings
 from ninety.delegation.access import visible_tasks
 from ninety.experiments.queries import visible_experiments
+from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.models import Person
 from ninety.people.permissions import visible_people
 from ninety.people.views import viewer_of
@@ -30,6 +31,21 @@ class Hit:
     title: str
     detail: str
     url: str
+    order: int = 0  # the position in the default order: kinds as SOURCES, each as its source
+    relevance: int = 0  # 0 the title is the words, 1 starts with them, 2 a word does, 3 inside
+
+
+def relevance(title: str, q: str) -> int:
+    """How closely ``title`` matches ``q``: lower is closer (the whole, its start, a word's start,
+    anywhere; 4 when only another field matched, as an e-mail or a summary)."""
+    title, q = title.casefold(), q.casefold()
+    if title == q:
+        return 0
+    if title.startswith(q):
+        return 1
+    if any(word.startswith(q) for word in title.split()):
+        return 2
+    return 3 if q in title else 4
 
 
 def _people(viewer: Person, q: str) -> list[Hit]:
@@ -93,17 +109,32 @@ def search(viewer: Person, q: str) -> list[Hit]:
     q = " ".join(q.split())[:100]
     if len(q) < MIN_LENGTH:
         return []
-    return [hit for source in SOURCES for hit in source(viewer, q)]
+    found = [hit for source in SOURCES for hit in source(viewer, q)]
+    return [replace(h, order=i, relevance=relevance(h.title, q)) for i, h in enumerate(found)]
+
+
+KINDS = ("Person", "Way", "One-on-one", "Experiment", "Task")
+
+#: The default keeps the order the results come in: kinds as SOURCES, each as its source sorts.
+RESULTS = ListSpec(
+    sorts={
+        "kind": Sort("Kind", ("order",)),
+        "name": Sort("Name", ("title", "order")),
+        "relevance": Sort("Relevance", ("relevance", "order")),
+    },
+    default="kind",
+    filters={"kind": Filter("Only", "kind", tuple((k, k) for k in KINDS))},
+)
 
 
 @login_required
 def search_page(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     q = request.GET.get("q", "")
-    kind = request.GET.get("kind", "")
-    hits = search(viewer, q)
-    kinds = sorted({h.kind for h in hits})
-    if kind:
-        hits = [h for h in hits if h.kind == kind]
-    context = {"q": q, "hits": hits, "kinds": kinds, "kind": kind, "min_length": MIN_LENGTH}
+    found = search(viewer, q)
+    present = {h.kind for h in found}
+    hits = listing(request, found, RESULTS)
+    # The box offers the kinds found (and the one chosen, even when none was).
+    kinds = [k for k in KINDS if k in present or k == hits.chosen.get("kind")]
+    context = {"q": q, "hits": hits, "kinds": kinds, "min_length": MIN_LENGTH}
     return render(request, "home/search.html", context)

@@ -9,16 +9,46 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ninety.people import invitations
-from ninety.people.models import Invitation, Person
+from ninety.people.listing import Filter, ListSpec, Sort, listing
+from ninety.people.models import Invitation, Person, Role
 from ninety.people.permissions import can_manage_invitations, visible_people
 from ninety.people.views import viewer_of
 
 SHOWN = 200
+
+#: Who cannot sign in yet (``people_`` parameters: the page has a second list).
+WITHOUT_LOGIN = ListSpec(
+    sorts={
+        "name": Sort("Name", ("name",)),
+        "role": Sort("Role", ("role", "name")),
+        "team": Sort("Team", ("team__name", "name")),
+        "email": Sort("E-mail", ("email", "name")),
+    },
+    default="name",
+    search=("name", "email"),
+    filters={"role": Filter("Role", "role", tuple(Role.choices))},
+    prefix="people_",
+    search_label="Name or e-mail",
+)
+#: Every invitation (rows: the status is the model's, read at this moment).
+RECORDS = ListSpec(
+    sorts={
+        "person": Sort("Person", ("person.name", "created_at")),
+        "status": Sort("Status", ("status", "created_at")),
+        "created": Sort("Created", ("created_at",)),
+        "by": Sort("By", ("created_by.name", "created_at")),
+        "expires": Sort("Expires", ("expires_at", "created_at")),
+        "used": Sort("Used", ("used_at", "created_at")),
+    },
+    default="-created",
+    search=("person.name", "sent_to"),
+    filters={"status": Filter("Status", "status", tuple(Invitation.Status.choices))},
+    search_label="Person",
+)
 
 
 def _admin_of(request: HttpRequest) -> Person:
@@ -29,14 +59,13 @@ def _admin_of(request: HttpRequest) -> Person:
 
 
 def _page(request: HttpRequest, viewer: Person, new: dict | None = None) -> HttpResponse:
-    now = timezone.now()
     records = list(
         Invitation.objects.filter(org=viewer.org).select_related("person", "created_by")[:SHOWN]
     )
     context = {
-        "people": invitations.without_login(viewer.org),
+        "people": listing(request, invitations.without_login(viewer.org), WITHOUT_LOGIN),
         "pending_ids": set(invitations.pending(viewer.org).values_list("person_id", flat=True)),
-        "records": [(r, r.status(now)) for r in records],
+        "records": listing(request, records, RECORDS),
         "new": new,
         "mail": invitations.mail_configured(),
         "days": invitations.INVITATION_DAYS,

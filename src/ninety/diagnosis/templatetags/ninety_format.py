@@ -89,6 +89,15 @@ def when(value: object) -> str:
 
 
 @register.filter
+def minutes(seconds: float | None) -> str:
+    """A call's length as ``m:ss`` (``–`` when the transcript had no times)."""
+    if seconds is None:
+        return "–"
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+@register.filter
 def label_at(columns: list[tuple[str, str]], index: int) -> str:
     """The label of the ``index``-th (key, label) column: cells and headers side by side."""
     try:
