@@ -74,10 +74,13 @@ CALLS = ListSpec(
     default="-when",
     filters={
         "way": Filter("Way found", "detected_way"),
-        "recording": Filter("Recording", "tone__isnull",
-                            (("yes", "with a recording"), ("no", "without")),
-                            values={"yes": False, "no": True}),
-    },  # fmt: skip
+        "recording": Filter(
+            "Recording",
+            "tone__isnull",
+            (("yes", "with a recording"), ("no", "without")),
+            values={"yes": False, "no": True},
+        ),
+    },
     prefix="calls_",
 )
 

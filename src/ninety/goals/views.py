@@ -24,6 +24,7 @@ from ninety.diagnosis.services import (
     team_report,
 )
 from ninety.goals import csvio, services
+from ninety.goals.lists import GOAL_REPS, GOAL_TEAMS, GROUP_GOALS, PROGRESS, ranked
 from ninety.goals.models import Goal
 from ninety.goals.permissions import (
     can_manage_goal,
@@ -33,6 +34,7 @@ from ninety.goals.permissions import (
 )
 from ninety.goals.presenters import PERCENT_KINDS, goal_json, group_goal_json, progress_json
 from ninety.goals.scorecards import scorecards
+from ninety.people.listing import listing
 from ninety.people.models import Org, Person, Role, Team
 from ninety.people.permissions import (
     has_diagnosis_page,
@@ -83,7 +85,11 @@ def rep_goals(request: HttpRequest, person_id: int) -> HttpResponse:
     context = {
         "subject": subject,
         "as_of": as_of,
-        "progress": [progress_json(p) for p in services.progress(subject, report, as_of)],
+        "progress": listing(
+            request,
+            ranked([progress_json(p) for p in services.progress(subject, report, as_of)]),
+            PROGRESS,
+        ),
         "suggested": [goal_json(g, known.get(g.metric)) for g in suggested],
         "metrics": list(known.values()),
         "periods": PERIOD_KINDS,
@@ -249,10 +255,16 @@ def import_goals(request: HttpRequest) -> HttpResponse:
 
 
 def _group_context(
-    viewer: Person, org: Org, goals: list[Goal], reports: list[GroupReport], as_of: date
+    request: HttpRequest,
+    viewer: Person,
+    org: Org,
+    goals: list[Goal],
+    reports: list[GroupReport],
+    as_of: date,
 ) -> dict[str, object]:
     """Each goal with, per team, how it stands for each rep it applies to (those the viewer
-    sees: a rep only themselves), judged as on the reps' own pages."""
+    sees: a rep only themselves), judged as on the reps' own pages; the goals, their reps and
+    their teams sorted and filtered as the request asks."""
     seen = set(visible_people(viewer).values_list("pk", flat=True))
     known = services.metric_list(services.playbook_for(org))
     per_team = []
@@ -260,9 +272,17 @@ def _group_context(
         people = [r.person for r in report.reps if r.person.pk in seen]
         judged = services.progress_many(people, report, as_of) if goals else {}
         per_team.append((report.team, people, judged))
+    cards = []
+    for g in goals:
+        metric = known.get(g.metric)
+        card = group_goal_json(g, metric, per_team)
+        for t in card["teams"]:
+            t["rows"] = listing(request, ranked(t["rows"]), GOAL_REPS)
+        card["teams"] = listing(request, card["teams"], GOAL_TEAMS)
+        cards.append(card | {"category": metric.category if metric else None})
     return {
         "as_of": as_of,
-        "goals": [group_goal_json(g, known.get(g.metric), per_team) for g in goals],
+        "goals": listing(request, cards, GROUP_GOALS),
         "metrics": list(known.values()),
         "periods": PERIOD_KINDS,
         "only_self": sees_only_self(viewer),
@@ -285,7 +305,7 @@ def team_goals(request: HttpRequest, team_id: int) -> HttpResponse:
     team = get_object_or_404(visible_teams(viewer).select_related("org", "parent"), pk=team_id)
     as_of = _as_of(request)
     goals = list(Goal.objects.filter(team=team, status=Goal.Status.ACTIVE).order_by("metric"))
-    context = _group_context(viewer, team.org, goals, _reports([team], as_of), as_of)
+    context = _group_context(request, viewer, team.org, goals, _reports([team], as_of), as_of)
     context |= {
         "team": team,
         "can_manage": can_manage_team(viewer, team),
@@ -319,7 +339,7 @@ def org_goals(request: HttpRequest) -> HttpResponse:
         .order_by("name")
     )
     reports = _reports(teams, as_of) if goals and teams else []
-    context = _group_context(viewer, viewer.org, goals, reports, as_of)
+    context = _group_context(request, viewer, viewer.org, goals, reports, as_of)
     team_counts = dict(
         Goal.objects.filter(team__in=visible_teams(viewer), status=Goal.Status.ACTIVE)
         .values_list("team_id")

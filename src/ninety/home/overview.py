@@ -41,6 +41,7 @@ from ninety.diagnosis.services import (
 from ninety.experiments.models import Experiment
 from ninety.home.models import TeamsSnapshot
 from ninety.ingest.models import ImportBatch
+from ninety.people.listing import ListSpec, Sort
 from ninety.people.models import Org, Person, Team
 from ninety.people.permissions import can_read_data_health, team_ids_below, visible_teams
 
@@ -134,6 +135,7 @@ class TeamCell:
     style: str
     title: str
     focus: bool
+    rate: float | None = None  # what the column sorts by (None: too few tries to compare)
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,10 @@ class TeamRow:
     reps: int
     focus: str
     cells: tuple[TeamCell, ...]
+
+    @property
+    def rates(self) -> dict[str, float | None]:
+        return {c.key: c.rate for c in self.cells}
 
     @property
     def cells_html(self) -> str:
@@ -168,7 +174,8 @@ def _cell(key: str, label: str, team: dict[str, Any], region_rate: float) -> Tea
         f"({int(s['successes'])}/{int(s['tries'])} tries); "
         f"{min(vs.certainty, 0.99):.0%} sure it is {side} the region"
     )
-    return TeamCell(key, f"{vs.rate:.0%}", heat_style(vs.log_ratio, vs.certainty), title, focus)
+    style = heat_style(vs.log_ratio, vs.certainty)
+    return TeamCell(key, f"{vs.rate:.0%}", style, title, focus, vs.rate)
 
 
 def heatmap_rows(snap: TeamsSnapshot, team_ids: set[int], names: dict[int, str]) -> list[TeamRow]:
@@ -347,6 +354,58 @@ def region_team_ids(viewer: Person, region: Team | None) -> set[int]:
     """The teams shown: those below ``region`` (or every team the viewer may see)."""
     visible = set(visible_teams(viewer).values_list("pk", flat=True))
     return visible & team_ids_below(region) if region is not None else visible
+
+
+def team_list(stages: list[list[str]]) -> ListSpec:
+    """The teams' table: by name (as computed), leader, reps, each stage's rate, the focus."""
+    by_stage = {f"stage-{k}": Sort(label, (f"rates.{k}", "name")) for k, label in stages}
+    return ListSpec(
+        sorts={"team": Sort("Team", ("name",)), "leader": Sort("Leader", ("leader", "name")),
+               "reps": Sort("Reps", ("reps", "name"))} | by_stage
+        | {"focus": Sort("Focus", ("focus", "name"))},
+        default="team",
+    )  # fmt: skip
+
+
+#: The leaders' table (``leaders_`` parameters: the page's second list).
+LEADERS = ListSpec(
+    sorts={
+        "leader": Sort("Leader", ("name",)),
+        "held": Sort("One-on-ones held", ("cadence", "name")),
+        "talk": Sort("Rep talk share", ("talk_share", "name")),
+        "recited": Sort("Ways recited", ("recital", "name")),
+        "experiments": Sort("Experiments running · concluded",
+                            ("experiments_running", "experiments_concluded", "name")),
+        "delegations": Sort("Delegations open · reported · overdue",
+                            ("delegations_overdue", "delegations_open", "name")),
+        "attention": Sort("Attention B · R · T", ("attention_behavior", "name")),
+    },
+    default="leader",
+    prefix="leaders_",
+)  # fmt: skip
+
+
+#: The dashboard's list of teams (when no team is chosen: ``?team=`` picks one there).
+DASHBOARD_TEAMS = ListSpec(
+    sorts={
+        "team": Sort("Team", ("name",)),
+        "leader": Sort("Leader", ("leader.name", "name")),
+        "reps": Sort("Reps", ("reps", "name")),
+    },
+    default="",
+)
+
+
+def pace_list(label: str) -> ListSpec:
+    """The dashboard's results table (``pace_``), its column named as the period reads it."""
+    return ListSpec(
+        sorts={
+            "rep": Sort("Rep", ("rep.person.name",)),
+            "pace": Sort(label, ("rep.pace.vs_quota_pct", "rep.person.name")),
+        },
+        default="",
+        prefix="pace_",
+    )
 
 
 def overview_context(viewer: Person, region: Team | None, period: Period, as_of: date) -> dict:  # type: ignore[type-arg]

@@ -17,6 +17,7 @@ from ninety.delegation.queries import attention_week, waiting_review
 from ninety.diagnosis.services import GroupReport
 from ninety.experiments.queries import history_for as experiments_for
 from ninety.experiments.queries import running_for
+from ninety.goals.lists import ON_REP_PAGE, ranked
 from ninety.goals.permissions import can_manage_person
 from ninety.goals.presenters import progress_json
 from ninety.goals.scorecards import scorecards
@@ -53,17 +54,22 @@ def rep_panels(
         "meetings": meetings_for(subject)[-MEETINGS_SHOWN:],
         "experiments": running_for([subject], as_of, viewer=viewer),
         "experiment_history": [e for e in history if e.status != "running"],
-        "calls": listing(request, calls_of(subject), CALLS, {"way": way_choices(subject)},
-                         limit=CALLS_SHOWN),  # fmt: skip
+        "calls": listing(
+            request, calls_of(subject), CALLS, {"way": way_choices(subject)}, limit=CALLS_SHOWN
+        ),
         "can_import_calls": viewer is not None and can_import_for(viewer, subject),
     }
 
 
-def goal_panel(viewer: Person, subject: Person, report: GroupReport, as_of: date) -> dict[str, Any]:
-    """The rep page's goals card: each goal's progress and this week's scorecard."""
+def goal_panel(
+    request: HttpRequest, viewer: Person, subject: Person, report: GroupReport, as_of: date
+) -> dict[str, Any]:
+    """The rep page's goals card: each goal's progress (sorted and filtered as the request
+    asks) and this week's scorecard."""
     cards = scorecards([subject], as_of, weeks=TREND_WEEKS, spec=report.playbook)
+    rows = ranked([progress_json(p) for p in progress(subject, report, as_of)])
     return {
-        "goal_progress": [progress_json(p) for p in progress(subject, report, as_of)],
+        "goal_progress": listing(request, rows, ON_REP_PAGE),
         "goal_card": cards[0] if cards else None,
         "goals_editable": can_manage_person(viewer, subject),
     }

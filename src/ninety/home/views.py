@@ -12,9 +12,16 @@ from ninety.core.glossary import TERMS as GLOSSARY
 from ninety.diagnosis import presenters
 from ninety.diagnosis.compare import compare_reports, previous_period
 from ninety.diagnosis.services import region_report, rep_report, team_report
-from ninety.home.overview import overview_context
+from ninety.home.overview import (
+    DASHBOARD_TEAMS,
+    LEADERS,
+    overview_context,
+    pace_list,
+    team_list,
+)
 from ninety.home.panels import dashboard_panels, goal_panel, rep_panels, scorecard_panel
 from ninety.home.params import period_and_as_of
+from ninety.people.listing import listing
 from ninety.people.models import Team
 from ninety.people.permissions import (
     can_read_overview,
@@ -62,6 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     else:
         team = next((t for t in teams if t.leader_id == viewer.pk), None)
     context = presenters.dashboard_context(viewer, teams, team, period, as_of)
+    context["team_list"] = listing(request, teams, DASHBOARD_TEAMS)
     context["compare"] = _wants_compare(request)
     if team is not None:
         report = region_report if region else team_report
@@ -69,6 +77,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["heatmap"] = presenters.heatmap(context["report"]) if context["report"] else None
         if context["report"]:
             r = context["report"]
+            final = (r.progress and r.progress.is_final) or period.is_trailing
+            label = "Result vs quota" if final else "Pace vs quota"
+            context["pace"] = listing(request, context["heatmap"].rows, pace_list(label))
             context["windows"] = [
                 (s.name, w) for s, w in zip(r.playbook.stages, r.windows, strict=True)
             ]
@@ -98,7 +109,7 @@ def rep(request: HttpRequest, person_id: int) -> HttpResponse:
         context["comparison"] = comparison
         context["change"] = comparison.rows[0] if comparison.rows else None
     context.update(rep_panels(request, subject, as_of, viewer))
-    context.update(goal_panel(viewer, subject, report, as_of))
+    context.update(goal_panel(request, viewer, subject, report, as_of))
     return render(request, "home/rep.html", context)
 
 
@@ -121,5 +132,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         if region is None:
             raise Http404("No such team.")
     context = overview_context(viewer, region, period, as_of)
+    context["rows"] = listing(request, context["rows"], team_list(context["stages"]))
+    context["leaders"] = listing(request, context["leaders"], LEADERS)
     context["periods"] = presenters.period_choices(as_of, viewer.org_id)
     return render(request, "home/overview.html", context)

@@ -1,7 +1,8 @@
 """Sort and filter for every list page, done once: ``?sort=`` and ``?q=`` plus simple filters.
 
 A page describes its list with a ``ListSpec`` (the sortable columns, the default order, the
-fields ``q`` looks in, the filters and their choices) and calls ``listing(request, items, spec)``
+fields ``q`` looks in, the filters and their choices; no default keeps the order the page
+computed, as a ranking) and calls ``listing(request, items, spec)``
 on what the viewer may already see (a queryset from the permission gate, or rows built from
 one). Sorting and filtering only reorder and narrow those items, never widen them. A sort key
 that is not whitelisted, or a filter value outside its choices, is ignored (the default order,
@@ -44,7 +45,7 @@ class Filter:
 @dataclass(frozen=True)
 class ListSpec:
     sorts: Mapping[str, Sort]
-    default: str  # a key of ``sorts``, with ``-`` for descending
+    default: str  # a key of ``sorts``, with ``-`` for descending; "" keeps the order given
     search: tuple[str, ...] = ()
     filters: Mapping[str, Filter] = field(default_factory=dict)
     prefix: str = ""  # for a second list on the same page: ``tasks_sort``, ``tasks_q``
@@ -221,12 +222,14 @@ def listing(
             chosen[name] = value
             rows = _narrow(rows, f.field, f.values.get(value, value))
     sort = _chosen_sort(request, spec)
-    keys, descending = spec.sorts[sort.lstrip("-")].keys, sort.startswith("-")
-    ordered = (
-        _order_queryset(rows, keys, descending)
-        if isinstance(rows, QuerySet)
-        else _sort_rows(rows, keys, descending)
-    )
+    ordered = rows  # no sort asked and no default: as the page computed them
+    if sort:
+        keys, descending = spec.sorts[sort.lstrip("-")].keys, sort.startswith("-")
+        ordered = (
+            _order_queryset(rows, keys, descending)
+            if isinstance(rows, QuerySet)
+            else _sort_rows(rows, keys, descending)
+        )
     return Listing(
         items=ordered[:limit] if limit is not None else ordered,
         spec=spec,

@@ -10,11 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ninety.people.listing import listing
 from ninety.people.models import Person
 from ninety.people.permissions import CHANGE, can, can_shape_org
 from ninety.people.views import viewer_of
 from ninety.playbook import services
 from ninety.playbook.diff import diff_playbooks
+from ninety.playbook.lists import PROPOSALS, STAGES, WAYS, stage_choices, way_rows
 from ninety.playbook.models import Behavior, DiagnosticQuestion, Playbook, Stage, Way
 from ninety.playbook.queries import (
     WAYS_WINDOW_DAYS,
@@ -64,13 +66,22 @@ def playbook(request: HttpRequest) -> HttpResponse:
     stages = playbook_tree(current)
     people = evidence_people(viewer)
     ways = which_ways_work(current, stages, people=people)
+    for number, stage in enumerate(stages, start=1):
+        stage.number = number  # type: ignore[attr-defined]  # kept when a filter shows one
+    choices = {"stage": stage_choices(stages)}
+    tables = {
+        b.pk: listing(request, way_rows(ways.get(b.pk), list(b.ways.all())), WAYS)
+        for s in stages
+        for b in s.behaviors.all()
+    }
     context = {
         "evidence": evidence_label(viewer, people),
         "playbook": current,
-        "stages": stages,
+        "stages": listing(request, stages, STAGES, choices),
         "ways": ways,
+        "way_tables": tables,
         "suggestions": suggestions_for(viewer, ways),
-        "proposals": proposals(current),
+        "proposals": listing(request, proposals(current), PROPOSALS, choices),
         "can_change": can(viewer, CHANGE, current),
         "draft": services.current_draft(viewer.org),
         "window_days": WAYS_WINDOW_DAYS,

@@ -14,13 +14,15 @@ register = template.Library()
 
 
 @register.simple_tag
-def sort_th(listing: Listing, key: str, css: str = "") -> SafeString:
-    """A column header that sorts by ``key``: a link keeping the other parameters, aria-sort."""
+def sort_th(listing: Listing, key: str, css: str = "", title: str = "") -> SafeString:
+    """A column header that sorts by ``key``: a link keeping the other parameters, aria-sort
+    (``title``: the column's explanation, as a plain header would carry it)."""
     h = listing.header(key)
     return format_html(
-        '<th scope="col" class="sortable {}" aria-sort="{}"><a href="{}" data-sort="{}">{}'
+        '<th scope="col" class="sortable {}" aria-sort="{}"{}><a href="{}" data-sort="{}">{}'
         '<span class="sort-arrow" aria-hidden="true">{}</span></a></th>',
-        css, h.aria_sort, h.url, h.key, h.label, h.arrow,
+        css, h.aria_sort, format_html(' title="{}"', title) if title else "", h.url, h.key,
+        h.label, h.arrow,
     )  # fmt: skip
 
 
