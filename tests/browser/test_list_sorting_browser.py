@@ -3,12 +3,18 @@ column, and the new sortable lists read at desktop and phone widths."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 import pytest
 
+from ninety.conversations.services import CallFile, import_call
+from ninety.core.conversations.detect import LexicalEmbedder
 from ninety.demo import seed_story
 from ninety.people.models import Person
 from tests.browser.conftest import screenshot, sign_in
+from tests.conversations.helpers import SAM_CALL
 from tests.diagnosis.conftest import AS_OF
+from tests.test_list_sorting_more import LONG_CALL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Q = f"as_of={AS_OF.isoformat()}"
@@ -48,7 +54,8 @@ def test_a_director_sorts_the_leaders_by_clicking_a_header(
         ("search-sorted", "/search/?q=sa&sort=relevance"),
         ("playbook-sorted", "/playbook/?ways_sort=-p_best&stage=conversation"),
         ("rep-calls-sorted", "/reps/{sam}/?calls_sort=-talk&{q}"),
-        ("org-goals-sorted", "/goals/org/?teams_sort=-behind&{q}"),
+        ("rep-goals-sorted", "/goals/reps/{sam}/?sort=-progress&{q}"),
+        ("team-goals-sorted", "/goals/teams/{team}/?reps_sort=-value&{q}"),
         ("tokens-sorted", "/account/tokens/?sort=-name"),
         ("invitations-sorted", "/people/invitations/?people_sort=-name"),
     ],
@@ -59,9 +66,16 @@ def test_the_sortable_lists_read_at_1280_and_390_px(
     seed_story(story_org_live, AS_OF)
     sam = Person.objects.get(name="Sam Patel")
     admin = Person.objects.filter(org=sam.org, role="admin", user__isnull=False).first()
+    for day, (file, text) in enumerate((("a.vtt", SAM_CALL), ("b.vtt", LONG_CALL)), start=1):
+        when = datetime.combine(AS_OF, time(10), tzinfo=UTC) - timedelta(days=day)
+        import_call(admin, CallFile(file, text, rep=sam, occurred_at=when), LexicalEmbedder())
     sign_in(page, live_server, admin.user.username)
-    page.goto(live_server.url + path.format(q=Q, sam=sam.pk))
+    page.goto(live_server.url + path.format(q=Q, sam=sam.pk, team=sam.team_id))
     assert page.locator("th.sortable, [data-testid=sort-links]").count() >= 1, name
+    if "calls" in name:
+        calls = page.get_by_test_id("call-list")
+        assert calls.locator('th[aria-sort="descending"] a[data-sort="talk"]').count() == 1
+        assert calls.locator("tbody tr[data-call]").count() >= 1
     screenshot(page, name)
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, name

@@ -60,7 +60,8 @@ def calls_of(rep: Person) -> QuerySet[Conversation]:
 def way_choices(rep: Person) -> list[tuple[int, str]]:
     """The ways found in the rep's calls, for the list's filter."""
     found = calls_of(rep).exclude(detected_way=None).values_list("detected_way", "way_text")
-    return sorted(set(found), key=lambda w: w[1].casefold())
+    short = {(pk, text if len(text) <= 50 else f"{text[:48]}…") for pk, text in found}
+    return sorted(short, key=lambda w: w[1].casefold())
 
 
 #: The rep page's call list (``calls_`` parameters: the page has other lists).
