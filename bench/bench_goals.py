@@ -13,7 +13,7 @@ own as the product does), as of the last week of a month (the 26th):
   least 90 % and at most 10 %), judged by ``ninety.core.goals.status_from`` on the stage model's
   P(rate ≥ goal);
 * **suggested stage**: among reps whose planted weak stage is material (true ratio below 0.8),
-  the share whose suggested goal stage (``suggested_stage``) is that stage (target ≥ 90 %), and
+  the share whose suggested goal stage (``stage_of``, as the goal and the prep sheet) is that stage (target ≥ 90 %), and
   the same among those the diagnosis states a focus for, and beside them the ceiling of the
   same evidence (the Bayes rule under the simulator's own prior, ``evidence_posterior`` of
   ``bench_diagnosis.py``: what any rule on these counts can expect);
@@ -89,10 +89,7 @@ def goal_accuracy(org: Any, m0: dt.date, as_of: dt.date) -> dict[str, Any]:
             weak = truth[i]["weak_stage"]
             if not keep[i] or weak is None or truth[i]["log_ratio"][weak] >= MATERIAL:
                 continue
-            pm = {k: d.p_material[k] for k in keys}
-            pb = {k: d.p_worse[k] for k in keys}
-            ratio = {k: d.stages[k].mean / d.stages[k].group_rate for k in keys}
-            pick = goals.suggested_stage(d.focus, pm, pb, ratio, d.strengths)
+            pick = goals.stage_of(d, keys)  # the product's rule (goal and prep sheet)
             material += 1
             hits += pick == weak
             ceiling += keys[bayes[i]] == weak

@@ -18,7 +18,7 @@ from django.db.models import Sum
 from ninety.activity.models import ActivityRollup
 from ninety.coaching.models import Commitment, OneOnOne
 from ninety.conversations.queries import evidence as call_evidence
-from ninety.core.diagnosis import DEAL_SIZE, VOLUME
+from ninety.core.goals import stage_of
 from ninety.core.periods import Period
 from ninety.diagnosis.services import GroupReport, RepReport, rep_report
 from ninety.experiments.queries import running_for
@@ -89,17 +89,9 @@ def _goals(rep: Person, report: GroupReport, as_of: date) -> dict[str, Any]:
 
 
 def _drill_stage(report: GroupReport, mine: RepReport) -> str | None:
-    """The focus stage; without one, the stage most likely to be materially weak (still worth a
-    look), if the rep is more likely below the team there than above."""
-    d = mine.diagnosis
-    if d.focus and d.focus not in (VOLUME, DEAL_SIZE):
-        return d.focus
-    candidates = [
-        (d.stages[s.key].p_material, s.key)
-        for s in report.playbook.stages
-        if math.isfinite(d.stages[s.key].p_material) and d.stages[s.key].p_below >= 0.5
-    ]
-    return max(candidates)[1] if candidates else None
+    """The focus stage; without one, the stage the evidence points most below the team (still
+    worth a look): the very rule of the suggested stage goal, so both name the same stage."""
+    return stage_of(mine.diagnosis, report.playbook.stage_keys)
 
 
 def _focus(report: GroupReport, mine: RepReport) -> dict[str, Any] | None:

@@ -35,10 +35,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
+
+if TYPE_CHECKING:  # only the type: the diagnosis does not need goals, nor goals it at runtime
+    from ninety.core.diagnosis import RepDiagnosis
 
 FloatArray = NDArray[np.float64]
 
@@ -349,6 +353,21 @@ def suggested_stage(
         )
 
     return max(candidates, key=score)
+
+
+def stage_of(d: RepDiagnosis, stage_keys: Sequence[str]) -> str | None:
+    """The stage a rep's goal and one-on-one look at: the focus when it is a stage, else
+    :func:`suggested_stage` on the diagnosis's own posteriors. The goal suggestion and the
+    prep sheet's "stage most likely weak" both call this, so they never name different stages.
+    """
+    keys = list(stage_keys)
+    return suggested_stage(
+        d.focus if d.focus in keys else None,
+        {k: d.p_material[k] for k in keys},
+        {k: d.p_worse[k] for k in keys},
+        {k: d.stages[k].mean / d.stages[k].group_rate for k in keys},
+        d.strengths,
+    )
 
 
 def stage_target(

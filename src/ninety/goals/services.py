@@ -207,13 +207,7 @@ def suggestions(person: Person, report: GroupReport, as_of: date) -> list[Sugges
     d, spec = mine.diagnosis, report.playbook
     keys = spec.stage_keys
     focus = d.focus if d.focus in keys else None
-    stage = core.suggested_stage(
-        focus,
-        {k: d.p_material[k] for k in keys},
-        {k: d.p_worse[k] for k in keys},
-        {k: d.stages[k].mean / d.stages[k].group_rate for k in keys},
-        d.strengths,
-    )
+    stage = core.stage_of(d, keys)
     out: list[Suggestion] = []
     if stage is not None:
         own = d.stages[stage].mean
