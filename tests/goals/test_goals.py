@@ -15,7 +15,7 @@ from ninety.core.periods import Period
 from ninety.diagnosis.services import rep_report
 from ninety.goals import csvio, services
 from ninety.goals.models import Goal
-from ninety.goals.scorecards import scorecards
+from ninety.goals.scorecards import org_scorecards, scorecards, team_scorecards
 from ninety.people.models import Org, Person, Role
 from tests.diagnosis.conftest import AS_OF
 
@@ -167,3 +167,28 @@ def test_the_weeks_wins_are_the_diagnosis_wins(story_org: Org) -> None:
         assert count.sum() > 0
         assert count.tolist() == want_count.tolist()
         assert value == pytest.approx(want_value)
+
+
+def test_a_reps_week_score_is_the_same_alone_and_on_the_teams_scorecard(story_org: Org) -> None:
+    # The demo on 1 Jun showed Sam 9 on his own page and 29 on the dashboard: his week's stage
+    # rate was shrunk against nobody alone and against the team on the dashboard.
+    sam = _sam(story_org)
+    team = sam.team
+    for metric, target in (("stage:conversation", 0.5), ("stage:meeting", 0.4), ("volume", 40)):
+        services.create_goal(org=story_org, team=team, metric=metric, target=target, by=None)
+    report = rep_report(sam, Period.of(AS_OF), AS_OF)
+    on_team = {c.person.pk: c for c in team_scorecards(team, AS_OF)}
+    whole_org = {c.person.pk: c for c in org_scorecards(story_org, AS_OF)}
+    reps = list(Person.objects.filter(team=team, role=Role.REP, is_active=True))
+    assert len(reps) >= 5 and set(on_team) == {r.pk for r in reps}
+    for rep in reps:
+        (alone,) = scorecards([rep], AS_OF, weeks=6, spec=report.playbook)
+        shown = on_team[rep.pk]
+        assert alone.total is not None
+        assert alone.total == pytest.approx(shown.total, abs=1e-9), rep.name
+        assert alone.goals == shown.goals
+        assert alone.trend == shown.trend and alone.streak == shown.streak
+        assert whole_org[rep.pk].total == pytest.approx(shown.total, abs=1e-9), rep.name
+    # Not a vacuous equality: the week's Greeting rates differ between the reps.
+    greeting = {on_team[r.pk].goals[0][1] for r in reps}
+    assert len(greeting) > 1

@@ -1,7 +1,8 @@
 """Weekly scorecards: each rep's goals scored on one week of rollups (see ``ninety.core.goals``).
 
 A week's actual per goal: volume per business day; a stage's rate as the stage model's posterior
-mean on the week's counts (reps of a team compared with each other, as the diagnosis does);
+mean on the week's counts (each team's active reps compared with each other and no one else,
+whoever is asked for: a rep alone, the team, the org give a rep the same number);
 ways adherence and the recital score as shares; one-on-ones held and experiments running as
 counts; the result as the week's wins over the week's share of the monthly quota. Monthly
 targets of counts are scaled to the week by business days.
@@ -70,7 +71,11 @@ class _Week:
 
 
 def _load_week(
-    people: Sequence[Person], spec: PlaybookSpec, first: date, metrics: set[str]
+    people: Sequence[Person],
+    spec: PlaybookSpec,
+    first: date,
+    metrics: set[str],
+    peers: dict[int, list[Person]],
 ) -> _Week:
     ids = [p.pk for p in people]
     last = first + timedelta(days=6)
@@ -82,7 +87,8 @@ def _load_week(
         extra["won"] = won_between(ids, first, last)
     if any(m.startswith(core.STAGE_PREFIX) for m in metrics):
         stages = [k for k in spec.stage_keys if f"{core.STAGE_PREFIX}{k}" in metrics]
-        extra["rates"] = _week_rates(people, spec, counts, extra["won"], stages)
+        week = (first, last, types)
+        extra["rates"] = _week_rates(people, spec, week, (counts, extra["won"]), stages, peers)
     if "quota" in metrics:
         extra["quota"] = load_quota(ids, period)
     for key in ("recital", "one_on_ones"):
@@ -100,33 +106,76 @@ def _load_week(
     )
 
 
+def _team_peers(people: Sequence[Person]) -> dict[int, list[Person]]:
+    """Per team of ``people``: whom a rep's week rate is compared with, the team's active reps
+    (as the dashboard's scorecard lists them), with any of ``people`` not among them (an
+    inactive or teamless rep) added to their own team's group (key 0: no team)."""
+    team_ids = {p.team_id for p in people if p.team_id}
+    out: dict[int, list[Person]] = {t: [] for t in team_ids}
+    reps = Person.objects.filter(team_id__in=team_ids, role=Role.REP, is_active=True)
+    for p in reps.order_by("pk"):
+        out[p.team_id].append(p)
+    for p in people:
+        group = out.setdefault(p.team_id or 0, [])
+        if all(q.pk != p.pk for q in group):
+            group.append(p)
+    return out
+
+
 def _week_rates(
     people: Sequence[Person],
     spec: PlaybookSpec,
-    counts: Counts,
-    won: tuple[np.ndarray, ...],
+    week: tuple[date, date, list[str]],
+    loaded: tuple[Counts, tuple[np.ndarray, ...]],
     stages: list[str],
+    peers: dict[int, list[Person]],
 ) -> np.ndarray:
-    """Posterior mean rate per rep and stage on the week's cohort counts (groups: teams)."""
-    n = len(people)
+    """Posterior mean rate per rep and stage on the week's cohort counts, each team's reps
+    compared with each other and with no one else: a rep's number is the same shown alone (the
+    rep page, the prep sheet), with the team (the dashboard) or with the whole org (the API)."""
+    first, last, types = week
+    counts, won = loaded
+    asked = {p.pk for p in people}
+    others = sorted({q.pk for group in peers.values() for q in group} - asked)
+    ids = [p.pk for p in people] + others
+    if others:  # the team mates not asked for: their week too (one more query of each)
+        more, more_won = (
+            activity_counts(others, types, first, last),
+            won_between(others, first, last),
+        )
+        counts = Counts(
+            *(
+                {t: np.concatenate([mine[t], theirs[t]]) for t in mine}
+                for mine, theirs in zip(
+                    (counts.count, counts.with_way, counts.advanced, counts.pending),
+                    (more.count, more.with_way, more.advanced, more.pending),
+                    strict=True,
+                )
+            )
+        )
+        won = tuple(np.concatenate([a, b]) for a, b in zip(won, more_won, strict=True))
     data = GroupData(
-        tuple(p.pk for p in people),
+        tuple(ids),
         counts.count,
         counts.advanced,
         counts.pending,
         won[0],
         won[1],
-        np.full(n, np.nan),
+        np.full(len(ids), np.nan),
         {},
     )
     f = build_funnel(data, spec)
-    _, groups = np.unique([p.team_id or 0 for p in people], return_inverse=True)
     # Only the stages some goal is on: the model is per stage, the others are not read.
     cols = [spec.stage_keys.index(k) for k in stages]
     mean = np.full(f.tries.shape, np.nan)
-    if cols:
-        mean[:, cols] = stage_posteriors(f.successes[:, cols], f.tries[:, cols], groups).mean
-    return mean
+    row = {pid: i for i, pid in enumerate(ids)}
+    for group in peers.values():
+        rows = [row[q.pk] for q in group]
+        if not rows or not cols:
+            continue
+        x, n = f.successes[np.ix_(rows, cols)], f.tries[np.ix_(rows, cols)]
+        mean[np.ix_(rows, cols)] = stage_posteriors(x, n, np.zeros(len(rows), np.int64)).mean
+    return mean[: len(people)]
 
 
 def _actual(
@@ -163,11 +212,16 @@ def week_scores(
     first: date,
     goals: dict[int, list[Goal]],
     weights: dict[int | None, tuple[float, float]],
+    peers: dict[int, list[Person]] | None = None,
 ) -> tuple[core.Scores, list[list[tuple[str, float | None]]]]:
-    """Scores of ``people`` for the week starting ``first``, and each goal's attainment."""
+    """Scores of ``people`` for the week starting ``first``, and each goal's attainment (the
+    week's stage rates against ``peers``, by default each rep's team: :func:`_team_peers`)."""
     known = metric_list(spec)
     mine = [[g for g in goals.get(p.pk, []) if g.metric in known] for p in people]
-    week = _load_week(people, spec, first, {g.metric for gs in mine for g in gs})
+    metrics = {g.metric for gs in mine for g in gs}
+    if peers is None:
+        peers = _team_peers(people) if any(m.startswith(core.STAGE_PREFIX) for m in metrics) else {}
+    week = _load_week(people, spec, first, metrics, peers)
     width = max((len(gs) for gs in mine), default=0)
     actual = np.full((len(people), width), np.nan)
     target = np.ones((len(people), width))
@@ -202,9 +256,12 @@ def scorecards(
     if not any(goals.values()):  # nothing to score: no query for the weeks
         return [Scorecard(p, monday, None, None, None, ()) for p in people]
     weights = team_weights({p.team_id for p in people})
+    staged = any(g.metric.startswith(core.STAGE_PREFIX) for gs in goals.values() for g in gs)
+    peers = _team_peers(people) if staged else {}
     history = []
     for back in range(weeks - 1, -1, -1):
-        history.append(week_scores(people, spec, monday - timedelta(days=7 * back), goals, weights))
+        start = monday - timedelta(days=7 * back)
+        history.append(week_scores(people, spec, start, goals, weights, peers))
     scores, rows = history[-1]
     cards = []
     for i, p in enumerate(people):
