@@ -199,3 +199,42 @@ def test_suggested_targets_and_funnel_backwards_on_the_simulator(accuracy: dict)
     assert accuracy["focus_hits"] / accuracy["focused"] >= 0.9
     fb = accuracy["funnel_backwards"]
     assert fb["reps"] >= 100 and fb["max_error"] <= 0.05
+
+
+def test_a_young_period_is_judged_on_whole_business_days_only() -> None:
+    # December 2026: 23 business days, Tuesday the 1st to Thursday the 31st.
+    day1 = goals.elapsed("month", dt.date(2026, 12, 1), dt.date(2026, 12, 1), day_over=False)
+    assert (day1.done, day1.total, day1.partial, day1.judged) == (1, 23, True, 0)
+    assert day1.share == 0 and not day1.is_final
+    assert day1.so_far == "so far (day 1 of 23)"
+    # Part of the first day: too early to say, never "behind, 1% likely".
+    early = goals.judge_volume(3, day1.judged, day1.total, 40)
+    assert early.status == goals.UNKNOWN and early.early and early.label == "too early to say"
+    assert early.p_meets is None and early.certainty_phrase == ""
+    assert goals.judge_count(0, 4, day1).label == "too early to say"
+    assert goals.judge_count(4, 4, day1).status == goals.MET  # reached is reached
+    # Once the first day is over it counts: one day's dials, a wide certainty.
+    over = goals.elapsed("month", dt.date(2026, 12, 1), dt.date(2026, 12, 1), day_over=True)
+    assert (over.judged, over.so_far) == (1, "so far (day 1 of 23)")
+    one_day = goals.judge_volume(40, over.judged, over.total, 40)
+    assert one_day.certainty_phrase == "53% likely to meet it"  # (40.5 / 40 on the log scale)
+    # Mid-period, Wednesday the 16th under way: 12th business day, 11 judged.
+    mid = goals.elapsed("month", dt.date(2026, 12, 16), dt.date(2026, 12, 16), day_over=False)
+    assert (mid.done, mid.judged, mid.so_far) == (12, 11, "so far (day 12 of 23)")
+    at_goal = goals.judge_volume(440, mid.judged, mid.total, 40)  # 40 a day: the goal
+    assert at_goal.status == goals.ON_TRACK and at_goal.value == 40
+    assert at_goal.p_meets == pytest.approx(0.508, abs=0.005)
+    assert goals.judge_volume(330, mid.judged, mid.total, 40).status == goals.BEHIND  # 30 a day
+    assert goals.judge_count(1, 4, mid).status == goals.ON_TRACK  # floor(4 × 11/23) = 1
+    assert goals.judge_count(0, 4, mid).status == goals.BEHIND
+    # The end: the 31st over, the period is final and nothing says "so far".
+    end = goals.elapsed("month", dt.date(2026, 12, 31), dt.date(2026, 12, 31), day_over=True)
+    assert (end.done, end.judged, end.is_final, end.so_far) == (23, 23, True, "")
+    assert goals.judge_count(3, 4, end).status == goals.BEHIND
+    # Its last day still under way is not the end yet.
+    assert goals.elapsed("month", dt.date(2026, 12, 31), dt.date(2026, 12, 31), False).so_far == (
+        "so far (day 23 of 23)"
+    )
+    # A weekend day is no business day: nothing under way on Saturday the 5th.
+    sat = goals.elapsed("week", dt.date(2026, 12, 5), dt.date(2026, 12, 5), day_over=False)
+    assert (sat.done, sat.judged, sat.is_final, sat.so_far) == (5, 5, True, "")

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from django.test import Client
 
+from ninety.activity.models import ActivityRollup
 from ninety.api.services import create_token
 from ninety.core.periods import Period
 from ninety.diagnosis.services import rep_report
 from ninety.goals import csvio, services
+from ninety.goals import scorecards as scorecards_module
 from ninety.goals.models import Goal
+from ninety.goals.presenters import progress_json, scorecard_json
 from ninety.goals.scorecards import org_scorecards, scorecards, team_scorecards
 from ninety.people.models import Org, Person, Role
 from tests.diagnosis.conftest import AS_OF
@@ -192,3 +197,60 @@ def test_a_reps_week_score_is_the_same_alone_and_on_the_teams_scorecard(story_or
     # Not a vacuous equality: the week's Greeting rates differ between the reps.
     greeting = {on_team[r.pk].goals[0][1] for r in reps}
     assert len(greeting) > 1
+
+
+def test_a_young_period_says_so_far_and_judges_whole_days(
+    story_org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sam = _sam(story_org)
+    team = sam.team
+    services.create_goal(org=story_org, team=team, metric="volume", target=1000, by=None)
+    services.create_goal(org=story_org, team=team, metric="one_on_ones", target=4, by=None)
+    monday = date(2026, 11, 2)  # the first business day of November (21 of them)
+    report = rep_report(sam, Period.of(monday), monday)
+    # Monday under way (a live page on the 2nd): too early to say, never "behind, 1% likely".
+    monkeypatch.setattr(services, "default_as_of", lambda: monday)
+    rows = {p.goal.metric: p for p in services.progress(sam, report, monday)}
+    volume = progress_json(rows["volume"])
+    assert volume["progress_label"] == "too early to say" and volume["certainty"] == ""
+    assert volume["period"] == "Nov 2026 so far (day 1 of 21)"
+    assert volume["judged_days"] == 0
+    assert rows["one_on_ones"].judgement.label == "too early to say"
+    # The same day once it is over: judged on its dials, and still "so far".
+    monkeypatch.setattr(services, "default_as_of", lambda: date(2026, 11, 3))
+    rows = {p.goal.metric: p for p in services.progress(sam, report, monday)}
+    entry = report.playbook.stages[0].entry
+    dials = _dials(sam, entry, monday, monday)
+    assert dials > 0 and rows["volume"].judgement.value == dials
+    assert rows["volume"].judgement.status == "behind"  # far from 1,000 a day
+    assert progress_json(rows["volume"])["period"] == "Nov 2026 so far (day 1 of 21)"
+
+
+def test_the_weeks_score_is_so_far_until_the_week_is_over(
+    story_org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sam = _sam(story_org)
+    services.create_goal(org=story_org, person=sam, metric="volume", target=1000, by=None)
+    entry = rep_report(sam, Period.of(AS_OF), AS_OF).playbook.stages[0].entry
+    monday, wednesday = date(2026, 11, 23), date(2026, 11, 25)
+    # Wednesday over: the week so far, volume per whole business day Monday to Wednesday.
+    (card,) = scorecards([sam], wednesday)
+    assert card.so_far == "so far (day 3 of 5)" and card.week == monday
+    (_label, att), *_ = card.goals
+    assert att == pytest.approx(_dials(sam, entry, monday, wednesday) / 3 / 1000)
+    assert scorecard_json(card)["so_far"] == "so far (day 3 of 5)"
+    # Monday under way: no whole day yet, so no volume score (not a day's dials over five).
+    monkeypatch.setattr(scorecards_module, "default_as_of", lambda: monday)
+    (card,) = scorecards([sam], monday)
+    assert card.so_far == "so far (day 1 of 5)" and card.goals[0][1] is None
+    assert card.total is None
+    # Friday over: the week is done, nothing says "so far".
+    monkeypatch.setattr(scorecards_module, "default_as_of", lambda: date(2026, 11, 30))
+    (card,) = scorecards([sam], AS_OF)
+    assert card.so_far == ""
+    assert card.goals[0][1] == pytest.approx(_dials(sam, entry, monday, AS_OF) / 5 / 1000)
+
+
+def _dials(rep: Person, entry: str, first: date, last: date) -> float:
+    rows = ActivityRollup.objects.filter(person=rep, type=entry, day__gte=first, day__lte=last)
+    return float(rows.aggregate(n=Sum("count"))["n"] or 0)

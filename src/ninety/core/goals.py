@@ -54,6 +54,7 @@ STATUS_LABELS = {
     UNKNOWN: "not yet known",
     MET: "met",
 }
+TOO_EARLY = "too early to say"
 #: Behind below this P(meets the goal); on track needs P(not materially short) at least SURE.
 #: Chosen on the simulator so that both of the issue's lines hold (bench/bench_goals.py).
 BEHIND_P, SURE = 0.05, 0.8
@@ -141,24 +142,40 @@ def business_days(first: date, last: date) -> int:
 
 @dataclass(frozen=True)
 class Elapsed:
-    """Business days ``done`` of ``total`` in a goal's period at the as-of day."""
+    """Business days ``done`` of ``total`` in a goal's period at the as-of day (the as-of day
+    counted: "day 1 of 22" on the first); ``partial`` when that day is a business day still
+    under way, so it is not judged yet: a part-day of dials is no day's worth."""
 
     done: int
     total: int
+    partial: bool = False
+
+    @property
+    def judged(self) -> int:
+        """Whole business days behind the judgement (the as-of day once it is over)."""
+        return max(self.done - 1, 0) if self.partial else self.done
 
     @property
     def share(self) -> float:
-        return 1.0 if self.total <= 0 else min(1.0, self.done / self.total)
+        return 1.0 if self.total <= 0 else min(1.0, self.judged / self.total)
 
     @property
     def is_final(self) -> bool:
-        return self.done >= self.total
+        return self.judged >= self.total
+
+    @property
+    def so_far(self) -> str:
+        """'so far (day 3 of 22)' until the period's business days are over, then ''."""
+        return "" if self.is_final else f"so far (day {max(self.done, 1)} of {self.total})"
 
 
-def elapsed(kind: str, day: date, as_of: date) -> Elapsed:
-    """How far the ``kind`` period holding ``day`` has run by the end of ``as_of``."""
+def elapsed(kind: str, day: date, as_of: date, day_over: bool = True) -> Elapsed:
+    """How far the ``kind`` period holding ``day`` has run by ``as_of``: by its end when
+    ``day_over``, else with ``as_of`` itself still under way (today, on a live page)."""
     first, last = period_bounds(kind, day)
-    return Elapsed(business_days(first, min(as_of, last)), business_days(first, last))
+    done = business_days(first, min(as_of, last))
+    running = not day_over and first <= as_of <= last and bool(np.is_busday(as_of))
+    return Elapsed(done, business_days(first, last), running)
 
 
 # --- judging progress --------------------------------------------------------------------------
@@ -167,16 +184,18 @@ def elapsed(kind: str, day: date, as_of: date) -> Elapsed:
 @dataclass(frozen=True)
 class Judgement:
     """A goal's state: ``status`` (on_track, behind, unknown, met), P(meets the goal), the value
-    so far and, for volumes and counts, where it is heading by the period's end."""
+    so far and, for volumes and counts, where it is heading by the period's end; ``early``: not
+    yet known because no whole business day of the period is over."""
 
     status: str
     p_meets: float | None
     value: float | None
     projected: float | None = None
+    early: bool = False
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return TOO_EARLY if self.early else STATUS_LABELS[self.status]
 
     @property
     def certainty_phrase(self) -> str:
@@ -218,10 +237,11 @@ def judge_share(hits: float, total: float, target: float, higher: bool = True) -
 def judge_volume(
     count: float, done: int, total: int, target_per_day: float, higher: bool = True, noise=0.1
 ) -> Judgement:
-    """A per-business-day volume: log-normal around the rate so far, with Poisson noise and the
-    diagnosis's day-to-day spread (``noise``, as ``DiagnosisConfig.volume_noise``)."""
+    """A per-business-day volume over ``done`` whole business days (``count`` made in them):
+    log-normal around the rate so far, with Poisson noise and the diagnosis's day-to-day spread
+    (``noise``, as ``DiagnosisConfig.volume_noise``). No whole day yet: too early to say."""
     if done <= 0:
-        return Judgement(UNKNOWN, None, None)
+        return Judgement(UNKNOWN, None, None, early=True)
     rate = count / done
     mu = math.log((count + 0.5) / done)
     sd = math.sqrt(1.0 / (count + 0.5) + noise**2 / done)
@@ -235,14 +255,17 @@ def judge_volume(
 
 
 def judge_count(count: float, target: float, when: Elapsed, higher: bool = True) -> Judgement:
-    """Events in the period (one-on-ones held, experiments running): on pace or not, met once
-    reached; a lower-is-better count is behind as soon as it passes the target."""
+    """Events in the period (one-on-ones held, experiments running): on pace or not over the
+    whole business days so far, met once reached; a lower-is-better count is behind as soon as
+    it passes the target. Nothing reached and no whole day over: too early to say."""
     projected = count / when.share if when.share > 0 else None
     if higher:
         if count >= target:
             return Judgement(MET, None, count, projected)
         if when.is_final:
             return Judgement(BEHIND, None, count, count)
+        if when.judged <= 0:
+            return Judgement(UNKNOWN, None, count, None, early=True)
         on_pace = count >= math.floor(target * when.share)
         return Judgement(ON_TRACK if on_pace else BEHIND, None, count, projected)
     status = BEHIND if count > target else (MET if when.is_final else ON_TRACK)

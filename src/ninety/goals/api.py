@@ -6,7 +6,7 @@ their teams', an admin the org's; only the rep's leader or an admin sets a rep's
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -25,7 +25,7 @@ from ninety.goals.permissions import (
     visible_goals,
 )
 from ninety.goals.presenters import goal_json, progress_json, scorecard_json
-from ninety.goals.scorecards import scorecards
+from ninety.goals.scorecards import scorecards, week_of
 from ninety.people.inputs import Day
 from ninety.people.models import Person, Role
 from ninety.people.pagination import Mapped, PageIn, PageOut, page_of, paged
@@ -174,7 +174,9 @@ def list_scorecards(
     reps = visible_people(viewer).filter(role=Role.REP, is_active=True).select_related("org")
     if team is not None:
         reps = reps.filter(team=get_object_or_404(visible_teams(viewer), pk=team))
-    day: date = week or default_as_of()
+    today = default_as_of()
+    # Any day of the asked week stands for all of it, as far as it has run by today.
+    day: date = min(week_of(week) + timedelta(days=6), today) if week else today
     cards = scorecards(list(reps.order_by("name", "pk")), day)
-    week_of = cards[0].week.isoformat() if cards else None
-    return {"week": week_of, **page_of(request, Mapped(cards, scorecard_json), **page.dict())}
+    monday = cards[0].week.isoformat() if cards else None
+    return {"week": monday, **page_of(request, Mapped(cards, scorecard_json), **page.dict())}

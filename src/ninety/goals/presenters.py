@@ -55,10 +55,12 @@ def progress_json(p: GoalProgress) -> dict[str, Any]:
         "value": _f(j.value),
         "value_text": p.value_text,
         "progress": j.status,
-        "progress_label": STATUS_LABELS[j.status],
+        "progress_label": j.label,
         "p_meets": _f(j.p_meets),
         "certainty": j.certainty_phrase,
         "business_days": [p.elapsed.done, p.elapsed.total],
+        "judged_days": p.elapsed.judged,
+        "so_far": p.elapsed.so_far,
     }
 
 
@@ -73,6 +75,7 @@ def scorecard_json(c: Scorecard) -> dict[str, Any]:
         "goals": [{"label": label, "attainment": _f(a)} for label, a in c.goals],
         "trend": [_f(t) for t in c.trend],
         "streak": c.streak,
+        "so_far": c.so_far,
     }
 
 

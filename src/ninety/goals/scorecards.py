@@ -24,7 +24,7 @@ from ninety.core.pipeline import is_deal_step
 from ninety.core.playbook_spec import PlaybookSpec
 from ninety.core.stage_model import stage_posteriors
 from ninety.diagnosis.loaders import GroupData, load_quota
-from ninety.diagnosis.services import build_funnel, playbook_for
+from ninety.diagnosis.services import build_funnel, default_as_of, playbook_for
 from ninety.goals import sources
 from ninety.goals.loaders import Counts, activity_counts, experiments_running, won_between
 from ninety.goals.models import Goal
@@ -45,6 +45,8 @@ class Scorecard:
     goals: tuple[tuple[str, float | None], ...]
     trend: tuple[float | None, ...] = ()
     streak: int = 0
+    #: 'so far (day 2 of 5)' while the week runs, '' once its business days are over.
+    so_far: str = ""
 
     @property
     def behavior_text(self) -> str:
@@ -64,23 +66,31 @@ def _num(x: float) -> float | None:
 class _Week:
     first: date
     last: date
+    #: Whole business days of the week behind the score (all five once it is over).
     bdays: int
     month_bdays: int
     counts: Counts
     extra: dict[str, Any]
+    #: The counts of those whole days (volume per day: a part-day is no day's worth).
+    whole_days: Counts | None = None
 
 
 def _load_week(
     people: Sequence[Person],
     spec: PlaybookSpec,
-    first: date,
+    when: tuple[date, date, core.Elapsed],
     metrics: set[str],
     peers: dict[int, list[Person]],
 ) -> _Week:
+    """The week from ``first`` as far as it has run: counted up to ``last`` (its Sunday, or
+    the as-of day), volumes per whole business day over the whole days alone."""
+    first, last, elapsed = when
     ids = [p.pk for p in people]
-    last = first + timedelta(days=6)
     types = sorted({t for s in spec.stages for t in (s.entry, s.exit) if not is_deal_step(t)})
     counts = activity_counts(ids, types, first, last)
+    whole = counts
+    if elapsed.partial and core.VOLUME in metrics:
+        whole = activity_counts(ids, types, first, last - timedelta(days=1))
     period = Period.of(first)
     extra: dict[str, Any] = {}
     if any(m.startswith(core.STAGE_PREFIX) for m in metrics) or "quota" in metrics:
@@ -99,10 +109,11 @@ def _load_week(
     return _Week(
         first,
         last,
-        core.business_days(first, last),
+        elapsed.judged,
         core.business_days(period.start, period.last_day),
         counts,
         extra,
+        whole,
     )
 
 
@@ -183,9 +194,12 @@ def _actual(
 ) -> tuple[float, float]:
     """(actual, target) of one goal for the rep at row ``i`` over the week, in the same units."""
     share = w.bdays / max(w.month_bdays, 1)
-    scale = {"day": w.bdays, "week": 1.0, "month": share}[g.period_kind]
+    # A count's week target: the whole business days so far of the week's (or month's) target.
+    scale = {"day": w.bdays, "week": w.bdays / 5, "month": share}[g.period_kind]
     if m.key == core.VOLUME:
-        return w.counts.count[spec.stages[0].entry][i] / max(w.bdays, 1), g.target
+        if w.bdays <= 0 or w.whole_days is None:
+            return math.nan, g.target  # no whole day yet: no volume to score
+        return w.whole_days.count[spec.stages[0].entry][i] / w.bdays, g.target
     if m.stage is not None:
         return float(w.extra["rates"][i, spec.stage_keys.index(m.stage)]), g.target
     if m.key == "ways_adherence":
@@ -197,11 +211,14 @@ def _actual(
         hits, total = w.extra["recital"].get(pid, (0.0, 0.0))
         return (hits / total if total else math.nan), g.target
     if m.key == "one_on_ones":
-        return w.extra["one_on_ones"].get(pid, (0.0, 0.0))[0], g.target * scale
+        held = w.extra["one_on_ones"].get(pid, (0.0, 0.0))[0]
+        if w.bdays <= 0 and held < g.target * scale:
+            return math.nan, g.target  # none due yet: no score either way
+        return held, g.target * scale
     if m.key == "experiments":
         return float(w.extra["experiments"][i]), g.target
     if m.key == "quota":
-        quota = w.extra["quota"][i] * share
+        quota = w.extra["quota"][i] * share  # 0 before a whole day: no score yet
         return (w.extra["won"][0][i] / quota if quota > 0 else math.nan), g.target
     return math.nan, g.target
 
@@ -213,15 +230,19 @@ def week_scores(
     goals: dict[int, list[Goal]],
     weights: dict[int | None, tuple[float, float]],
     peers: dict[int, list[Person]] | None = None,
+    as_of: date | None = None,
 ) -> tuple[core.Scores, list[list[tuple[str, float | None]]]]:
-    """Scores of ``people`` for the week starting ``first``, and each goal's attainment (the
-    week's stage rates against ``peers``, by default each rep's team: :func:`_team_peers`)."""
+    """Scores of ``people`` for the week starting ``first`` as far as it has run by ``as_of``
+    (default: all of it), and each goal's attainment (the week's stage rates against
+    ``peers``, by default each rep's team: :func:`_team_peers`)."""
     known = metric_list(spec)
     mine = [[g for g in goals.get(p.pk, []) if g.metric in known] for p in people]
     metrics = {g.metric for gs in mine for g in gs}
     if peers is None:
         peers = _team_peers(people) if any(m.startswith(core.STAGE_PREFIX) for m in metrics) else {}
-    week = _load_week(people, spec, first, metrics, peers)
+    last = first + timedelta(days=6)
+    when = _week_elapsed(first, as_of)
+    week = _load_week(people, spec, (first, min(last, as_of or last), when), metrics, peers)
     width = max((len(gs) for gs in mine), default=0)
     actual = np.full((len(people), width), np.nan)
     target = np.ones((len(people), width))
@@ -242,11 +263,19 @@ def week_scores(
     return scores, rows
 
 
+def _week_elapsed(first: date, as_of: date | None) -> core.Elapsed:
+    """The week from ``first`` by ``as_of`` (None: over); a live page's today still runs."""
+    if as_of is None:
+        as_of = first + timedelta(days=6)
+    return core.elapsed("week", first, as_of, day_over=as_of < default_as_of())
+
+
 def scorecards(
     people: Sequence[Person], week: date, weeks: int = 1, spec: PlaybookSpec | None = None
 ) -> list[Scorecard]:
-    """Scorecards of ``people`` (one org) for the week holding ``week``, with ``weeks`` − 1
-    weeks of trend before it; sorted by the behavior score, highest first."""
+    """Scorecards of ``people`` (one org) for the week holding ``week`` as far as it has run by
+    that day (its score 'so far (day 2 of 5)' until the week's business days are over), with
+    ``weeks`` − 1 weeks of trend before it; sorted by the behavior score, highest first."""
     people = list(people)
     if not people:
         return []
@@ -254,15 +283,17 @@ def scorecards(
     goals = goals_for(people)
     monday = week_of(week)
     if not any(goals.values()):  # nothing to score: no query for the weeks
-        return [Scorecard(p, monday, None, None, None, ()) for p in people]
+        so_far = _week_elapsed(monday, week).so_far
+        return [Scorecard(p, monday, None, None, None, (), so_far=so_far) for p in people]
     weights = team_weights({p.team_id for p in people})
     staged = any(g.metric.startswith(core.STAGE_PREFIX) for gs in goals.values() for g in gs)
     peers = _team_peers(people) if staged else {}
     history = []
     for back in range(weeks - 1, -1, -1):
         start = monday - timedelta(days=7 * back)
-        history.append(week_scores(people, spec, start, goals, weights, peers))
+        history.append(week_scores(people, spec, start, goals, weights, peers, week))
     scores, rows = history[-1]
+    so_far = _week_elapsed(monday, week).so_far
     cards = []
     for i, p in enumerate(people):
         trend = tuple(_num(h[0].behavior[i]) for h in history)
@@ -276,6 +307,7 @@ def scorecards(
                 goals=tuple(rows[i]),
                 trend=trend,
                 streak=core.streak([math.nan if t is None else t for t in trend]),
+                so_far=so_far,
             )
         )
     return sorted(cards, key=lambda c: (c.behavior is None, -(c.behavior or 0), c.person.name))

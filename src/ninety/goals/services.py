@@ -19,7 +19,13 @@ from ninety.core.periods import Period
 from ninety.core.playbook_spec import PlaybookSpec
 from ninety.core.stage_model import prob_at_least
 from ninety.diagnosis.loaders import load_won
-from ninety.diagnosis.services import GroupReport, RepReport, org_reports, playbook_for
+from ninety.diagnosis.services import (
+    GroupReport,
+    RepReport,
+    default_as_of,
+    org_reports,
+    playbook_for,
+)
 from ninety.goals import sources
 from ninety.goals.loaders import Counts, activity_counts, experiments_running
 from ninety.goals.models import Goal, ScorecardWeights
@@ -308,13 +314,16 @@ class GoalProgress:
         return self.metric.format(self.judgement.value)
 
 
-def _period_label(kind: str, as_of: date) -> str:
+def _period_label(kind: str, as_of: date, when: Elapsed | None = None) -> str:
+    """'Dec 2026', and while it runs 'Dec 2026 so far (day 1 of 23)'."""
     first, _ = core.period_bounds(kind, as_of)
     if kind == "day":
-        return first.strftime("%a %d %b")
-    if kind == "week":
-        return f"week of {first:%a %d %b}"
-    return first.strftime("%b %Y")
+        label = first.strftime("%a %d %b")
+    elif kind == "week":
+        label = f"week of {first:%a %d %b}"
+    else:
+        label = first.strftime("%b %Y")
+    return f"{label} {when.so_far}" if when is not None and when.so_far else label
 
 
 def _share(hits: float, total: float, g: Goal) -> Judgement:
@@ -326,9 +335,9 @@ def _judge(
 ) -> Judgement:
     """One goal of the rep at row ``i`` of ``counts`` (not a rate: those need the posterior)."""
     when: Elapsed = extra["elapsed"]
-    if m.key == core.VOLUME:
-        n = counts.count[spec.stages[0].entry][i]
-        return core.judge_volume(n, when.done, when.total, g.target, g.higher_is_better)
+    if m.key == core.VOLUME:  # on the whole business days only: a part-day is no day's worth
+        n = extra["whole_days"].count[spec.stages[0].entry][i]
+        return core.judge_volume(n, when.judged, when.total, g.target, g.higher_is_better)
     if m.key == "ways_adherence":
         entries = [s.entry for s in spec.stages]
         hits = sum(counts.with_way[t][i] for t in entries)
@@ -386,17 +395,23 @@ def progress_many(
     ids = [p.pk for p in people]
     types = sorted({s.entry for s in spec.stages})
     by_kind: dict[str, tuple[Counts, dict[str, Any]]] = {}
+    day_over = as_of < default_as_of()  # a live page's today is still under way
     for kind in {g.period_kind for gs in applying.values() for g in gs}:
         first, last = core.period_bounds(kind, as_of)
         upto = min(last, as_of)
+        when = core.elapsed(kind, as_of, as_of, day_over)
         extra: dict[str, Any] = {
             "ids": ids,
-            "elapsed": core.elapsed(kind, as_of, as_of),
+            "elapsed": when,
             "recital": sources.read("recital", ids, first, upto) or {},
             "one_on_ones": sources.read("one_on_ones", ids, first, upto) or {},
             "experiments": experiments_running(ids, upto),
         }
-        by_kind[kind] = (activity_counts(ids, types, first, upto), extra)
+        counts = activity_counts(ids, types, first, upto)
+        extra["whole_days"] = (
+            activity_counts(ids, types, first, upto - timedelta(days=1)) if when.partial else counts
+        )
+        by_kind[kind] = (counts, extra)
     keys = spec.stage_keys
     rates = [
         (rows[pk].diagnosis.rep, keys.index(known[g.metric].stage), g)
@@ -420,7 +435,9 @@ def progress_many(
             else:
                 j = _judge(g, m, counts, i, spec, extra)
             found.append(
-                GoalProgress(g, m, j, extra["elapsed"], _period_label(g.period_kind, as_of))
+                GoalProgress(
+                    g, m, j, extra["elapsed"], _period_label(g.period_kind, as_of, extra["elapsed"])
+                )
             )
         out[p.pk] = found
     return out

@@ -85,6 +85,7 @@ def scorecard_panel(report: GroupReport | None, as_of: date) -> dict[str, Any]:
     return {
         "scorecard_rows": rows,
         "scorecard_week": cards[0].week if cards else as_of,
+        "scorecard_so_far": cards[0].so_far if cards else "",
         "scorecard_without": len(cards) - len(rows),
         "scorecard_weights": team_weights([team_id])[team_id],
     }
