@@ -13,10 +13,12 @@ own as the product does), as of the last week of a month (the 26th):
   least 90 % and at most 10 %), judged by ``ninety.core.goals.status_from`` on the stage model's
   P(rate ≥ goal);
 * **suggested stage**: among reps whose planted weak stage is material (true ratio below 0.8),
-  the share whose suggested goal stage (``stage_of``, as the goal and the prep sheet) is that stage (target ≥ 90 %), and
-  the same among those the diagnosis states a focus for, and beside them the ceiling of the
-  same evidence (the Bayes rule under the simulator's own prior, ``evidence_posterior`` of
-  ``bench_diagnosis.py``: what any rule on these counts can expect);
+  the share whose suggested goal stage (``stage_of``, as the goal and the prep sheet) is that
+  stage (target ≥ 90 %), and the same among those the diagnosis states a focus for, and beside
+  them the ceiling of the same evidence (the Bayes rule under the simulator's own prior,
+  ``evidence_posterior`` of ``bench_diagnosis.py``: what any rule on these counts can expect);
+  of the misses, those the Bayes rule misses too and those where no stage reaches
+  P(materially weak) 0.1 (the planted weakness hardly shows in the counts);
 * **funnel backwards**: each rep's quota turned into dials a day at the rep's true rates and
   deal size, then 10,000 months simulated forward at that volume: the worst rep's mean result
   against the quota (target within 5 %).
@@ -70,7 +72,7 @@ def goal_accuracy(org: Any, m0: dt.date, as_of: dt.date) -> dict[str, Any]:
     truth, keep, *_ = scored_reps(org, reps, m0, np.datetime64(as_of, "D"))
     true = true_rates(org, reps, keys)
     on = {"meets": [], "below": []}
-    hits = material = focus_hits = focused = ceiling = 0
+    hits = material = focus_hits = focused = ceiling = both_miss = faint = 0
     # The ceiling of the same evidence: the Bayes rule knowing the simulator's own prior (weak
     # at one stage, how weak, team rates around the org's), team rates unknown.
     counts = SimpleNamespace(stage_keys=keys, tries=inp["tries"], successes=inp["successes"])
@@ -93,6 +95,9 @@ def goal_accuracy(org: Any, m0: dt.date, as_of: dt.date) -> dict[str, Any]:
             material += 1
             hits += pick == weak
             ceiling += keys[bayes[i]] == weak
+            if pick != weak:
+                both_miss += keys[bayes[i]] != weak
+                faint += max(d.p_material[k] for k in keys) < 0.1
             if d.focus in keys:
                 focused += 1
                 focus_hits += d.focus == weak
@@ -108,6 +113,8 @@ def goal_accuracy(org: Any, m0: dt.date, as_of: dt.date) -> dict[str, Any]:
         "focus_hits": focus_hits,
         "focused": focused,
         "ceiling_hits": ceiling,
+        "misses_bayes_too": both_miss,
+        "misses_faint": faint,
         "windows": [w.days for w in inp["windows"]],
         "funnel_backwards": funnel_backwards(org, reps, m0, keys),
     }
@@ -167,7 +174,10 @@ def _print_accuracy(seed: int, acc: dict[str, Any]) -> None:
         f" ({100 * acc['focus_hits'] / max(acc['focused'], 1):.1f}%);"
         f" the Bayes rule on the same counts with the simulator's own prior:"
         f" {acc['ceiling_hits']}/{acc['suggest_material']}"
-        f" ({100 * acc['ceiling_hits'] / max(acc['suggest_material'], 1):.1f}%)"
+        f" ({100 * acc['ceiling_hits'] / max(acc['suggest_material'], 1):.1f}%);"
+        f" of the {acc['suggest_material'] - acc['suggest_hits']} misses the Bayes rule misses"
+        f" {acc['misses_bayes_too']} too, and in {acc['misses_faint']} no stage reaches"
+        " P(materially weak) 0.1"
     )
     print(
         f"   funnel backwards: {fb['reps']} reps, median {fb['median_dials']:.1f} dials a day; "

@@ -231,13 +231,15 @@ def test_the_weeks_score_is_so_far_until_the_week_is_over(
 ) -> None:
     sam = _sam(story_org)
     services.create_goal(org=story_org, person=sam, metric="volume", target=1000, by=None)
+    services.create_goal(org=story_org, person=sam, metric="one_on_ones", target=4, by=None)
     entry = rep_report(sam, Period.of(AS_OF), AS_OF).playbook.stages[0].entry
     monday, wednesday = date(2026, 11, 23), date(2026, 11, 25)
     # Wednesday over: the week so far, volume per whole business day Monday to Wednesday.
     (card,) = scorecards([sam], wednesday)
     assert card.so_far == "so far (day 3 of 5)" and card.week == monday
-    (_label, att), *_ = card.goals
+    (_label, att), (_, meetings) = card.goals
     assert att == pytest.approx(_dials(sam, entry, monday, wednesday) / 3 / 1000)
+    assert meetings is None  # 4 a month: none due by Wednesday (floor(4 × 3/21) = 0)
     assert scorecard_json(card)["so_far"] == "so far (day 3 of 5)"
     # Monday under way: no whole day yet, so no volume score (not a day's dials over five).
     monkeypatch.setattr(scorecards_module, "default_as_of", lambda: monday)
@@ -249,6 +251,7 @@ def test_the_weeks_score_is_so_far_until_the_week_is_over(
     (card,) = scorecards([sam], AS_OF)
     assert card.so_far == ""
     assert card.goals[0][1] == pytest.approx(_dials(sam, entry, monday, AS_OF) / 5 / 1000)
+    assert card.goals[1][1] == 0.0  # the whole week without one: scored (target 4 × 5/21)
 
 
 def _dials(rep: Person, entry: str, first: date, last: date) -> float:

@@ -73,6 +73,8 @@ class _Week:
     extra: dict[str, Any]
     #: The counts of those whole days (volume per day: a part-day is no day's worth).
     whole_days: Counts | None = None
+    #: The week's business days are over (else its score is "so far").
+    final: bool = True
 
 
 def _load_week(
@@ -114,6 +116,7 @@ def _load_week(
         counts,
         extra,
         whole,
+        elapsed.is_final,
     )
 
 
@@ -212,8 +215,8 @@ def _actual(
         return (hits / total if total else math.nan), g.target
     if m.key == "one_on_ones":
         held = w.extra["one_on_ones"].get(pid, (0.0, 0.0))[0]
-        if w.bdays <= 0 and held < g.target * scale:
-            return math.nan, g.target  # none due yet: no score either way
+        if not w.final and held == 0 and math.floor(g.target * scale) == 0:
+            return math.nan, g.target  # none due yet in a young week (judge_count's pace)
         return held, g.target * scale
     if m.key == "experiments":
         return float(w.extra["experiments"][i]), g.target
