@@ -330,6 +330,38 @@ def _load_evidence(
     return ev, history
 
 
+def _result_side(
+    ev: Evidence,
+    period: Period,
+    as_of: date,
+    progress: Progress,
+    quota: np.ndarray,
+    won_value: np.ndarray,
+    won_count: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, EvidenceWindow | None, float]:
+    """The gap's result, its quota (None: no quotas), the window it was read over when not the
+    period, and the volume scale that puts the typical rep in the result's units."""
+    quota_share = quota * elapsed_share(period, as_of)
+    has_quota = bool(np.isfinite(quota_share).all() and (quota_share > 0).all())
+    last = ev.windows[-1]
+    result_window = None
+    result_days = (period.clamp(as_of) - period.start).days + 1
+    if not has_quota or (not progress.is_final and last.first_day < period.start):
+        # Without quotas, or while the period is too young to hold the last stage's evidence
+        # (day 1 of a month: a few hours of wins against a day of quota is luck, not a gap),
+        # the result is what was won over the last stage's window, against the quota that
+        # window is worth at this period's daily quota.
+        result_window = last
+        won_value, won_count = ev.won_value, ev.won_count
+        result_days = last.days
+        if has_quota:
+            quota_share = quota * quota_days_share(period, last.first_day, last.last_day)
+    # The typical rep's volume comes from the first stage's window: scaled to the result's days
+    # so that the typical result and the result are in the same units.
+    scale = result_days / max(ev.windows[0].days, 1)
+    return won_value, won_count, (quota_share if has_quota else None), result_window, scale
+
+
 def diagnose_people(
     people: list[Person],
     period: Period,
@@ -355,25 +387,10 @@ def diagnose_people(
     quota = inputs.quota
     kind = funnel_kind(spec)
     ev, history = _load_evidence(inputs, spec, period.start, last_day)
-    quota_share = quota * elapsed_share(period, as_of)
-    has_quota = bool(np.isfinite(quota_share).all() and (quota_share > 0).all())
     progress = progress_of(period, as_of)
-    last = ev.windows[-1]
-    result_window = None
-    result_days = (last_day - period.start).days + 1
-    if not has_quota or (not progress.is_final and last.first_day < period.start):
-        # Without quotas, or while the period is too young to hold the last stage's evidence
-        # (day 1 of a month: a few hours of wins against a day of quota is luck, not a gap),
-        # the result is what was won over the last stage's window, against the quota that
-        # window is worth at this period's daily quota.
-        result_window = last
-        won_value, won_count = ev.won_value, ev.won_count
-        result_days = last.days
-        if has_quota:
-            quota_share = quota * quota_days_share(period, last.first_day, last.last_day)
-    # The typical rep's volume comes from the first stage's window: scaled to the result's days
-    # so that the typical result and the result are in the same units.
-    scale = result_days / max(ev.windows[0].days, 1)
+    won_value, won_count, quota_share, result_window, scale = _result_side(
+        ev, period, as_of, progress, quota, won_value, won_count
+    )
     diagnosis = diagnose_group(
         ev.volume,
         ev.tries,
@@ -381,7 +398,7 @@ def diagnose_people(
         won_value,
         won_count,
         spec.stage_keys,
-        quota_share=quota_share if has_quota else None,
+        quota_share=quota_share,
         groups=groups,
         kind=kind,
         size_value=ev.won_value,
