@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -268,29 +271,42 @@ class Evidence:
     tries_per_day: np.ndarray
 
 
-def _window_data(buckets: BucketData, b: int) -> GroupData:
-    def cut(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return {t: window_sums(v, b) for t, v in d.items()}
+def _window_data(buckets: BucketData) -> list[GroupData]:
+    """The counts of the first b buckets, for b = 1 .. all: running sums over the buckets, read
+    once instead of one sum per window (the counts are whole numbers: the same values)."""
 
-    n = buckets.won_value.shape[0]
-    return GroupData(
-        person_ids=(),
-        type_counts=cut(buckets.type_counts),
-        advanced=cut(buckets.advanced),
-        pending=cut(buckets.pending),
-        won_value=window_sums(buckets.won_value, b),
-        won_count=window_sums(buckets.won_count, b),
-        quota=np.full(n, np.nan),
-        deals={},
+    def running(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {t: np.cumsum(v, axis=-1) for t, v in d.items()}
+
+    counts, advanced, pending = (
+        running(d) for d in (buckets.type_counts, buckets.advanced, buckets.pending)
     )
+    value, won = np.cumsum(buckets.won_value, axis=-1), np.cumsum(buckets.won_count, axis=-1)
+    quota = np.full(value.shape[0], np.nan)
+
+    def first(d: dict[str, np.ndarray], b: int) -> dict[str, np.ndarray]:
+        return {t: v[..., b] for t, v in d.items()}
+
+    return [
+        GroupData(
+            person_ids=(),
+            type_counts=first(counts, b),
+            advanced=first(advanced, b),
+            pending=first(pending, b),
+            won_value=value[..., b],
+            won_count=won[..., b],
+            quota=quota,
+            deals={},
+        )
+        for b in range(len(buckets.starts))
+    ]
 
 
 def build_evidence(
     buckets: BucketData, spec: PlaybookSpec, period_start: date, last_day: date
 ) -> Evidence:
     """Choose each stage's window from the bucket counts and gather its counts."""
-    n_buckets = len(buckets.starts)
-    per_bucket = [build_funnel(_window_data(buckets, b), spec) for b in range(1, n_buckets + 1)]
+    per_bucket = [build_funnel(data, spec) for data in _window_data(buckets)]
     # Counts of bucket b alone (cumulative differences), for the window choice.
     tries = np.stack([f.tries for f in per_bucket], axis=2)
     succ = np.stack([f.successes for f in per_bucket], axis=2)
@@ -603,13 +619,12 @@ def activity_days(period: Period, as_of: date) -> tuple[date, date]:
 
 
 def _key(
-    org_id: int, what: tuple[object, ...], period: Period, as_of: date, spec: PlaybookSpec,
-    version: str,
-) -> str:  # fmt: skip
+    org_id: int, what: tuple[object, ...], period: Period, as_of: date, mark: str, version: str
+) -> str:
     """The report cache's key: who, the period, the day (and today: a period's last day is final
-    only once it is over), the playbook and the data versions."""
+    only once it is over), the playbook (its :func:`spec_mark`) and the data versions."""
     when = (str(period), period.start, period.end, as_of, default_as_of())
-    return report_key(org_id, (*what, *when, spec_mark(spec)), version)
+    return report_key(org_id, (*what, *when, mark), version)
 
 
 def _version(org_id: int, period: Period, as_of: date) -> str:
@@ -620,7 +635,7 @@ def team_report(team: Team, period: Period, as_of: date) -> GroupReport | None:
     """The team's reps, each against the team; None when the team has no reps. Kept in the
     report cache (:mod:`ninety.diagnosis.cache`) until the data it read changes."""
     spec = playbook_for(team.org)
-    key = _key(team.org_id, ("team", team.pk), period, as_of, spec,
+    key = _key(team.org_id, ("team", team.pk), period, as_of, spec_mark(spec),
                _version(team.org_id, period, as_of))  # fmt: skip
     return cached(key, lambda: _team_report(team, period, as_of, spec))
 
@@ -640,7 +655,7 @@ def rep_report(person: Person, period: Period, as_of: date) -> GroupReport:
     if report is not None and report.for_person(person.pk) is not None:
         return report
     spec = playbook_for(person.org)
-    key = _key(person.org_id, ("rep", person.pk), period, as_of, spec,
+    key = _key(person.org_id, ("rep", person.pk), period, as_of, spec_mark(spec),
                _version(person.org_id, period, as_of))  # fmt: skip
     return cached(key, lambda: _alone_report(person, period, as_of, spec))
 
@@ -660,6 +675,26 @@ def _alone_report(person: Person, period: Period, as_of: date, spec: PlaybookSpe
     return _subset(full, {person.pk})
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off for a bounded computation, then let run.
+
+    A whole-org run allocates a million-odd objects (arrays, report rows, their dicts) that
+    hold no cycles; the collections they trigger find nothing, yet a full one walks every
+    object of the process: 0.1–0.3 s of a one-second run, more the bigger the process (what
+    made a bench process slower than a lean script). Only the caller that paused it resumes
+    it, so an overlapping run in another thread never leaves it off.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
     """Every team of the org with reps, each exactly as its team page and the API show it.
 
@@ -668,6 +703,11 @@ def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
     :func:`rep_report`. Teams in the report cache are read from it (one round trip), the others
     computed from inputs loaded once for all of them and kept there.
     """
+    with _gc_paused():
+        return _org_reports(org, period, as_of)
+
+
+def _org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
     everyone = _active_reps(Person.objects.filter(org=org))
     by_team: dict[int, list[Person]] = {}
     for p in everyone:
@@ -679,7 +719,8 @@ def org_reports(org: Org, period: Period, as_of: date) -> list[GroupReport]:
         siblings.setdefault(t[1], []).append(t[0])
     spec = playbook_for(org)
     version = _version(org.pk, period, as_of)
-    keys = {t.pk: _key(org.pk, ("team", t.pk), period, as_of, spec, version) for t in teams}
+    mark = spec_mark(spec)  # once: the playbook's repr is the dearest part of a key
+    keys = {t.pk: _key(org.pk, ("team", t.pk), period, as_of, mark, version) for t in teams}
     found = get_many(list(keys.values()))
     position = {p.pk: i for i, p in enumerate(everyone)}
     comparisons = {}
