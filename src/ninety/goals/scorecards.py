@@ -85,22 +85,30 @@ def _load_week(
     peers: dict[int, list[Person]],
 ) -> _Week:
     """The week from ``first`` as far as it has run: counted up to ``last`` (its Sunday, or
-    the as-of day), volumes per whole business day over the whole days alone."""
+    the as-of day), volumes per whole business day over the whole days alone. With stage goals
+    the team mates of ``peers`` not asked for are read in the same queries (their rows after
+    those of ``people``)."""
     first, last, elapsed = when
+    staged = any(m.startswith(core.STAGE_PREFIX) for m in metrics)
     ids = [p.pk for p in people]
+    asked = set(ids)
+    others = sorted({q.pk for g in peers.values() for q in g} - asked) if staged else []
+    every = ids + others
     types = sorted({t for s in spec.stages for t in (s.entry, s.exit) if not is_deal_step(t)})
-    counts = activity_counts(ids, types, first, last)
+    read = activity_counts(every, types, first, last)
+    counts = _first_rows(read, len(ids))
     whole = counts
     if elapsed.partial and core.VOLUME in metrics:
         whole = activity_counts(ids, types, first, last - timedelta(days=1))
     period = Period.of(first)
     extra: dict[str, Any] = {}
-    if any(m.startswith(core.STAGE_PREFIX) for m in metrics) or "quota" in metrics:
-        extra["won"] = won_between(ids, first, last)
-    if any(m.startswith(core.STAGE_PREFIX) for m in metrics):
+    if staged or "quota" in metrics:
+        won = won_between(every, first, last)
+        extra["won"] = tuple(a[: len(ids)] for a in won)
+    if staged:
         stages = [k for k in spec.stage_keys if f"{core.STAGE_PREFIX}{k}" in metrics]
-        week = (first, last, types)
-        extra["rates"] = _week_rates(people, spec, week, (counts, extra["won"]), stages, peers)
+        rates = _week_rates(every, spec, (read, won), stages, peers)
+        extra["rates"] = rates[: len(ids)]
     if "quota" in metrics:
         extra["quota"] = load_quota(ids, period)
     for key in ("recital", "one_on_ones"):
@@ -120,6 +128,11 @@ def _load_week(
     )
 
 
+def _first_rows(c: Counts, n: int) -> Counts:
+    parts = (c.count, c.with_way, c.advanced, c.pending)
+    return Counts(*({t: a[:n] for t, a in part.items()} for part in parts))
+
+
 def _team_peers(people: Sequence[Person]) -> dict[int, list[Person]]:
     """Per team of ``people``: whom a rep's week rate is compared with, the team's active reps
     (as the dashboard's scorecard lists them), with any of ``people`` not among them (an
@@ -137,37 +150,17 @@ def _team_peers(people: Sequence[Person]) -> dict[int, list[Person]]:
 
 
 def _week_rates(
-    people: Sequence[Person],
+    ids: list[int],
     spec: PlaybookSpec,
-    week: tuple[date, date, list[str]],
     loaded: tuple[Counts, tuple[np.ndarray, ...]],
     stages: list[str],
     peers: dict[int, list[Person]],
 ) -> np.ndarray:
-    """Posterior mean rate per rep and stage on the week's cohort counts, each team's reps
-    compared with each other and with no one else: a rep's number is the same shown alone (the
-    rep page, the prep sheet), with the team (the dashboard) or with the whole org (the API)."""
-    first, last, types = week
+    """Posterior mean rate per person of ``ids`` and stage on the week's cohort counts, each
+    team's reps compared with each other and with no one else: a rep's number is the same shown
+    alone (the rep page, the prep sheet), with the team (the dashboard) or with the whole org
+    (the API)."""
     counts, won = loaded
-    asked = {p.pk for p in people}
-    others = sorted({q.pk for group in peers.values() for q in group} - asked)
-    ids = [p.pk for p in people] + others
-    if others:  # the team mates not asked for: their week too (one more query of each)
-        more, more_won = (
-            activity_counts(others, types, first, last),
-            won_between(others, first, last),
-        )
-        counts = Counts(
-            *(
-                {t: np.concatenate([mine[t], theirs[t]]) for t in mine}
-                for mine, theirs in zip(
-                    (counts.count, counts.with_way, counts.advanced, counts.pending),
-                    (more.count, more.with_way, more.advanced, more.pending),
-                    strict=True,
-                )
-            )
-        )
-        won = tuple(np.concatenate([a, b]) for a, b in zip(won, more_won, strict=True))
     data = GroupData(
         tuple(ids),
         counts.count,
@@ -184,12 +177,12 @@ def _week_rates(
     mean = np.full(f.tries.shape, np.nan)
     row = {pid: i for i, pid in enumerate(ids)}
     for group in peers.values():
-        rows = [row[q.pk] for q in group]
+        rows = [row[q.pk] for q in group if q.pk in row]
         if not rows or not cols:
             continue
         x, n = f.successes[np.ix_(rows, cols)], f.tries[np.ix_(rows, cols)]
         mean[np.ix_(rows, cols)] = stage_posteriors(x, n, np.zeros(len(rows), np.int64)).mean
-    return mean[: len(people)]
+    return mean
 
 
 def _actual(
