@@ -53,6 +53,11 @@ _ROLLUP_JSON = (
     "value ->> 3 AS way_id, value ->> 4 AS n, value ->> 5 AS adv, value ->> 6 AS pend, "
     "value ->> 7 AS dur FROM json_each(?))"
 )
+_WEEK_JSON = (
+    "(SELECT value ->> 0 AS person_id, value ->> 1 AS week, value ->> 2 AS type, "
+    "value ->> 3 AS n, value ->> 4 AS adv, value ->> 5 AS pend, value ->> 6 AS dur "
+    "FROM json_each(?))"
+)
 
 
 def rollup_upsert(agg_source: str) -> str:
@@ -251,12 +256,12 @@ def _write_sqlite(chunk: PreparedChunk) -> int:
 
 def _sqlite_rollups(cur: Any, daily: str, weekly: str) -> None:
     cur.execute(rollup_upsert(_ROLLUP_JSON), (daily,))
-    cur.execute(week_upsert(_ROLLUP_JSON.replace(" AS day,", " AS week,", 1)), (weekly,))
+    cur.execute(week_upsert(_WEEK_JSON), (weekly,))
 
 
 ROLLUP_KEY = ("person_id", "day", "type", "way_id")
 ROLLUP_COLUMNS = (*ROLLUP_KEY, "n", "adv", "pend", "dur")
-WEEK_COLUMNS = ("person_id", "week", "type", "way_id", "n", "adv", "pend", "dur")
+WEEK_COLUMNS = ("person_id", "week", "type", "n", "adv", "pend", "dur")
 _SUMS = [("n", "sum"), ("adv", "sum"), ("pend", "sum"), ("dur", "sum")]
 
 
@@ -278,13 +283,15 @@ def _sums(table: pa.Table, keys: list[str]) -> pa.Table:
 
 
 def week_table(daily: pa.Table) -> pa.Table:
-    """Daily rollup rows (:data:`ROLLUP_COLUMNS`) summed per ISO week (``week``: its Monday),
-    in Arrow: the database then only upsert-adds, without a GROUP BY or a date function."""
+    """Daily rollup rows (:data:`ROLLUP_COLUMNS`) summed per ISO week (``week``: its Monday)
+    and type, in Arrow: the database then only upsert-adds, without a GROUP BY or a date
+    function."""
     day = daily.column("day")
     back = pc.day_of_week(day)  # Monday = 0
     monday = pc.cast(pc.subtract(pc.cast(day, pa.int32()), pc.cast(back, pa.int32())), pa.date32())
     weeks = daily.drop_columns(["day"]).append_column("week", monday)
-    return _sums(weeks, ["person_id", "week", "type", "way_id"]).select(list(WEEK_COLUMNS))
+    # Summed over ways too: the weekly rollup keeps none.
+    return _sums(weeks, ["person_id", "week", "type"]).select(list(WEEK_COLUMNS))
 
 
 def rollup_table(rows: pa.Table) -> pa.Table:
@@ -358,17 +365,17 @@ def _write_postgresql(chunk: PreparedChunk) -> int:
 
 def _postgresql_rollups(cur: Any, daily: bytes, weekly: bytes) -> None:
     """COPY the chunk's daily and weekly rollup rows into session temp tables, then add them."""
-    amounts = "type text, way_id bigint, n bigint, adv bigint, pend bigint, dur bigint"
-    for table, columns, when in (
-        ("ingest_rollup_stage", ROLLUP_COLUMNS, "day"),
-        ("ingest_week_stage", WEEK_COLUMNS, "week"),
+    amounts = "n bigint, adv bigint, pend bigint, dur bigint"
+    for table, columns, key in (
+        ("ingest_rollup_stage", ROLLUP_COLUMNS, "day date, type text, way_id bigint"),
+        ("ingest_week_stage", WEEK_COLUMNS, "week date, type text"),
     ):
         cur.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {table} (person_id bigint, {when} date, "
+            f"CREATE TEMP TABLE IF NOT EXISTS {table} (person_id bigint, {key}, "
             f"{amounts}) ON COMMIT DELETE ROWS"
         )
         cur.execute(f"TRUNCATE {table}")
         with cur.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN (FORMAT csv)") as cp:
-            cp.write(daily if when == "day" else weekly)
+            cp.write(daily if table == "ingest_rollup_stage" else weekly)
     cur.execute(rollup_add_postgresql("ingest_rollup_stage"))
     cur.execute(week_upsert("ingest_week_stage"))
