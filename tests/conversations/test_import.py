@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from ninety.activity.models import Activity, ActivityRollup, ActivityWeekRollup
-from ninety.core.evidence import monday
 from ninety.conversations import services
 from ninety.conversations.models import Conversation
 from ninety.conversations.services import CallFile, ImportError_, import_call
 from ninety.core.conversations.detect import LexicalEmbedder
+from ninety.core.evidence import monday
 from tests.conftest import World
 from tests.conversations.helpers import DATA, SAM_CALL, WHEN, no_call_imported, sams_call
 from tests.playbook.matrix_helpers import acme_playbook
