@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ninety.activity.models import Activity, ActivityRollup
+from ninety.activity.models import Activity, ActivityRollup, ActivityWeekRollup
+from ninety.core.evidence import monday
 from ninety.conversations import services
 from ninety.conversations.models import Conversation
 from ninety.conversations.services import CallFile, ImportError_, import_call
@@ -29,6 +30,9 @@ def test_a_new_call_becomes_a_connect_with_the_detected_way(world: World) -> Non
     # The rollup counts the attempt under its way: "which ways work" sees it.
     rollup = ActivityRollup.objects.get(person=world.rep, type="connect")
     assert (rollup.way_id, rollup.count, rollup.pending) == (conv.detected_way.pk, 1, 1)
+    # … and its week, which the diagnosis reads for the weeks before the period.
+    week = ActivityWeekRollup.objects.get(person=world.rep, type="connect")
+    assert (week.week, week.count, week.pending) == (monday(rollup.day), 1, 1)
 
 
 def test_a_call_attaches_to_its_activity_by_external_id(world: World) -> None:

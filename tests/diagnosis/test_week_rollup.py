@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from ninety.activity.models import ActivityRollup, ActivityWeekRollup
-from ninety.activity.rollups import rebuild_weeks
+from ninety.activity.rollups import add_to_week, rebuild_weeks
 from ninety.core.evidence import bucket_starts, monday
 from ninety.diagnosis.loaders import load_buckets
 from ninety.ingest.services import import_file
@@ -31,10 +31,11 @@ DAYS = 200
 
 
 def weeks_of_daily() -> dict[tuple, tuple[int, int, int, int]]:
-    """The daily rollup grouped by ISO week in Python: what the weekly table must hold."""
+    """The daily rollup grouped by ISO week (and over ways) in Python: what the weekly table
+    must hold."""
     out: dict[tuple, list[int]] = {}
     for r in ActivityRollup.objects.all():
-        key = (r.person_id, monday(r.day), r.type, r.way_key)
+        key = (r.person_id, monday(r.day), r.type)
         acc = out.setdefault(key, [0, 0, 0, 0])
         for i, v in enumerate((r.count, r.advanced, r.pending, r.duration_seconds)):
             acc[i] += v
@@ -43,7 +44,7 @@ def weeks_of_daily() -> dict[tuple, tuple[int, int, int, int]]:
 
 def stored_weeks() -> dict[tuple, tuple[int, int, int, int]]:
     return {
-        (r.person_id, r.week, r.type, r.way_key): (
+        (r.person_id, r.week, r.type): (
             r.count, r.advanced, r.pending, r.duration_seconds
         )
         for r in ActivityWeekRollup.objects.all()
@@ -147,11 +148,32 @@ def test_rebuild_and_the_backfill_give_what_the_importer_wrote(
     assert stored_weeks() == {k: v for k, v in imported.items() if k[0] == world.rep.pk}
     rebuild_weeks()
     assert stored_weeks() == imported
-    # The migration that created the table fills it from the daily rows of every org.
+    # The migration that took the ways out of the table refills it from the daily rows.
     ActivityWeekRollup.objects.all().delete()
-    migration = importlib.import_module("ninety.activity.migrations.0011_week_rollup")
-    migration.backfill(None, _Editor())
+    migration = importlib.import_module("ninety.activity.migrations.0013_week_rollup_without_ways")
+    migration.refill(None, _Editor())
     assert stored_weeks() == imported
+
+
+@pytest.mark.django_db
+def test_a_week_sums_the_days_ways(world: World) -> None:
+    """Daily rows of one day and type under two ways and none become one weekly row; a single
+    activity added or taken away (a call's way moving) keeps the week equal to the days."""
+    day = date(2026, 11, 4)  # a Wednesday
+    # Way ids only (the rollup's way is not a database constraint): two ways and none.
+    for way, n in ((901, 3), (902, 2), (None, 4)):
+        ActivityRollup.objects.create(
+            person=world.rep, day=day, type="connect", way_id=way, count=n, advanced=1,
+            pending=0, duration_seconds=10 * n,
+        )  # fmt: skip
+    rebuild_weeks([world.rep.pk])
+    assert stored_weeks() == {(world.rep.pk, date(2026, 11, 2), "connect"): (9, 3, 0, 90)}
+    add_to_week(world.rep.pk, day, "connect", (1, 0, 1, 7))
+    assert stored_weeks() == {(world.rep.pk, date(2026, 11, 2), "connect"): (10, 3, 1, 97)}
+    add_to_week(world.rep.pk, day + timedelta(days=5), "meeting", (1, 1, 0, 0))  # Monday next
+    assert stored_weeks()[(world.rep.pk, date(2026, 11, 9), "meeting")] == (1, 1, 0, 0)
+    add_to_week(world.rep.pk, day + timedelta(days=5), "meeting", (-1, -1, 0, 0))
+    assert (world.rep.pk, date(2026, 11, 9), "meeting") not in stored_weeks()
 
 
 @pytest.mark.django_db

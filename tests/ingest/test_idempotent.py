@@ -130,8 +130,8 @@ def test_rollups_add_up_across_imports_before_on_and_after_stored_days(
 def _rollup_snapshot() -> tuple[list[tuple], list[tuple]]:
     from ninety.activity.models import ActivityWeekRollup
 
-    cols = ("person_id", "type", "way_id", "count", "advanced", "pending", "duration_seconds")
-    daily = sorted(ActivityRollup.objects.values_list("day", *cols))
+    cols = ("person_id", "type", "count", "advanced", "pending", "duration_seconds")
+    daily = sorted(ActivityRollup.objects.values_list("day", "way_id", *cols))
     weekly = sorted(ActivityWeekRollup.objects.values_list("week", *cols))
     return daily, weekly
 

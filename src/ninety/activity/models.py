@@ -163,8 +163,8 @@ class Quota(models.Model):
 
 
 class RollupRow(models.Model):
-    """What the daily and the weekly rollups share: the person, type and way a row counts, and
-    its amounts.
+    """What the daily and the weekly rollups share: the person and type a row counts, and its
+    amounts.
 
     ``advanced`` counts the rows whose attempt reached the next funnel type (their outcome);
     ``pending`` the rows with no outcome (not recorded, or not resolved yet), so that a cohort
@@ -181,19 +181,6 @@ class RollupRow(models.Model):
         db_constraint=False,
     )
     type = models.CharField(max_length=32)
-    way = models.ForeignKey(
-        "playbook.Way",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        db_index=False,
-        db_constraint=False,
-    )
-    #: ``way_id`` or 0, kept by the database: a unique index treats NULLs as distinct, so the
-    #: upsert key needs a value.
-    way_key = models.GeneratedField(
-        expression=Coalesce("way", 0), output_field=models.BigIntegerField(), db_persist=True
-    )
     count = models.PositiveIntegerField(default=0)
     advanced = models.PositiveIntegerField(default=0)
     pending = models.PositiveIntegerField(default=0)
@@ -210,6 +197,19 @@ class ActivityRollup(RollupRow):
     # The only indexes are the upsert's key, whose (person, day) prefix serves a rep's history,
     # and (day, person) for a whole org's month.
     day = models.DateField()
+    way = models.ForeignKey(
+        "playbook.Way",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_index=False,
+        db_constraint=False,
+    )
+    #: ``way_id`` or 0, kept by the database: a unique index treats NULLs as distinct, so the
+    #: upsert key needs a value.
+    way_key = models.GeneratedField(
+        expression=Coalesce("way", 0), output_field=models.BigIntegerField(), db_persist=True
+    )
 
     class Meta:
         constraints = [
@@ -224,23 +224,24 @@ class ActivityRollup(RollupRow):
 
 
 class ActivityWeekRollup(RollupRow):
-    """The daily rollup summed per ISO week (``week`` is its Monday): same key, same counts.
+    """The daily rollup summed per ISO week (``week`` is its Monday) and over ways: one row per
+    person, week and type, same counts.
 
     An evidence window reaches 91 days back; reading its whole weeks here instead of their
-    days (2.6 times fewer rows in the 1,000-rep bench org) halves a whole-org diagnosis
+    days (2.6 times fewer rows in the 1,000-rep bench org, and 4 times fewer again without a row
+    per way: nothing reads a week per way) is most of what makes a whole-org diagnosis fast
     (docs/diagnosis.md). It is never written on its own: every write of :class:`ActivityRollup`
-    adds the same amounts here in the same transaction (the importer), or rebuilds the weeks it
-    touched from the daily rows (:func:`ninety.activity.rollups.rebuild_weeks`), so it always
-    equals the daily table grouped by week.
+    adds the same amounts here in the same transaction (the importer, or
+    :func:`ninety.activity.rollups.add_to_week`), or rebuilds the weeks it touched from the
+    daily rows (:func:`ninety.activity.rollups.rebuild_weeks`), so it always equals the daily
+    table grouped by week.
     """
 
     week = models.DateField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "week", "type", "way_key"], name="week_rollup_unique_key"
-            ),
+            models.UniqueConstraint(fields=["person", "week", "type"], name="week_rollup_key"),
         ]
         indexes = [models.Index(fields=["week", "person"], name="week_rollup_week_person")]
 

@@ -1,14 +1,17 @@
 """The weekly rollup kept equal to the daily one: the SQL both vendors need, and a rebuild.
 
-:class:`~ninety.activity.models.ActivityWeekRollup` is the daily rollup summed per ISO week.
-The importer adds a chunk's amounts to both tables in one transaction
-(:func:`week_upsert`); whatever writes daily rows another way (test fixtures, a repair) calls
-:func:`rebuild_weeks` for the people it wrote, which recomputes their weeks from the daily rows.
+:class:`~ninety.activity.models.ActivityWeekRollup` is the daily rollup summed per ISO week
+and over ways (nothing reads a week per way). The importer adds a chunk's amounts to both tables
+in one transaction (:func:`week_upsert`); a writer of single activities adds them with
+:func:`add_to_week`; whatever writes daily rows another way (test fixtures, a repair, a restore)
+calls :func:`rebuild_weeks` for the people it wrote, which recomputes their weeks from the daily
+rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from django.db import connection
 
@@ -31,17 +34,43 @@ def monday_sql(column: str, vendor: str | None = None) -> str:
 
 
 def week_upsert(source: str) -> str:
-    """Add ``source``'s rows (person_id, week, type, way_id, n, adv, pend, dur: one chunk's
-    rollup amounts already summed per ISO week, ``week`` its Monday; the importer sums them in
-    Arrow) to the weekly rollup, as one upsert-add."""
-    cols = "(person_id, week, type, way_id, count, advanced, pending, duration_seconds)"
+    """Add ``source``'s rows (person_id, week, type, n, adv, pend, dur: one chunk's rollup
+    amounts already summed per ISO week and over ways, ``week`` its Monday, one row per key; the
+    importer sums them in Arrow) to the weekly rollup, as one upsert-add."""
+    cols = "(person_id, week, type, count, advanced, pending, duration_seconds)"
     add = ", ".join(f"{a} = {WEEKLY}.{a} + excluded.{a}" for a in AMOUNTS)
     # WHERE true: SQLite needs it to tell the upsert's ON from a join's.
     return (
-        f"INSERT INTO {WEEKLY} {cols} SELECT person_id, week, type, way_id, n, adv, pend, dur "
+        f"INSERT INTO {WEEKLY} {cols} SELECT person_id, week, type, n, adv, pend, dur "
         f"FROM {source} WHERE true "
-        f"ON CONFLICT (person_id, week, type, way_key) DO UPDATE SET {add}"
+        f"ON CONFLICT (person_id, week, type) DO UPDATE SET {add}"
     )
+
+
+def add_to_week(person_id: int, day: date, type_: str, amounts: Sequence[int]) -> None:
+    """Add ``amounts`` (count, advanced, pending, duration: negative to take away) of one
+    person's activities on ``day`` to that week's row, as the daily row got them; a row left
+    with no activity is removed (its other amounts are then 0 too). The caller holds the
+    transaction."""
+    week = day - timedelta(days=day.weekday())
+    add = ", ".join(f"{a} = {a} + %s" for a in AMOUNTS)
+    key = [person_id, week, type_]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {WEEKLY} SET {add} WHERE person_id = %s AND week = %s AND type = %s",
+            [*amounts, *key],
+        )
+        if cursor.rowcount == 0 and amounts[0] > 0:
+            cols = ", ".join(AMOUNTS)
+            cursor.execute(
+                f"INSERT INTO {WEEKLY} (person_id, week, type, {cols}) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [*key, *amounts],
+            )
+        cursor.execute(
+            f"DELETE FROM {WEEKLY} WHERE person_id = %s AND week = %s AND type = %s AND count <= 0",
+            key,
+        )
 
 
 def rebuild_sql(where: str = "", vendor: str | None = None) -> tuple[str, str]:
@@ -50,11 +79,11 @@ def rebuild_sql(where: str = "", vendor: str | None = None) -> tuple[str, str]:
     cond = f" WHERE {where}" if where else ""
     week = monday_sql("day", vendor)
     sums = ", ".join(f"SUM({a})" for a in AMOUNTS)
-    cols = f"(person_id, week, type, way_id, {', '.join(AMOUNTS)})"
+    cols = f"(person_id, week, type, {', '.join(AMOUNTS)})"
     return (
         f"DELETE FROM {WEEKLY}{cond}",
-        f"INSERT INTO {WEEKLY} {cols} SELECT person_id, {week}, type, way_id, {sums} "
-        f"FROM {DAILY}{cond} GROUP BY person_id, {week}, type, way_id",
+        f"INSERT INTO {WEEKLY} {cols} SELECT person_id, {week}, type, {sums} "
+        f"FROM {DAILY}{cond} GROUP BY person_id, {week}, type",
     )
 
 

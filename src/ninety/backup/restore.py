@@ -34,6 +34,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Max
 
 from ninety.activity import versions
+from ninety.activity.rollups import rebuild_weeks
 from ninety.backup.export import FORMAT, MANIFEST, VERSION
 from ninety.backup.tables import (
     AUDIT,
@@ -43,7 +44,7 @@ from ninety.backup.tables import (
     backup_tables,
     decode,
 )
-from ninety.people.models import Org
+from ninety.people.models import Org, Person
 
 BATCH = 2000
 
@@ -306,7 +307,8 @@ def restore_org(src: Path, *, slug: str | None = None, logins: bool = True) -> d
     ``logins=False`` leaves the people without logins (for an instance whose usernames clash)."""
     manifest = read_manifest(src)
     _check_schema(manifest)
-    listed = {entry["table"] for entry in manifest["tables"]}
+    # Backups written before the weekly rollup was left out list it: it is rebuilt instead.
+    listed = {entry["table"] for entry in manifest["tables"]} - {"activity.ActivityWeekRollup"}
     all_tables = {t.label: t for t in backup_tables()}
     unknown = listed - set(all_tables)
     if unknown:
@@ -323,6 +325,7 @@ def restore_org(src: Path, *, slug: str | None = None, logins: bool = True) -> d
         _fill_deferred(tables, plan)
         _reset_sequences(list(tables.values()))
         org = Org.objects.get(slug=slug)
+        rebuild_weeks(list(Person.objects.filter(org=org).values_list("pk", flat=True)))
         versions.bump(org.pk)  # a report cached for an org of the same id is not this one
     return {
         "org": org,

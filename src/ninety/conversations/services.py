@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ninety.activity import versions
 from ninety.activity.models import Activity, ActivityRollup
+from ninety.activity.rollups import add_to_week
 from ninety.conversations.models import Conversation, Turn
 from ninety.conversations.permissions import can_import_for
 from ninety.core.conversations.analysis import (
@@ -137,6 +138,7 @@ def _rollup_add(activity: Activity, way_id: int | None, n: int, advanced: int) -
                                       duration_seconds=dur)  # fmt: skip
     elif n < 0:
         ActivityRollup.objects.filter(**key, count__lte=0).delete()
+    add_to_week(activity.person_id, key["day"], activity.type, (n, advanced, pending, dur))
     versions.bump_days(activity.org_id, [key["day"]])
 
 

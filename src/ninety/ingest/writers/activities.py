@@ -54,6 +54,11 @@ _ROLLUP_JSON = (
     "value ->> 3 AS way_id, value ->> 4 AS n, value ->> 5 AS adv, value ->> 6 AS pend, "
     "value ->> 7 AS dur FROM json_each(?))"
 )
+_WEEK_JSON = (
+    "(SELECT value ->> 0 AS person_id, value ->> 1 AS week, value ->> 2 AS type, "
+    "value ->> 3 AS n, value ->> 4 AS adv, value ->> 5 AS pend, value ->> 6 AS dur "
+    "FROM json_each(?))"
+)
 
 
 def rollup_upsert(agg_source: str) -> str:
@@ -231,12 +236,12 @@ def _write_sqlite(chunk: PreparedChunk) -> int:
 
 def _sqlite_rollups(cur: Any, daily: str, weekly: str) -> None:
     cur.execute(rollup_upsert(_ROLLUP_JSON), (daily,))
-    cur.execute(week_upsert(_ROLLUP_JSON.replace(" AS day,", " AS week,", 1)), (weekly,))
+    cur.execute(week_upsert(_WEEK_JSON), (weekly,))
 
 
 ROLLUP_KEY = ("person_id", "day", "type", "way_id")
 ROLLUP_COLUMNS = (*ROLLUP_KEY, "n", "adv", "pend", "dur")
-WEEK_COLUMNS = ("person_id", "week", "type", "way_id", "n", "adv", "pend", "dur")
+WEEK_COLUMNS = ("person_id", "week", "type", "n", "adv", "pend", "dur")
 _SUMS = [("n", "sum"), ("adv", "sum"), ("pend", "sum"), ("dur", "sum")]
 
 
@@ -259,13 +264,15 @@ def _sums(table: pa.Table, keys: list[str]) -> pa.Table:
 
 
 def week_table(daily: pa.Table) -> pa.Table:
-    """Daily rollup rows (:data:`ROLLUP_COLUMNS`) summed per ISO week (``week``: its Monday),
-    in Arrow: the database then only upsert-adds, without a GROUP BY or a date function."""
+    """Daily rollup rows (:data:`ROLLUP_COLUMNS`) summed per ISO week (``week``: its Monday)
+    and type, in Arrow: the database then only upsert-adds, without a GROUP BY or a date
+    function."""
     day = daily.column("day")
     back = pc.day_of_week(day)  # Monday = 0
     monday = pc.cast(pc.subtract(pc.cast(day, pa.int32()), pc.cast(back, pa.int32())), pa.date32())
     weeks = daily.drop_columns(["day"]).append_column("week", monday)
-    return _sums(weeks, ["person_id", "week", "type", "way_id"]).select(list(WEEK_COLUMNS))
+    # Summed over ways too: the weekly rollup keeps none.
+    return _sums(weeks, ["person_id", "week", "type"]).select(list(WEEK_COLUMNS))
 
 
 def rollup_table(rows: pa.Table) -> pa.Table:
@@ -356,21 +363,19 @@ def _postgresql_rollups(cur: Any, daily: pa.Table, weekly: pa.Table) -> None:
     )
     last = cur.fetchall()
     amounts = "count, advanced, pending, duration_seconds"
-    arrays = "%s::bigint[], %s::date[], %s::text[], %s::bigint[], " + ", ".join(
-        ["%s::bigint[]"] * 4
-    )
     for table, rows, when, k in ((ROLLUP, daily, "day", 0), (WEEKLY, weekly, "week", 1)):
         ends = pa.array([r[k] for r in last], pa.date32())
         until = ends.take(pc.index_in(rows.column("person_id"), value_set=people))
         new = pc.fill_null(pc.greater(rows.column(when), until), True)
         fresh, old = rows.filter(new), rows.filter(pc.invert(new))
+        key = ["person_id", when, "type", *(["way_id"] if when == "day" else [])]  # no week ways
         if fresh.num_rows:
-            copy_sql = (
-                f"COPY {table} (person_id, {when}, type, way_id, {amounts}) FROM STDIN (FORMAT csv)"
-            )
+            copy_sql = f"COPY {table} ({', '.join(key)}, {amounts}) FROM STDIN (FORMAT csv)"
             with cur.copy(copy_sql) as cp:
                 cp.write(copy_csv(fresh, tuple(fresh.column_names)))
         if old.num_rows:
-            source = f"unnest({arrays}) AS u(person_id, {when}, type, way_id, n, adv, pend, dur)"
+            types = ["bigint", "date", "text", *(["bigint"] * (len(key) - 3 + 4))]
+            arrays = ", ".join(f"%s::{t}[]" for t in types)
+            source = f"unnest({arrays}) AS u({', '.join(key)}, n, adv, pend, dur)"
             sql = rollup_upsert(source) if when == "day" else week_upsert(source)
             cur.execute(sql, [c.to_pylist() for c in old.columns])
