@@ -209,3 +209,31 @@ def test_on_the_periods_last_day_the_result_so_far_is_final_as_the_draws_say() -
     # A day earlier there is still something to draw: the interval opens.
     before = project_pace(**{**kw, "as_of": END - dt.timedelta(days=3)})
     assert np.any(before.high > before.low)
+
+
+def test_the_draws_average_to_the_expected_result_and_skip_what_cannot_win() -> None:
+    """The Monte Carlo's mean is won + Σ p·value + E[new wins' value] (within its error), a deal
+    that cannot win adds nothing, and with no new business possible none is drawn."""
+    import ninety.core.pace as pace
+
+    rng = np.random.default_rng(3)
+    won = np.array([100.0, 0.0, 50.0])
+    owner = np.array([0, 0, 1, 1, 1, 2])
+    value = np.array([1000.0, 400.0, 250.0, 800.0, 5000.0, 300.0])
+    p_deal = np.array([0.3, 0.9, 0.5, 0.1, 0.0, 0.6])  # the 5,000 deal cannot win
+    a_post, b_post = np.array([4.0, 2.0, 6.0]), np.array([20.0, 20.0, 20.0])
+    p0, size = np.full(3, 0.4), np.array([700.0, 900.0, 500.0])
+    totals = pace._monte_carlo_totals(
+        rng, 20_000, won, owner, value, p_deal, a_post, b_post, p0, 3.0, size, 0.8
+    )
+    pipe = np.bincount(owner, weights=value * p_deal, minlength=3)
+    new = a_post / b_post * p0 * 3.0 * size
+    sd = totals.std(axis=0) / np.sqrt(totals.shape[0])
+    assert np.all(np.abs(totals.mean(axis=0) - (won + pipe + new)) < 4 * sd)
+    # No new business (weight 0): only sums of the open deals that can win, never the 5,000.
+    only_pipe = pace._monte_carlo_totals(
+        rng, 2_000, won, owner, value, p_deal, a_post, b_post, p0, 0.0, size, 0.8
+    )
+    possible_1 = {0.0, 250.0, 800.0, 1050.0}
+    assert set(np.unique(only_pipe[:, 1])) <= possible_1
+    assert set(np.unique(only_pipe[:, 0] - 100.0)) <= {0.0, 400.0, 1000.0, 1400.0}

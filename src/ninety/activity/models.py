@@ -58,9 +58,11 @@ class Deal(models.Model):
         indexes = [
             models.Index(fields=["owner", "closed_at"], name="deal_owner_closed"),
             # Covers the pace query (an org's open and recent deals, ~100k rows for 1,000 reps)
-            # so that it reads the index alone: 0.54 s -> 0.21 s on SQLite.
+            # so that it reads the index alone: 0.54 s -> 0.21 s on SQLite. The id last, as
+            # SQLite's indexes hold it anyway: PostgreSQL then reads the rows in the query's
+            # order too (no sort; 373 -> 82 ms on the 1,000-rep org).
             models.Index(
-                fields=["owner", "status", "opened_at", "closed_at", "value", "stage"],
+                fields=["owner", "status", "opened_at", "closed_at", "value", "stage", "id"],
                 name="deal_pace",
             ),
             # The org's first deal, for the period picker: MIN(opened_at) from the index alone

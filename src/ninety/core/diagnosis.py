@@ -22,7 +22,7 @@ those factors lead to, and B the benchmark (the rep's quota to date, or the typi
 **The focus rule** (one rule, stated once, pinned by tests): a factor is *materially weak* when its
 true value is below ``material_ratio`` (0.8) times the reference. The focus is the factor with the
 highest posterior probability of being materially weak, when that probability is at least
-``focus_certainty`` (0.25) and the rep is more likely below the reference than above; the
+``focus_certainty`` (0.35) and the rep is more likely below the reference than above; the
 probability is reported as the focus certainty, so "70 %" means:
 of the foci stated at 70 %, about 70 % are truly materially weak (checked on the simulator by
 ``bench/bench_diagnosis.py``). The focus does not look at the result or the quota: a rep above

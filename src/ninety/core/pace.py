@@ -213,8 +213,14 @@ def _monte_carlo_totals(
     """Draws of each rep's period result [draws, reps]: a Bernoulli per open deal, a
     Gamma-Poisson count of new wins and their value; in chunks of draws to bound memory."""
     n_reps = won.shape[0]
+    # A deal that cannot win in the period adds nothing to any draw: not drawn.
+    can_win = p_deal > 0
+    owner, value, p_deal = owner[can_win], value[can_win], p_deal[can_win]
     order = np.argsort(owner, kind="stable")
-    o_sorted, v_sorted, p_sorted = owner[order], value[order], p_deal[order]
+    o_sorted, v_sorted = owner[order], value[order]
+    # Single-precision uniforms: half the cost of double ones, and a win probability is not
+    # known to better than 1e-7 anyway.
+    p_sorted = p_deal[order].astype(np.float32)
     bounds = np.searchsorted(o_sorted, np.arange(n_reps + 1))
     # Each rep's open deals are one run of the sorted deals: summed per run (reduceat), reps
     # without an open deal left at 0 (reduceat cannot take an empty run).
@@ -222,19 +228,25 @@ def _monte_carlo_totals(
     runs = bounds[:-1][has_deals]
     # Floored: deals all of one value (CV 0) would divide by zero in the Gamma's shape.
     c2 = max(deal_cv, 0.05) ** 2
+    # Late in the period no new deal can open and close in time (weight 0): no draws for it.
+    new_rate = p0 * weight
+    new_business = bool(np.any((new_rate > 0) & (a_post > 0)))
     totals = np.empty((n_draws, n_reps))
     chunk = 256
     for c0 in range(0, n_draws, chunk):
         d = min(chunk, n_draws - c0)
-        wins = rng.random((d, p_sorted.size)) < p_sorted
-        pipe = np.zeros((d, n_reps))
+        part = totals[c0 : c0 + d]
+        part[:] = won
         if runs.size:
-            pipe[:, has_deals] = np.add.reduceat(wins * v_sorted, runs, axis=1)
-        lam = rng.gamma(a_post, 1.0 / b_post, (d, n_reps)) * p0 * weight
-        k = rng.poisson(lam)
-        # Sum of k log-normal deal values ≈ Gamma with the same mean and variance.
-        new_val = np.where(k > 0, rng.gamma(np.maximum(k, 1) / c2, size * c2), 0.0)
-        totals[c0 : c0 + d] = won + pipe + new_val
+            wins = rng.random((d, p_sorted.size), dtype=np.float32) < p_sorted
+            part[:, has_deals] += np.add.reduceat(wins * v_sorted, runs, axis=1)
+        if new_business:
+            k = rng.poisson(rng.gamma(a_post, 1.0 / b_post, (d, n_reps)) * new_rate)
+            # Sum of k log-normal deal values ≈ Gamma with the same mean and variance; drawn
+            # only where a deal was won (most draws win none).
+            hit = k > 0
+            scale = np.broadcast_to(size * c2, k.shape)[hit]
+            part[hit] += rng.gamma(k[hit] / c2, scale)
     return totals
 
 

@@ -54,6 +54,7 @@ BETWEEN_PRIOR_SD, BETWEEN_PRIOR_TEAMS = 0.10, 4.0
 MAX_RATE = 0.995
 _GH_Z, _GH_W = np.polynomial.hermite_e.hermegauss(5)
 _GH_W = _GH_W / _GH_W.sum()
+_LOG_GH_W, _LOG_RATIOS, _LOG_MAX_RATE = np.log(_GH_W), np.log(RATIOS), float(np.log(MAX_RATE))
 
 
 def base_prior(typical_sd: float = BASE_SD) -> FloatArray:
@@ -205,9 +206,11 @@ def _joint_loglik(
     """
     sd = np.sqrt(np.nan_to_num(var, nan=0.0))
     lmu = np.nan_to_num(centre, nan=np.log(0.5))[..., None] + sd[..., None] * _GH_Z  # (R,S,J)
-    rate = np.minimum(np.exp(lmu[..., None] + np.log(RATIOS)), MAX_RATE)  # (R,S,J,K)
+    # The log of the rate is the sum of logs: no log of the exp (the largest array here).
+    log_rate = np.minimum(lmu[..., None] + _LOG_RATIOS, _LOG_MAX_RATE)  # (R,S,J,K)
+    rate = np.exp(log_rate)
     xx, nn = x[..., None, None], n[..., None, None]
-    ll = xx * np.log(rate) + (nn - xx) * np.log1p(-rate) + np.log(_GH_W)[:, None]
+    ll = xx * log_rate + (nn - xx) * np.log1p(-rate) + _LOG_GH_W[:, None]
     return ll, rate
 
 
@@ -239,17 +242,38 @@ def fit_ratio_prior(
         # G is a population quantity: an even spread of cells fits it as well as all of them.
         rows = rows[np.linspace(0, rows.shape[0] - 1, MAX_EM_CELLS).astype(np.int64)]
     lik = np.exp(rows - rows.max(axis=1, keepdims=True))
-    g = (g0 if start is None else start).copy()
     pseudo = PSEUDO_CELLS * g0
-    for _ in range(iterations):
+
+    def step(g: FloatArray) -> FloatArray:
         # E and M steps: G ← G · Σ_cells lik / (lik · G), plus the pseudo-counts.
         # einsum's own single-threaded loop, not BLAS (on a busy two-core machine a threaded
         # matvec of this size is 20x slower) nor products then sums (twice the passes).
         inv = 1.0 / np.einsum("ck,k->c", lik, g)
         new = g * np.einsum("ck,c->k", lik, inv) + pseudo
-        new /= new.sum()
-        done = np.max(np.abs(new - g)) < 1e-5
-        g = new
+        return new / new.sum()
+
+    g = (g0 if start is None else start).copy()
+    steps = 0
+    while steps < iterations:
+        # SQUAREM (Varadhan & Roland 2008): two EM steps give a direction and a step length
+        # for one extrapolated jump, then an EM step from it; the same fixed point in a few
+        # times fewer steps (EM crawls where G is flat). A jump off the simplex is not taken.
+        g1 = step(g)
+        steps += 1
+        if np.max(np.abs(g1 - g)) < 1e-5:
+            return g1
+        g2 = step(g1)
+        r, v = g1 - g, g2 - 2.0 * g1 + g
+        nv = float(np.sqrt(np.sum(v * v)))
+        alpha = -float(np.sqrt(np.sum(r * r))) / nv if nv > 0 else -1.0
+        alpha = min(alpha, -1.0)
+        jump = g - 2.0 * alpha * r + alpha * alpha * v
+        if not np.all(jump > 0):
+            jump = g2
+        nxt = step(jump / jump.sum())
+        steps += 2
+        done = np.max(np.abs(nxt - g2)) < 1e-5 and np.max(np.abs(g2 - g1)) < 1e-5
+        g = nxt
         if done:
             break
     return g
@@ -353,7 +377,7 @@ def _posterior(
     # The rate's posterior: atoms node × ratio; quantiles from the sorted atoms.
     shape = (*x.shape, -1)
     atoms, weights = rate.reshape(shape), w.reshape(shape)
-    order = np.argsort(atoms, axis=-1)
+    order = np.argsort(atoms, axis=-1, kind="stable")  # runs of sorted atoms: merged fast
     atoms = np.take_along_axis(atoms, order, -1)
     cum = np.cumsum(np.take_along_axis(weights, order, -1), axis=-1)
     tail = (1.0 - level) / 2.0

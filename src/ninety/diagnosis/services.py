@@ -602,13 +602,17 @@ def _active_reps(qs: QuerySet[Person]) -> list[Person]:
 
 
 def _subset(report: GroupReport, keep: set[int]) -> GroupReport:
-    """Only the kept reps; peer strength too (the sibling teams' reps are not the viewer's)."""
+    """Only the kept reps; peer strength and the group's rows too (the sibling teams' reps are
+    not the viewer's, and a cached team report need not carry them: a third of the pickle).
+    Each kept row keeps its index in the comparison (``diagnosis.rep``, the rows of ``counts``).
+    """
     reps = tuple(r for r in report.reps if r.person.pk in keep)
     kept = {r.diagnosis.rep for r in reps}
     strength = {
         k: tuple(i for i in idx if i in kept) for k, idx in report.group.peer_strength.items()
     }
-    return replace(report, reps=reps, group=replace(report.group, peer_strength=strength))
+    group = replace(report.group, peer_strength=strength, reps=tuple(r.diagnosis for r in reps))
+    return replace(report, reps=reps, group=group)
 
 
 def activity_days(period: Period, as_of: date) -> tuple[date, date]:
