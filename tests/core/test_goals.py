@@ -73,10 +73,14 @@ def test_three_of_five_is_not_a_met_goal() -> None:
     assert 0.05 < p < 0.3 and near > 0.8
     assert j.status == goals.ON_TRACK and j.status != goals.MET
     assert j.certainty_phrase == f"{round(100 * p)}% likely to meet it"
-    # Against a team at 30 %, the same 3 of 5 is 95 % sure to fall short of 60 %: behind.
+    # Against a team at 30 %, the same 3 of 5 is far less likely at the goal (five tries do not
+    # make a rep twice the team's rate); 2 of 5 there is over 95 % sure to fall short: behind.
     x2 = np.array([[3.0], [60], [55], [65]])
     p2 = prob_at_least(x2, n, g, 0.6)[0, 0]
-    assert goals.judge_rate(p2, 1.0, 0.6).status == goals.BEHIND
+    assert p2 < 0.5 * p and p2 < 0.1
+    x3 = np.array([[2.0], [60], [55], [65]])
+    p3 = prob_at_least(x3, n, g, 0.6)[0, 0]
+    assert p3 < p2 and goals.judge_rate(p3, 1.0, 0.6).status == goals.BEHIND
 
 
 def test_status_rule_edges() -> None:
