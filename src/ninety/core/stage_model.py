@@ -260,7 +260,7 @@ def fit_ratio_prior(
     while steps < iterations:
         # SQUAREM (Varadhan & Roland 2008): two EM steps give a direction and a step length
         # for one extrapolated jump, then an EM step from it; the same fixed point in a few
-        # times fewer steps (EM crawls where G is flat). A jump off the simplex is not taken.
+        # times fewer steps (EM crawls where G is flat). A jump off the simplex is shortened.
         g1 = step(g)
         steps += 1
         if np.max(np.abs(g1 - g)) < 1e-5:
