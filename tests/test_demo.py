@@ -56,3 +56,25 @@ def test_the_demo_picks_a_draw_that_tells_the_story_on_any_date() -> None:
     for day in range(0, 14, 3):
         sim = story_draw(date(2026, 11, 20) + timedelta(days=day))
         assert story_is_clear(sim), sim.config
+
+
+def test_links_in_e_mails_point_at_the_port_served(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``ninety demo --port 8123`` mailed links to :8000; now the served port, for this process
+    and (through the environment) the worker and gunicorn it starts, unless NINETY_BASE_URL is
+    set (Ninety behind a proxy is reached elsewhere)."""
+    import os
+
+    from django.conf import settings
+
+    from ninety.notify.tasks import absolute
+    from ninety.people.management.commands.serve import announce_base_url
+
+    monkeypatch.setenv("NINETY_BASE_URL", "")  # unset, and restored after the test
+    monkeypatch.setattr(settings, "NINETY_BASE_URL", "http://127.0.0.1:8000")
+    announce_base_url("127.0.0.1", 8123)
+    assert absolute("/inbox/") == "http://127.0.0.1:8123/inbox/"
+    assert os.environ["NINETY_BASE_URL"] == "http://127.0.0.1:8123"
+    monkeypatch.setenv("NINETY_BASE_URL", "https://ninety.example.com")
+    announce_base_url("127.0.0.1", 9000)
+    assert os.environ["NINETY_BASE_URL"] == "https://ninety.example.com"
+    assert absolute("/inbox/") == "http://127.0.0.1:8123/inbox/"

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ninety.demo import DEMO_LOGINS, DEMO_PASSWORD, build_demo_org
-from ninety.people.management.commands.serve import serve
+from ninety.people.management.commands.serve import announce_base_url, serve
 
 
 class Command(BaseCommand):
@@ -30,6 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         console = Console()
+        announce_base_url("127.0.0.1", opts["port"])  # the demo's own e-mails link to its port
         call_command("migrate", interactive=False, verbosity=0)
         console.print("Simulating the demo org and importing it (the same path as a CRM export)…")
         org = build_demo_org(opts["as_of"], progress=True)

@@ -23,9 +23,19 @@ class Command(BaseCommand):
         serve(opts["host"], opts["port"], opts["workers"])
 
 
+def announce_base_url(host: str, port: int) -> None:
+    """Links in e-mails point where this server listens (``ninety demo --port 8123`` mailed
+    links to :8000), unless ``NINETY_BASE_URL`` says where it is reached from: this process and
+    the worker and gunicorn it starts."""
+    if not os.environ.get("NINETY_BASE_URL"):
+        os.environ["NINETY_BASE_URL"] = f"http://{host}:{port}"
+        settings.NINETY_BASE_URL = os.environ["NINETY_BASE_URL"]
+
+
 def serve(host: str, port: int, workers: int = 2) -> None:
     """Start the background worker (``ninety worker``, imports), then replace this process
     with gunicorn serving ``ninety.wsgi``; the worker stops when gunicorn does."""
+    announce_base_url(host, port)
     parent = os.getpid()  # execv keeps the pid: the worker watches gunicorn's
     subprocess.Popen([sys.executable, "-m", "ninety.cli", "worker", "--parent", str(parent)])
     argv = [
