@@ -36,7 +36,7 @@ from ninety.ingest.models import ImportBatch
 from ninety.ingest.pipeline import ahead
 from ninety.ingest.reader import FileError, SourceFile, inspect, iter_blocks
 from ninety.ingest.validate import Block, PersonIndex, RowError, Validator
-from ninety.ingest.writers.deals import write_deals
+from ninety.ingest.writers.deals import foreign_deal_ids, write_deals
 from ninety.ingest.writers.people import create_reps, person_rows, write_people
 from ninety.ingest.writers.quotas import write_quotas
 from ninety.people.models import Org, Person
@@ -46,6 +46,8 @@ __all__ = ["ImportError_", "ImportSummary", "RowError", "import_file", "imports_
 MAX_ERRORS_IN_SUMMARY = 100
 FIRST_BLOCK_PIECES = 4
 MIN_PIECE_ROWS = 10_000
+#: A leader's row whose deal id is taken by a deal outside their teams (who owns it is not said).
+FOREIGN_DEAL = "this deal id belongs to a deal outside the people you lead; it was left as it is"
 
 
 class ImportError_(Exception):
@@ -281,8 +283,24 @@ class Importer:
             table = rows.activity_rows(self.v, self.lookups, block)
             return writers.write_activities(self.org.pk, self.mapping.source, table), 0
         if self.kind == "deals":
-            return write_deals(self.org.pk, self.mapping.source, rows.deal_rows(self.v, block))
+            deals = rows.deal_rows(self.v, block)
+            if self.scope is not None:
+                deals = self._without_foreign_deals(block, deals)
+            return write_deals(self.org.pk, self.mapping.source, deals)
         return write_quotas(rows.quota_rows(self.v, block))
+
+    def _without_foreign_deals(self, block: Block, deals: pa.Table) -> pa.Table:
+        """A leader's file may not change a deal owned outside the people they lead (the
+        upsert would hand it over): those rows are rejected, the deal is left as it is."""
+        ids = deals.column("external_id").to_pylist()
+        foreign = foreign_deal_ids(self.org.pk, self.mapping.source, ids, self.scope)
+        if not foreign:
+            return deals
+        hit = np.array([i in foreign for i in ids], dtype=bool)
+        mask = np.zeros(block.n, dtype=bool)
+        mask[np.flatnonzero(block.ok)[hit]] = True  # deal_rows kept the block's ok rows
+        block.reject(mask, "external_id", lambda _v: FOREIGN_DEAL)
+        return deals.filter(pa.array(~hit))
 
     def _run_people(self) -> None:
         """People are a roster (thousands of rows at most): read whole, written in one pass."""
