@@ -85,3 +85,23 @@ def test_the_command_lists_and_refreshes(story_org) -> None:
     out = StringIO()
     call_command("experiment", "list", stdout=out)
     assert "Sam Patel" in out.getvalue() and experiment.verdict in out.getvalue()
+
+
+def test_the_command_names_the_org_when_there_are_several(story_org) -> None:
+    from django.core.management.base import CommandError
+
+    from ninety.people.models import Org
+
+    experiment = sams_experiment(story_org)
+    Org.objects.create(name="Beta Corp", slug="beta")
+    for args in (("list",), ("analyse", str(experiment.pk))):
+        with pytest.raises(CommandError, match="name the org with --org"):
+            call_command("experiment", *args, stdout=StringIO())
+    out = StringIO()
+    call_command("experiment", "list", "--org", story_org.slug, stdout=out)
+    assert "Sam Patel" in out.getvalue()
+    out = StringIO()
+    call_command("experiment", "list", "--org", "beta", stdout=out)
+    assert out.getvalue() == ""  # the other org has none: Sam's is not listed there
+    with pytest.raises(CommandError, match=f"no experiment {experiment.pk}"):
+        call_command("experiment", "analyse", str(experiment.pk), "--org", "beta")

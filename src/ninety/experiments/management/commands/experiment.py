@@ -1,5 +1,5 @@
 """``ninety experiment analyse ID [--as-of DATE] [--json]`` · ``ninety experiment list``
-· ``ninety experiment refresh [--org SLUG]``."""
+· ``ninety experiment refresh`` — each ``[--org SLUG]`` (needed when there are several orgs)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from ninety.experiments.models import Experiment
 from ninety.experiments.queries import with_people
 from ninety.experiments.serialize import experiment_json, look_json, result_json
 from ninety.experiments.services import analysis_of, refresh_running
+from ninety.people.cli import org_from_option
 from ninety.people.models import Org
+
+ORG_HELP = "org slug (default: the only org)"
 
 
 class Command(BaseCommand):
@@ -26,9 +29,11 @@ class Command(BaseCommand):
         analyse.add_argument("id", type=int)
         analyse.add_argument("--as-of", type=date.fromisoformat, default=None)
         analyse.add_argument("--json", action="store_true")
+        analyse.add_argument("--org", help=ORG_HELP)
         listing = sub.add_parser("list", help="experiments with their cached verdicts")
         listing.add_argument("--status", choices=Experiment.Status.values)
         listing.add_argument("--json", action="store_true")
+        listing.add_argument("--org", help=ORG_HELP)
         refresh = sub.add_parser("refresh", help="re-analyse every running experiment of an org")
         refresh.add_argument("--org", help="org slug (default: every org)")
         refresh.add_argument("--as-of", type=date.fromisoformat, default=None)
@@ -37,7 +42,8 @@ class Command(BaseCommand):
         getattr(self, f"_{opts['action']}")(opts)
 
     def _analyse(self, opts: dict[str, Any]) -> None:
-        experiment = Experiment.objects.filter(pk=opts["id"]).first()
+        org = org_from_option(opts["org"])
+        experiment = Experiment.objects.filter(org=org, pk=opts["id"]).first()
         if experiment is None:
             raise CommandError(f"no experiment {opts['id']}")
         started = time.perf_counter()
@@ -61,7 +67,7 @@ class Command(BaseCommand):
         )
 
     def _list(self, opts: dict[str, Any]) -> None:
-        qs = with_people(Experiment.objects.all())
+        qs = with_people(Experiment.objects.filter(org=org_from_option(opts["org"])))
         if opts.get("status"):
             qs = qs.filter(status=opts["status"])
         if opts["json"]:
