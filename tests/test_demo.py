@@ -78,3 +78,19 @@ def test_links_in_e_mails_point_at_the_port_served(monkeypatch) -> None:  # type
     announce_base_url("127.0.0.1", 9000)
     assert os.environ["NINETY_BASE_URL"] == "https://ninety.example.com"
     assert absolute("/inbox/") == "http://127.0.0.1:8123/inbox/"
+
+
+def test_a_demo_built_as_of_a_day_is_served_as_of_it(monkeypatch, settings) -> None:
+    """``ninety demo --as-of D`` sets NINETY_TODAY for itself and the gunicorn and worker it
+    starts (they inherit the environment): pages then read D as today."""
+    from datetime import date
+
+    from ninety.conf import today
+    from ninety.home.management.commands.demo import serve_as_of
+
+    monkeypatch.delenv("NINETY_TODAY", raising=False)
+    monkeypatch.setattr(settings, "NINETY_TODAY", None)
+    serve_as_of(date(2026, 12, 1))
+    assert __import__("os").environ["NINETY_TODAY"] == "2026-12-01"
+    assert today() == date(2026, 12, 1)
+    monkeypatch.delenv("NINETY_TODAY")

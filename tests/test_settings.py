@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ninety.conf import database_config, env_bool
+from ninety.conf import database_config, env_bool, env_date
 
 
 def _ninety(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -57,6 +57,16 @@ def test_a_bad_boolean_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("NINETY_HTTPS", "maybe")
     with pytest.raises(ImproperlyConfigured, match="NINETY_HTTPS"):
         env_bool("NINETY_HTTPS", False)
+
+
+def test_ninety_today_is_a_day_or_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NINETY_TODAY", "2026-12-01")
+    assert str(env_date("NINETY_TODAY")) == "2026-12-01"
+    monkeypatch.setenv("NINETY_TODAY", "")
+    assert env_date("NINETY_TODAY") is None
+    monkeypatch.setenv("NINETY_TODAY", "1 Dec")
+    with pytest.raises(ImproperlyConfigured, match="NINETY_TODAY='1 Dec': expected a day"):
+        env_date("NINETY_TODAY")
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,37 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={raw!r}: expected an integer") from exc
+
+
+def env_date(name: str) -> date | None:
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected a day, YYYY-MM-DD") from exc
+
+
+def today() -> date:
+    """The day the pages read as today: ``NINETY_TODAY`` when set (``ninety demo --as-of``
+    serves a demo as of that day), else the local date. Stamps (when something was done) keep
+    the real clock."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    return getattr(settings, "NINETY_TODAY", None) or timezone.localdate()
+
+
+def now_as_served() -> datetime:
+    """The moment pages read as now: :func:`today` at the real time of day (the real clock
+    when ``NINETY_TODAY`` is not set), e.g. how much of this week's calendar has passed."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    real = timezone.localtime(timezone.now())
+    day = getattr(settings, "NINETY_TODAY", None)
+    return real if day is None else real.replace(year=day.year, month=day.month, day=day.day)
 
 
 def database_config(url: str | None, default_path: Path) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from ninety.conf import cache_config, database_config, env_bool, env_int, env_list
+from ninety.conf import cache_config, database_config, env_bool, env_date, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("NINETY_DATA_DIR", Path.cwd())).expanduser()
@@ -161,6 +161,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("NINETY_TIME_ZONE", "UTC")
+# The day pages read as "today" (a demo served as of a past day: ``ninety demo --as-of``).
+NINETY_TODAY = env_date("NINETY_TODAY")
 
 # Background work (imports): Django's tasks API on its database backend, so the queue lives in
 # the same database and needs no broker; `ninety serve` and `ninety demo` start the worker.

@@ -87,3 +87,23 @@ def test_once_the_period_holds_the_evidence_the_gap_is_the_periods(day1_org) -> 
     assert report.result_window is None
     for r in report.reps:
         assert r.diagnosis.benchmark == pytest.approx(r.pace.quota, rel=1e-9)
+
+
+def test_a_demo_served_as_of_day_one_reads_day_one_without_asking(
+    day1_org, client, settings
+) -> None:
+    """``ninety demo --as-of 2026-12-01`` serves with NINETY_TODAY: every page reads that day
+    as today (it read the real date: "day 3 of 23" beside data that ends on the 1st)."""
+    from ninety.conf import now_as_served, today
+
+    sam = Person.objects.get(org=day1_org, name="Sam Patel")
+    client.force_login(sam.team.leader.user)
+    settings.NINETY_TODAY = DAY1
+    assert today() == DAY1 and now_as_served().date() == DAY1
+    html = client.get(f"/reps/{sam.pk}/").content.decode()
+    assert "day 1 of" in html and "judged on the last" in html
+    dashboard = client.get("/dashboard/").content.decode()
+    assert "day 1 of" in dashboard
+    settings.NINETY_TODAY = None
+    assert today() != DAY1 or date.today() == DAY1
+    assert "day 1 of" not in client.get(f"/reps/{sam.pk}/").content.decode()

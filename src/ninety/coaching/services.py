@@ -28,6 +28,7 @@ from ninety.coaching.models import (
 from ninety.coaching.notifications import self_report_written
 from ninety.coaching.permissions import can_run, can_schedule, can_self_report
 from ninety.coaching.prep import build_prep
+from ninety.conf import today
 from ninety.experiments.services import ExperimentError, start_experiment
 from ninety.people import grants
 from ninety.people.models import Person
@@ -97,7 +98,7 @@ def schedule_series(
         raise CoachingError("Weekday must be 0 (Monday) to 6 (Sunday).")
     if not 5 <= duration_minutes <= 240:
         raise CoachingError("A one-on-one lasts 5 to 240 minutes.")
-    first = next_on_weekday(start or timezone.localdate(), weekday)
+    first = next_on_weekday(start or today(), weekday)
     series, _ = OneOnOneSeries.objects.update_or_create(
         leader=leader,
         rep=rep,
@@ -157,7 +158,7 @@ def open_meeting(meeting: OneOnOne, *, by: Person, as_of: date | None = None) ->
     if meeting.status == OneOnOne.Status.IN_PROGRESS and meeting.prep is not None:
         return meeting
     started = clock.perf_counter()
-    prep = build_prep(meeting, as_of or timezone.localdate())
+    prep = build_prep(meeting, as_of or today())
     meeting.prep_ms = round(1000 * (clock.perf_counter() - started))
     meeting.prep = prep
     focus = prep.get("focus") or {}
@@ -326,7 +327,7 @@ def commitment_to_experiment(
             subjects=[meeting.rep],
             hypothesis=commitment.text,
             metric=metric,
-            start=start or timezone.localdate(),
+            start=start or today(),
             way=commitment.way,
             behavior=commitment.behavior,
             source=f"{meeting.rep.name}'s one-on-one of {day:%-d %b %Y}",
@@ -387,7 +388,7 @@ def close_meeting(meeting: OneOnOne, *, by: Person, summary: str | None = None) 
     grants.end(MEETING_GRANT, meeting.pk)  # a delegate's access ends with the meeting
     series = meeting.series
     if series is not None and series.active:
-        last = max(timezone.localdate(meeting.scheduled_at), timezone.localdate())
+        last = max(timezone.localdate(meeting.scheduled_at), today())
         day = advance(timezone.localdate(meeting.scheduled_at), series.cadence, series.weekday)
         while day <= last:
             day = advance(day, series.cadence, series.weekday)

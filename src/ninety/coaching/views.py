@@ -23,6 +23,7 @@ from ninety.coaching.permissions import (
 )
 from ninety.coaching.prep import build_prep
 from ninety.coaching.queries import due_for, meetings_for
+from ninety.conf import today
 from ninety.core.periods import parse_day
 from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.models import Person, Role
@@ -46,7 +47,7 @@ def _runner_meeting(viewer: Person, meeting_id: int) -> OneOnOne:
 def _as_of(request: HttpRequest) -> date:
     value = request.POST.get("as_of") or request.GET.get("as_of")
     try:
-        return parse_day(value) if value else timezone.localdate()
+        return parse_day(value) if value else today()
     except ValueError as exc:
         raise Http404("as_of: expected YYYY-MM-DD") from exc
 
@@ -86,7 +87,7 @@ def one_on_ones(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "meetings": meetings,
-        "due": due_for(viewer, timezone.localdate()) if leads_one_on_ones(viewer) else [],
+        "due": due_for(viewer, today()) if leads_one_on_ones(viewer) else [],
         "form": forms.ScheduleForm(reps=reps) if reps.exists() else None,
     }
     return render(request, "coaching/list.html", context)

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 
+from ninety.conf import now_as_served
 from ninety.core import attention
 from ninety.core.attention import DelegateFacts, DelegateSuggestion, IsoWeek, Split
 from ninety.core.goals import suggested_stage
@@ -146,7 +146,7 @@ def _utc(day: date) -> datetime:
 
 
 def _now() -> datetime:
-    return timezone.now()
+    return now_as_served()
 
 
 def _passed_minutes(start: datetime, minutes: int, now: datetime) -> int:

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 import numpy as np
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from ninety.activity.models import ActivityRollup, Deal
 from ninety.activity.versions import key_for
+from ninety.conf import today
 from ninety.core.diagnosis import (
     DEAL_SIZE,
     VOLUME,
@@ -221,7 +221,7 @@ def is_pipeline_only(org: Org) -> bool:
 
 
 def default_as_of() -> date:
-    return timezone.localdate()
+    return today()
 
 
 def team_reps(team: Team) -> list[Person]:

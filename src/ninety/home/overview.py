@@ -17,13 +17,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 
 from ninety.activity.versions import key_for
 from ninety.coaching.models import OneOnOne, Recital
+from ninety.conf import now_as_served
 from ninety.core import attention
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import Period
@@ -317,7 +317,7 @@ def leader_rows(teams: list[Team], today: date) -> list[LeaderRow]:
         if t.name not in row.teams.split(", "):
             row.teams += f", {t.name}"
     if rows:
-        now = timezone.now()
+        now = now_as_served()
         _meetings(rows, now)
         _experiments_and_delegations(rows, today)
         _attention(rows, now)

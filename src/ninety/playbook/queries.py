@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Prefetch, Sum
-from django.utils import timezone
 
 from ninety.activity.models import ActivityRollup
+from ninety.conf import today
 from ninety.core.ways import (
     WayEstimate,
     WaysResult,
@@ -139,7 +139,7 @@ def which_ways_work(
     number of activities). Approved ways are ranked; proposed and retired ones are not (a
     proposal is judged once a leader approves it, and starts from the prior then).
     """
-    since = since or (timezone.localdate() - dt.timedelta(days=WAYS_WINDOW_DAYS))
+    since = since or (today() - dt.timedelta(days=WAYS_WINDOW_DAYS))
     counts = _way_counts(playbook, since, people)
     stage_counts = _stage_counts(playbook, {s.entry_type for s in stages}, since, people)
     out: dict[int, BehaviorWays] = {}
@@ -168,7 +168,7 @@ def which_ways_work(
 
 def suggestion_seed(person: Person, day: dt.date | None = None) -> int:
     """A seed per person and day: each rep's Thompson suggestion is stable for the day."""
-    day = day or timezone.localdate()
+    day = day or today()
     return person.pk * 100_003 + day.toordinal()
 
 

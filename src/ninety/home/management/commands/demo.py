@@ -6,6 +6,7 @@ import os
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
@@ -42,7 +43,19 @@ class Command(BaseCommand):
             table.add_row(login.username, DEMO_PASSWORD, f"{login.name} — {login.note}")
         console.print(table)
         console.print(f"Open [bold]{url}[/bold] and sign in as [bold]dana[/bold].")
+        if opts["as_of"] is not None and not opts["no_serve"]:
+            serve_as_of(opts["as_of"])
+            console.print(
+                f"Pages read {opts['as_of']} as today (NINETY_TODAY), as the team saw them then."
+            )
         if not opts["no_serve"]:
             # The demo is what a customer sees: Ninety's error pages, not Django's debug ones.
             os.environ.setdefault("NINETY_DEBUG", "0")
             serve("127.0.0.1", opts["port"])
+
+
+def serve_as_of(day: date) -> None:
+    """A demo built as of a past day is served as of that day too (its pages, its worker): on
+    today's date its one-on-ones read as overdue and its month as days older than its data."""
+    os.environ["NINETY_TODAY"] = day.isoformat()
+    settings.NINETY_TODAY = day

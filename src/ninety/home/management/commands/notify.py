@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
 from ninety.coaching.notifications import remind_tomorrow
+from ninety.conf import today
 from ninety.core.periods import Period
 from ninety.delegation.notifications import remind_overdue
 from ninety.diagnosis.services import default_as_of
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--digest", action="store_true", help="send the daily digests too")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        as_of = opts["as_of"] or timezone.localdate()
+        as_of = opts["as_of"] or today()
         for name, check in CHECKS.items():
             count = check(as_of)
             self.stdout.write(f"{name}: {count} notification(s)")
