@@ -199,6 +199,27 @@ def test_a_reps_week_score_is_the_same_alone_and_on_the_teams_scorecard(story_or
     assert len(greeting) > 1
 
 
+def test_a_reps_stage_score_does_not_depend_on_the_other_reps_goals(story_org: Org) -> None:
+    # The demo on 3 Dec showed Alex 91 on his page and 90 on the dashboard: one teammate's own
+    # goal on another stage put that stage in the team's call, and the stages of one call
+    # share the model's G, so Alex's proposal rate moved with a goal that is not his.
+    sam = _sam(story_org)
+    team = sam.team
+    services.create_goal(org=story_org, team=team, metric="stage:proposal", target=0.6, by=None)
+    services.create_goal(
+        org=story_org, person=sam, metric="stage:conversation", target=0.5, by=None
+    )
+    report = rep_report(sam, Period.of(AS_OF), AS_OF)
+    on_team = {c.person.pk: c for c in team_scorecards(team, AS_OF)}
+    others = [c for pk, c in on_team.items() if pk != sam.pk]
+    assert len(others) >= 4
+    for shown in others:
+        (alone,) = scorecards([shown.person], AS_OF, weeks=6, spec=report.playbook)
+        assert [m for m, _ in alone.goals] == ["Proposal conversion"]
+        assert alone.goals == shown.goals, shown.person.name
+        assert alone.trend == shown.trend, shown.person.name
+
+
 def test_a_young_period_says_so_far_and_judges_whole_days(
     story_org: Org, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -106,8 +106,7 @@ def _load_week(
         won = won_between(every, first, last)
         extra["won"] = tuple(a[: len(ids)] for a in won)
     if staged:
-        stages = [k for k in spec.stage_keys if f"{core.STAGE_PREFIX}{k}" in metrics]
-        rates = _week_rates(every, spec, (read, won), stages, peers)
+        rates = _week_rates(every, spec, (read, won), peers)
         extra["rates"] = rates[: len(ids)]
     if "quota" in metrics:
         extra["quota"] = load_quota(ids, period)
@@ -153,7 +152,6 @@ def _week_rates(
     ids: list[int],
     spec: PlaybookSpec,
     loaded: tuple[Counts, tuple[np.ndarray, ...]],
-    stages: list[str],
     peers: dict[int, list[Person]],
 ) -> np.ndarray:
     """Posterior mean rate per person of ``ids`` and stage on the week's cohort counts, each
@@ -172,8 +170,9 @@ def _week_rates(
         {},
     )
     f = build_funnel(data, spec)
-    # Only the stages some goal is on: the model is per stage, the others are not read.
-    cols = [spec.stage_keys.index(k) for k in stages]
+    # Every stage, whichever goals were asked for: the stages of one call share the model's G,
+    # so modelling only the asked ones gave Alex 91 alone and 90 on the team's scorecard.
+    cols = list(range(len(spec.stage_keys)))
     mean = np.full(f.tries.shape, np.nan)
     row = {pid: i for i, pid in enumerate(ids)}
     for group in peers.values():
