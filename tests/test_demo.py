@@ -94,3 +94,20 @@ def test_a_demo_built_as_of_a_day_is_served_as_of_it(monkeypatch, settings) -> N
     assert __import__("os").environ["NINETY_TODAY"] == "2026-12-01"
     assert today() == date(2026, 12, 1)
     monkeypatch.delenv("NINETY_TODAY")
+
+
+def test_the_demo_brings_no_stale_news(db: None) -> None:
+    """Building the demo leaves no news about a meeting already held in Dana's inbox: the past
+    meeting's self-report was typed in at that meeting (it reached her as new, two weeks on)."""
+    from ninety.coaching.models import OneOnOne
+    from ninety.notify.models import Notification
+
+    call_command("demo", "--no-serve", "--as-of", "2026-12-01")
+    dana = Person.objects.get(name="Dana Reyes")
+    done = OneOnOne.objects.get(leader=dana, status=OneOnOne.Status.DONE)
+    assert done.self_results  # the past meeting keeps Sam's words
+    written = Notification.objects.filter(recipient=dana, kind="self_report_written")
+    keys = set(written.values_list("key", flat=True))
+    assert f"self_report_written:{done.pk}" not in keys
+    upcoming = OneOnOne.objects.get(leader=dana, rep__name="Sam Patel", status="scheduled")
+    assert keys == {f"self_report_written:{upcoming.pk}"}  # tomorrow's is news

@@ -61,7 +61,9 @@ def seed_demo(org: Org, as_of: date) -> OneOnOne:
     while last_day.weekday() >= 5:  # the last meeting fell on a business day
         last_day -= timedelta(days=1)
     last = create_meeting(dana, sam, scheduled_at=_at(last_day, 10, dana))
-    save_self_report(last, by=sam, results=SAM_BEFORE[0], behaviors=SAM_BEFORE[1])
+    # Typed in at that meeting: a self-report "written" two weeks ago must not reach Dana's
+    # inbox and e-mail as news when the demo is built.
+    save_self_report(last, by=dana, results=SAM_BEFORE[0], behaviors=SAM_BEFORE[1])
     open_meeting(last, by=dana, as_of=last_day)
     record_talk_time(last, by=dana, rep_seconds=11 * 60 + 24, leader_seconds=18 * 60 + 36)
     recited = [w for w in ways if w.key != local.key][:4]
