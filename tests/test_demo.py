@@ -111,3 +111,12 @@ def test_the_demo_brings_no_stale_news(db: None) -> None:
     assert f"self_report_written:{done.pk}" not in keys
     upcoming = OneOnOne.objects.get(leader=dana, rep__name="Sam Patel", status="scheduled")
     assert keys == {f"self_report_written:{upcoming.pk}"}  # tomorrow's is news
+
+
+def test_each_demo_login_signs_in_as_the_person_the_readme_names(db: None) -> None:
+    from ninety.demo import DEMO_LOGINS
+
+    call_command("demo", "--no-serve", "--as-of", "2026-11-27")
+    for login in DEMO_LOGINS:
+        person = Person.objects.get(user__username=login.username)
+        assert (person.name, person.role) == (login.name, login.role)

@@ -41,12 +41,13 @@ class DemoLogin:
     note: str
 
 
+ADMIN_NAME = "Riley Park"
 DEMO_LOGINS = (
     DemoLogin("dana", "Dana Reyes", "leader", "leader of Greeting Crew — start here"),
     DemoLogin("morgan", "Morgan Lee", "leader", "director over two teams"),
     DemoLogin("sam", "Sam Patel", "rep", "a rep on Dana's team"),
     DemoLogin("alex", "Alex Kim", "rep", "high-potential rep, strong at Greeting"),
-    DemoLogin("riley", "(the admin)", "admin", "RevOps admin, sees the whole org"),
+    DemoLogin("riley", "Riley Park", "admin", "RevOps admin, sees the whole org"),
 )
 
 
@@ -135,7 +136,8 @@ def _create_logins(org: Org) -> None:
     taken = set(user_model.objects.values_list("username", flat=True))
     for person in people:
         if person.role == Role.ADMIN:
-            username = "riley"
+            # The simulated admin has a random name: "riley" signed in as "Grace Ross".
+            username, person.name = "riley", ADMIN_NAME
         else:
             username = (
                 STORY_LOGINS.get(person.name)
@@ -149,4 +151,4 @@ def _create_logins(org: Org) -> None:
             email=person.email,
             password=password,
         )
-    Person.objects.bulk_update(people, ["user"])
+    Person.objects.bulk_update(people, ["user", "name"])
