@@ -16,8 +16,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.utils import timezone
 
 from ninety.api.services import create_token
 from ninety.coaching import services
@@ -26,7 +28,9 @@ from ninety.coaching.notifications import remind_tomorrow
 from ninety.home.feeds import feed
 from ninety.home.search import search
 from ninety.ingest.services import import_file
-from ninety.notify.models import Notification
+from ninety.notify.models import Kind, Mode, Notification
+from ninety.notify.services import set_modes, unread_count
+from ninety.notify.tasks import build_digests, send_digests
 from tests.coaching.conftest import AS_OF, MEETING_DAY, sams_meeting
 from tests.conftest import World
 
@@ -178,6 +182,31 @@ def test_finding8_no_new_notification_about_the_rep_reaches_the_old_leader(
     after = Notification.objects.filter(recipient=world.leader).exclude(pk__in=before)
     assert list(after) == []
     assert Notification.objects.filter(recipient=world.rep, kind="one_on_one_tomorrow").exists()
+
+
+def test_finding8_what_reached_the_old_leader_before_the_move_leaves_her_inbox(
+    world: World, client_for, tmp_path: Path
+) -> None:
+    meeting = sams_meeting(world)
+    set_modes(world.leader, {Kind.ONE_ON_ONE_TOMORROW: Mode.DIGEST})
+    services.save_self_report(meeting, by=world.rep, results=SELF_REPORT, behaviors="Greeting")
+    remind_tomorrow(timezone.localdate(meeting.scheduled_at) - timedelta(days=1))
+    dana = client_for(world.leader)
+    titles = {"Sam wrote the self-report for your one-on-one", "One-on-one with Sam tomorrow"}
+    assert all(t in dana.get("/inbox/").content.decode() for t in titles)
+    assert unread_count(world.leader) == 2
+    mail.outbox.clear()
+    _move(world, tmp_path, "rep", "Closers")
+    inbox = dana.get("/inbox/").content.decode()
+    assert not any(t in inbox for t in titles) and "Nothing here yet." in inbox
+    assert unread_count(world.leader) == 0
+    notification = Notification.objects.filter(recipient=world.leader).first()
+    assert dana.post(f"/inbox/{notification.pk}/open/").status_code == 404
+    # Sam's own reminders stay his; the morning digest no longer mails Dana the reminder.
+    assert unread_count(world.rep) == 1  # "One-on-one with Dana tomorrow"
+    send_digests.call()
+    assert [e.to for e in mail.outbox] == [["sam@example.com"]]
+    assert build_digests() == []  # dropped, not kept for a later day
 
 
 def test_finding8_a_delegate_keeps_what_the_grant_gives(
