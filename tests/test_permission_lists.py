@@ -257,7 +257,7 @@ PAGE_LISTS: dict[str, tuple[Callable[[Any], set[str]], dict[str, set[str]]]] = {
         },
     ),
     "/experiments/": (
-        lambda ctx: {s.name for e in ctx["running"] for s in e.subjects.all()},
+        lambda ctx: {name for r in ctx["running"] for name in r.names.split(", ")},
         API_LISTS["/api/experiments"][1],
     ),
     "/one-on-ones/": (

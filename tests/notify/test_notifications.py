@@ -17,7 +17,8 @@ from ninety.ingest.background import queue_import
 from ninety.notify.models import Kind, Mode, Notification
 from ninety.notify.services import Message, notify, set_modes
 from ninety.notify.tasks import build_digests, send_digests
-from ninety.people.models import Person
+from ninety.people.models import Person, Role, Team
+from ninety.people.services import create_person
 from ninety.playbook.services import approve_way, decline_way, propose_way
 from tests.coaching.conftest import sams_meeting
 from tests.conftest import World
@@ -82,7 +83,14 @@ def test_overdue_delegation_reaches_delegate_and_leader_once(world: World) -> No
     assert _to(Kind.DELEGATION_OVERDUE) == {"Alex", "Dana"}
 
 
+def _another_rep(w: World, team: Team) -> Person:
+    """A third rep, so that the rest of a team is a group (a rep is not told a verdict whose
+    control is one other rep: see experiments.queries.MIN_GROUP)."""
+    return create_person(w.org, f"Kit of {team.name}", role=Role.REP, team=team)
+
+
 def test_experiment_verdict_reaches_starter_and_subject_once(world: World) -> None:
+    _another_rep(world, world.crew)
     e = Experiment.objects.get(pk=sams_experiment(world))
     e.verdict, e.sentence = "likely improved", "Connect → conversation rose."
     verdict_changed(e, "collecting data")
@@ -95,6 +103,7 @@ def test_experiment_verdict_reaches_starter_and_subject_once(world: World) -> No
 
 def test_experiment_verdict_skips_a_starter_who_may_no_longer_open_it(world: World) -> None:
     """Sam moved to Chris's team: Dana, who started the experiment, no longer sees it."""
+    _another_rep(world, world.closers)
     e = Experiment.objects.get(pk=sams_experiment(world))
     Person.objects.filter(pk=world.rep.pk).update(team=world.closers)
     e.verdict = "likely worse"

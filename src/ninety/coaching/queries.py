@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ninety.coaching.models import Commitment, OneOnOne, PrivateNote, Recital
+from ninety.coaching.permissions import meetings_run_by
 from ninety.people.models import Person
 
 
@@ -44,11 +45,12 @@ class DueMeeting:
 
 
 def due_for(leader: Person, as_of: date, *, within_days: int = 2) -> list[DueMeeting]:
-    """One-on-ones ``leader`` runs (as leader or delegate) that are not done and fall on or
-    before ``as_of + within_days``: overdue ones first, then by date. One query."""
+    """One-on-ones ``leader`` runs (as leader of the rep now, or as delegate) that are not done
+    and fall on or before ``as_of + within_days``: overdue ones first, then by date."""
     until = timezone.make_aware(datetime.combine(as_of + timedelta(days=within_days + 1), time.min))
     meetings = (
-        OneOnOne.objects.filter(Q(leader=leader) | Q(held_by=leader), scheduled_at__lt=until)
+        meetings_run_by(leader)
+        .filter(scheduled_at__lt=until)
         .exclude(status=OneOnOne.Status.DONE)
         .select_related("rep")
         .order_by("scheduled_at", "pk")

@@ -26,7 +26,7 @@ from ninety.coaching.models import (
     Recital,
 )
 from ninety.coaching.notifications import self_report_written
-from ninety.coaching.permissions import can_run, can_schedule, can_self_report
+from ninety.coaching.permissions import can_run, can_schedule, can_self_report, leads_meeting
 from ninety.coaching.prep import build_prep
 from ninety.conf import today
 from ninety.experiments.services import ExperimentError, start_experiment
@@ -128,7 +128,7 @@ def schedule_series(
 @transaction.atomic
 def delegate_meeting(meeting: OneOnOne, *, by: Person, delegate: Person | None) -> OneOnOne:
     """The leader hands the meeting to another leader or a high-potential rep (or takes it back)."""
-    if by.pk != meeting.leader_id:
+    if not leads_meeting(by, meeting):
         raise PermissionDenied("Only the rep's leader delegates this one-on-one.")
     _require_open(meeting)
     if delegate is not None and delegate.pk == meeting.rep_id:

@@ -18,6 +18,7 @@ from ninety.coaching.permissions import (
     can_read_prep,
     can_run,
     can_self_report,
+    leads_meeting,
     schedulable_reps,
     visible_meetings,
 )
@@ -152,7 +153,7 @@ def delegate(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The leader hands the meeting to another leader or a high-potential rep, or takes it back."""
     viewer = viewer_of(request)
     m = _meeting(viewer, meeting_id)
-    if viewer.pk != m.leader_id:
+    if not leads_meeting(viewer, m):
         raise PermissionDenied("Only the rep's leader delegates this one-on-one.")
     choice = request.POST.get("delegate", "")
     person = (
@@ -181,7 +182,7 @@ def prep(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "prep": sheet,
         "preview": preview,
         "is_runner": can_run(viewer, m),
-        "delegates": presenters.delegate_candidates(m) if viewer.pk == m.leader_id else None,
+        "delegates": presenters.delegate_candidates(m) if leads_meeting(viewer, m) else None,
     }
     return render(request, "coaching/prep.html", context)
 

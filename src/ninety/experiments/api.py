@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from ninety.experiments.queries import can_change_experiment, visible_experiments, with_people
-from ninety.experiments.serialize import experiment_json, look_json, result_json
+from ninety.experiments.models import Experiment
+from ninety.experiments.queries import (
+    can_change_experiment,
+    shows_result,
+    visible_experiments,
+    with_people,
+)
+from ninety.experiments.serialize import experiment_json, look_json, own_json, result_json
 from ninety.experiments.services import (
     ExperimentError,
     analysis_of,
     conclude_experiment,
+    own_figures,
     refresh_experiment,
     start_experiment,
 )
@@ -46,6 +54,100 @@ class ConcludeIn(Schema):
     note: str = ""
 
 
+class SubjectOut(Schema):
+    id: int
+    name: str
+
+
+class ExperimentItemOut(Schema):
+    """An experiment and its cached verdict. A rep (a subject) reads it as a subject: only
+    themselves in ``subjects`` (``subject_count`` counts them all), ``control`` null, and
+    ``verdict``, ``sentence`` and ``p_improved`` null with ``withheld`` saying why when the
+    pooled result would show another rep's numbers."""
+
+    id: int
+    url: str
+    hypothesis: str
+    subjects: list[SubjectOut] = Field(description="the subjects you may see named")
+    subject_count: int = Field(description="how many subjects it has")
+    control: list[int] | None = Field(
+        description="the chosen control's ids ([]: the rest of the team); null for a rep"
+    )
+    metric: str
+    behavior: int | None
+    way: int | None
+    way_text: str | None
+    start: date
+    planned_end: date | None
+    status: str
+    conclusion: str | None
+    outcome: str
+    source: str
+    source_id: int | None
+    verdict: str | None
+    sentence: str | None
+    p_improved: float | None
+    analysed_as_of: date | None
+    withheld: str | None = Field(
+        description="why the pooled result is not shown to you; null when it is"
+    )
+
+
+class ResultOut(Schema):
+    as_of: date | None
+    metric: str
+    label: str
+    scale: str
+    days_after: int
+    effect: float | None
+    ratio: float | None
+    interval: list[float | None]
+    level: float
+    sequential_interval: list[float | None]
+    alpha: float
+    p_improved: float | None
+    p_value: float | None
+    fixed_p_value: float | None
+    subject_before: float | None
+    subject_after: float | None
+    control_before: float | None
+    control_after: float | None
+    counterfactual: float | None
+    n: dict[str, int]
+    verdict: str
+    sentence: str
+
+
+class LookOut(Schema):
+    day: date
+    effect: float | None
+    interval: list[float | None]
+    sequential_interval: list[float | None]
+    p_improved: float | None
+    p_value: float | None
+    verdict: str
+
+
+class OwnOut(Schema):
+    """A subject's own figures, before the start and since (no one else's in them)."""
+
+    person_id: int
+    metric: str = Field(description="rate, volume or size")
+    label: str
+    before: float | None
+    after: float | None
+    n_before: int | None = Field(description="tries or deals before (null for a volume)")
+    n_after: int | None = Field(description="tries or deals since the start")
+    days_after: int
+    as_of: date
+
+
+class ExperimentDetailOut(ExperimentItemOut):
+    analysis: ResultOut | None = Field(description="the pooled result; null when withheld")
+    over_time: list[LookOut] = Field(description="the effect at each look; [] when withheld")
+    own: OwnOut | None = Field(description="your own figures, when the result is withheld")
+
+
 def _viewer(request: HttpRequest) -> Person:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
@@ -64,20 +166,26 @@ def _people(viewer: Person, keys: list[int | str], what: str) -> list[Person]:
     return found
 
 
+def _json(viewer: Person, e: Experiment) -> dict[str, Any]:
+    return experiment_json(e, viewer, shown=shows_result(viewer, e))
+
+
 @router.get(
     "/experiments",
-    response=list[dict[str, Any]],
+    response=list[ExperimentItemOut],
     summary="Experiments you may see, with their cached verdicts",
 )
 @paged
 def list_experiments(request: HttpRequest, status: str | None = None) -> Mapped:
-    qs = with_people(visible_experiments(_viewer(request))).prefetch_related("control")
+    viewer = _viewer(request)
+    qs = with_people(visible_experiments(viewer)).prefetch_related("control")
     if status:
         qs = qs.filter(status=status)
-    return Mapped(qs, experiment_json)
+    return Mapped(qs, lambda e: _json(viewer, e))
 
 
-@router.post("/experiments", response={201: dict}, summary="Start an experiment (leaders)")
+@router.post("/experiments", response={201: ExperimentItemOut},
+             summary="Start an experiment (leaders)")  # fmt: skip
 def create_experiment(
     request: HttpRequest, payload: ExperimentIn, as_of: Day | None = None
 ) -> Status[dict[str, Any]]:
@@ -102,22 +210,31 @@ def create_experiment(
     except ExperimentError as exc:
         raise HttpError(422, str(exc)) from exc
     refresh_experiment(experiment, as_of)
-    return Status(201, experiment_json(experiment))
+    return Status(201, experiment_json(experiment, viewer))
 
 
-@router.get("/experiments/{experiment_id}", summary="One experiment with its analysis")
+@router.get("/experiments/{experiment_id}", response=ExperimentDetailOut,
+            summary="One experiment with its analysis (or a rep's own figures)")  # fmt: skip
 def get_experiment(
     request: HttpRequest, experiment_id: int, as_of: Day | None = None
 ) -> dict[str, Any]:
-    experiment = get_object_or_404(visible_experiments(_viewer(request)), pk=experiment_id)
+    viewer = _viewer(request)
+    experiment = get_object_or_404(with_people(visible_experiments(viewer)), pk=experiment_id)
+    if not shows_result(viewer, experiment):
+        own = own_figures(experiment, viewer, as_of)
+        return experiment_json(experiment, viewer, shown=False) | {
+            "analysis": None, "over_time": [], "own": own_json(own),
+        }  # fmt: skip
     analysis = analysis_of(experiment, as_of)
-    return experiment_json(experiment) | {
+    return experiment_json(experiment, viewer) | {
         "analysis": result_json(analysis.result),
         "over_time": [look_json(lk) for lk in analysis.looks],
+        "own": None,
     }
 
 
-@router.post("/experiments/{experiment_id}/conclude", summary="Conclude with an outcome")
+@router.post("/experiments/{experiment_id}/conclude", response=ExperimentItemOut,
+             summary="Conclude with an outcome")  # fmt: skip
 def conclude(
     request: HttpRequest, experiment_id: int, payload: ConcludeIn, as_of: Day | None = None
 ) -> dict[str, Any]:
@@ -129,4 +246,4 @@ def conclude(
         conclude_experiment(experiment, payload.conclusion, payload.note, viewer, as_of)
     except ExperimentError as exc:
         raise HttpError(422, str(exc)) from exc
-    return experiment_json(experiment)
+    return experiment_json(experiment, viewer)

@@ -1,17 +1,30 @@
-"""Reads that matter: which experiments a person may see or change, and the summaries that other
-pages (the leader dashboard, the rep page) show."""
+"""Reads that matter: which experiments a person may see or change, what of them a rep reads, and
+the summaries that other pages (the leader dashboard, the rep page) show.
+
+A rep sees the experiments they are a subject of, as a subject: never another rep's name, id or
+numbers. They are listed as its only subject named (with the number of others), the control is
+not named, and the pooled result (the subjects' and the control's figures, the effect, the
+verdict and its sentence) is theirs only when no one else's numbers can be read from it: they
+are its only subject and its control is a group of at least :data:`MIN_GROUP`. Otherwise they
+read their own before/after figures (``services.own_figures``) and :func:`withheld_reason`.
+Leaders see an experiment only when they see every subject (:func:`visible_experiments`), and
+then all of it. docs/security.md says the same.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ninety.experiments.models import Experiment
-from ninety.people.models import Person, Role
-from ninety.people.permissions import managed_people, visible_people
+from ninety.people.models import Person, Role, Team
+from ninety.people.permissions import managed_people, sees_only_self, visible_people
+
+#: The fewest people whose pooled figures a rep may read (the figures of one are that person's).
+MIN_GROUP = 2
 
 
 def visible_experiments(viewer: Person | None) -> QuerySet[Experiment]:
@@ -43,6 +56,70 @@ def can_change_experiment(viewer: Person | None, experiment: Experiment) -> bool
     subject_ids = {p.pk for p in experiment.subjects.all()}
     managed = set(managed_people(viewer).filter(pk__in=subject_ids).values_list("pk", flat=True))
     return subject_ids <= managed
+
+
+def default_control_ids(subject_ids: Sequence[int], org_id: int) -> list[int]:
+    """The rest of the subjects' teams (active reps); if the subjects are whole teams, the other
+    teams under the same parent."""
+    reps = Person.objects.filter(org_id=org_id, role=Role.REP, is_active=True)
+    teams = set(
+        Person.objects.filter(pk__in=subject_ids, team__isnull=False).values_list(
+            "team_id", flat=True
+        )
+    )
+    same_team = reps.filter(team_id__in=teams).exclude(pk__in=subject_ids)
+    ids = list(same_team.values_list("pk", flat=True))
+    if ids:
+        return ids
+    parents = Team.objects.filter(pk__in=teams, parent__isnull=False).values("parent_id")
+    siblings = Team.objects.filter(Q(parent_id__in=parents)).values("pk")
+    return list(reps.filter(team_id__in=siblings).exclude(pk__in=subject_ids)
+                .values_list("pk", flat=True))  # fmt: skip
+
+
+def results_shown(viewer: Person | None, experiments: Iterable[Experiment]) -> set[int]:
+    """Ids of ``experiments`` (fetched with their subjects, as :func:`with_people` does) whose
+    pooled result ``viewer`` reads: every one for leaders and admins; for a rep, those they are
+    the only subject of with a control of at least MIN_GROUP people. At most two queries."""
+    experiments = list(experiments)
+    if not sees_only_self(viewer):
+        return {e.pk for e in experiments}
+    assert viewer is not None
+    alone = [e.pk for e in experiments if [p.pk for p in e.subjects.all()] == [viewer.pk]]
+    if not alone:
+        return set()
+    links = Experiment.control.through.objects.filter(experiment_id__in=alone)
+    chosen = dict(
+        links.values("experiment_id")
+        .annotate(n=Count("person_id"))
+        .values_list("experiment_id", "n")
+    )
+    # No control chosen: the rest of the rep's team, resolved as the analysis resolves it.
+    rest = len(default_control_ids([viewer.pk], viewer.org_id)) if len(chosen) < len(alone) else 0
+    return {pk for pk in alone if chosen.get(pk, rest) >= MIN_GROUP}
+
+
+def shows_result(viewer: Person | None, experiment: Experiment) -> bool:
+    """:func:`results_shown` for one experiment."""
+    return experiment.pk in results_shown(viewer, [experiment])
+
+
+def subjects_shown(viewer: Person | None, experiment: Experiment) -> list[Person]:
+    """The subjects ``viewer`` may read the names of: all (leaders, admins), or the rep alone."""
+    subjects = list(experiment.subjects.all())
+    if sees_only_self(viewer):
+        return [p for p in subjects if viewer is not None and p.pk == viewer.pk]
+    return subjects
+
+
+def withheld_reason(experiment: Experiment) -> str:
+    """Why a rep reads only their own figures of ``experiment`` (one short sentence)."""
+    n = len(experiment.subjects.all())
+    if n > 1:
+        why = f"It pools {n} reps, so its result would show the others' numbers"
+    else:
+        why = f"Its control is fewer than {MIN_GROUP} reps, so its result would show theirs"
+    return f"{why}: your leader reads the result with you; your own figures are on its page."
 
 
 def with_people(qs: QuerySet[Experiment]) -> QuerySet[Experiment]:
@@ -77,9 +154,14 @@ class ExperimentSummary:
         return f"{self.subject_label}: {self.hypothesis or self.way}"
 
 
-def summary(experiment: Experiment) -> ExperimentSummary:
-    names = tuple(p.name for p in experiment.subjects.all())
-    label = names[0] if len(names) == 1 else f"{len(names)} reps"
+def summary(
+    experiment: Experiment, viewer: Person | None = None, *, shown: bool = True
+) -> ExperimentSummary:
+    """One card line; ``viewer`` a rep: only their name, and without ``shown``, no pooled
+    verdict (the sentence says why)."""
+    count = len(experiment.subjects.all())
+    names = tuple(p.name for p in subjects_shown(viewer, experiment))
+    label = names[0] if count == 1 and names else f"{count} reps"
     return ExperimentSummary(
         pk=experiment.pk,
         url=experiment.get_absolute_url(),
@@ -90,11 +172,16 @@ def summary(experiment: Experiment) -> ExperimentSummary:
         way=experiment.way.text if experiment.way else None,
         start=experiment.start,
         status=experiment.status,
-        verdict=experiment.verdict,
-        sentence=experiment.sentence,
-        p_improved=experiment.p_improved,
+        verdict=experiment.verdict if shown else "",
+        sentence=experiment.sentence if shown else withheld_reason(experiment),
+        p_improved=experiment.p_improved if shown else None,
         outcome=experiment.outcome,
     )
+
+
+def summaries(viewer: Person | None, experiments: list[Experiment]) -> list[ExperimentSummary]:
+    shown = results_shown(viewer, experiments)
+    return [summary(e, viewer, shown=e.pk in shown) for e in experiments]
 
 
 def running_for(
@@ -103,8 +190,9 @@ def running_for(
     """Running experiments with any of ``people`` as a subject, started by ``as_of``, newest first.
 
     The caller has already limited ``people`` to those the viewer may see; with ``viewer``, an
-    experiment that also has subjects the viewer may not see is left out. Verdicts are the cached
-    ones (``refresh_running`` keeps them fresh); three queries whatever the number of experiments.
+    experiment that also has subjects the viewer may not see is left out, and a rep reads each as
+    a subject (:func:`summary`). Verdicts are the cached ones (``refresh_running`` keeps them
+    fresh); three queries whatever the number of experiments (up to two more for a rep).
     """
     ids = [p.pk for p in people]
     qs = Experiment.objects.filter(
@@ -112,14 +200,14 @@ def running_for(
         status=Experiment.Status.RUNNING,
         start__lte=as_of,
     )
-    return [summary(e) for e in _seen_by(viewer, list(with_people(qs)), known=set(ids))]
+    return summaries(viewer, _seen_by(viewer, list(with_people(qs)), known=set(ids)))
 
 
 def history_for(person: Person, *, viewer: Person | None = None) -> list[ExperimentSummary]:
     """A rep's history of experiments (running and concluded, with their outcome), newest first;
     with ``viewer``, only those the viewer may see."""
     qs = with_people(Experiment.objects.filter(subjects=person))
-    return [summary(e) for e in _seen_by(viewer, list(qs), known={person.pk})]
+    return summaries(viewer, _seen_by(viewer, list(qs), known={person.pk}))
 
 
 def _seen_by(

@@ -7,20 +7,29 @@ from typing import Any
 
 from ninety.core.experiments import ExperimentResult, Look
 from ninety.experiments.models import Experiment
+from ninety.experiments.queries import subjects_shown, withheld_reason
+from ninety.experiments.services import OwnFigures
+from ninety.people.models import Person
+from ninety.people.permissions import sees_only_self
 
 
 def _num(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), 6)
 
 
-def experiment_json(e: Experiment) -> dict[str, Any]:
-    """The experiment and its cached verdict (no analysis is run)."""
+def experiment_json(
+    e: Experiment, viewer: Person | None = None, *, shown: bool = True
+) -> dict[str, Any]:
+    """The experiment and its cached verdict (no analysis is run). With a rep as ``viewer``,
+    what a subject reads (:mod:`ninety.experiments.queries`): only their own name, no control
+    ids, and without ``shown`` no pooled verdict (``withheld`` says why)."""
     return {
         "id": e.pk,
         "url": e.get_absolute_url(),
         "hypothesis": e.hypothesis,
-        "subjects": [{"id": p.pk, "name": p.name} for p in e.subjects.all()],
-        "control": [p.pk for p in e.control.all()],
+        "subjects": [{"id": p.pk, "name": p.name} for p in subjects_shown(viewer, e)],
+        "subject_count": len(e.subjects.all()),
+        "control": None if sees_only_self(viewer) else [p.pk for p in e.control.all()],
         "metric": e.metric,
         "behavior": e.behavior_id,
         "way": e.way_id,
@@ -32,10 +41,26 @@ def experiment_json(e: Experiment) -> dict[str, Any]:
         "outcome": e.outcome,
         "source": e.source,
         "source_id": e.source_id,
-        "verdict": e.verdict or None,
-        "sentence": e.sentence or None,
-        "p_improved": _num(e.p_improved),
+        "verdict": (e.verdict or None) if shown else None,
+        "sentence": (e.sentence or None) if shown else None,
+        "p_improved": _num(e.p_improved) if shown else None,
         "analysed_as_of": e.analysed_as_of.isoformat() if e.analysed_as_of else None,
+        "withheld": None if shown else withheld_reason(e),
+    }
+
+
+def own_json(o: OwnFigures) -> dict[str, Any]:
+    """A subject's own before/after figures (:func:`~ninety.experiments.services.own_figures`)."""
+    return {
+        "person_id": o.person_id,
+        "metric": o.kind,
+        "label": o.metric.label,
+        "before": _num(o.before),
+        "after": _num(o.after),
+        "n_before": o.n_before,
+        "n_after": o.n_after,
+        "days_after": o.days_after,
+        "as_of": o.as_of.isoformat(),
     }
 
 

@@ -7,12 +7,11 @@ verdict on the experiment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from ninety.core.experiments import (
@@ -36,7 +35,7 @@ from ninety.experiments.models import (
     Experiment,
 )
 from ninety.experiments.notifications import verdict_changed
-from ninety.experiments.queries import can_change_experiment
+from ninety.experiments.queries import can_change_experiment, default_control_ids
 from ninety.people.models import Org, Person, Role, Team
 from ninety.people.permissions import managed_people, visible_people
 from ninety.playbook.models import Behavior, Playbook, Way
@@ -179,25 +178,6 @@ def start_experiment(
 # -- analysing --------------------------------------------------------------------------------
 
 
-def default_control_ids(subject_ids: Sequence[int], org_id: int) -> list[int]:
-    """The rest of the subjects' teams (active reps); if the subjects are whole teams, the other
-    teams under the same parent."""
-    reps = Person.objects.filter(org_id=org_id, role=Role.REP, is_active=True)
-    teams = set(
-        Person.objects.filter(pk__in=subject_ids, team__isnull=False).values_list(
-            "team_id", flat=True
-        )
-    )
-    same_team = reps.filter(team_id__in=teams).exclude(pk__in=subject_ids)
-    ids = list(same_team.values_list("pk", flat=True))
-    if ids:
-        return ids
-    parents = Team.objects.filter(pk__in=teams, parent__isnull=False).values("parent_id")
-    siblings = Team.objects.filter(Q(parent_id__in=parents)).values("pk")
-    return list(reps.filter(team_id__in=siblings).exclude(pk__in=subject_ids)
-                .values_list("pk", flat=True))  # fmt: skip
-
-
 @dataclass(frozen=True)
 class Analysis:
     """An experiment's analysis at one date: the verdict and the effect over time."""
@@ -212,6 +192,18 @@ class Analysis:
     as_of: date
 
 
+def _counts(
+    metric: MetricSpec, subjects: list[int], control: list[int], window: loaders.Window
+) -> RateCounts | VolumeCounts | DealSizes:
+    if metric.kind == "rate":
+        return loaders.load_rates(subjects, control, metric.entry_type, window)
+    if metric.key == VOLUME:
+        return loaders.load_volume(subjects, control, metric.entry_type, window)
+    if metric.key == RESULT:
+        return loaders.load_result(subjects, control, window)
+    return loaders.load_deal_sizes(subjects, control, window)
+
+
 def _load(
     experiment: Experiment, spec: PlaybookSpec, as_of: date
 ) -> tuple[MetricSpec, RateCounts | VolumeCounts | DealSizes, list[int], list[int], bool]:
@@ -221,16 +213,7 @@ def _load(
     default = not control
     if default:
         control = default_control_ids(subjects, experiment.org_id)
-    window = loaders.Window.of(experiment.start, as_of)
-    data: RateCounts | VolumeCounts | DealSizes
-    if metric.kind == "rate":
-        data = loaders.load_rates(subjects, control, metric.entry_type, window)
-    elif metric.key == VOLUME:
-        data = loaders.load_volume(subjects, control, metric.entry_type, window)
-    elif metric.key == RESULT:
-        data = loaders.load_result(subjects, control, window)
-    else:
-        data = loaders.load_deal_sizes(subjects, control, window)
+    data = _counts(metric, subjects, control, loaders.Window.of(experiment.start, as_of))
     return metric, data, subjects, control, default
 
 
@@ -260,6 +243,37 @@ def analysis_of(
     looks = cumulative(data, plan, as_of) if over_time else ()
     return Analysis(experiment, metric, result, looks, tuple(subjects), tuple(control), default,
                     as_of)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OwnFigures:
+    """One subject's own figures in an experiment, before the start and since: what a rep reads
+    when the pooled result would show someone else's numbers. ``n_*`` are tries or deals (None
+    for volumes, whose before and after are business days)."""
+
+    person_id: int
+    metric: MetricSpec
+    kind: str  # rate, volume or size, as ExperimentResult.metric
+    before: float
+    after: float
+    n_before: int | None
+    n_after: int | None
+    days_after: int
+    as_of: date
+
+
+def own_figures(experiment: Experiment, person: Person, as_of: date | None = None) -> OwnFigures:
+    """``person``'s counts alone over the experiment's dates (no control, no pooling): only
+    their before/after levels are taken from the analysis of them."""
+    as_of = as_of or default_as_of()
+    metric = metric_spec(playbook_for(experiment.org), experiment.metric)
+    data = _counts(metric, [person.pk], [], loaders.Window.of(experiment.start, as_of))
+    r = analyse(data, _plan(experiment, metric, default_control=True), as_of)
+    n = r.n or {}
+    return OwnFigures(
+        person.pk, metric, r.metric, r.subject_before, r.subject_after,
+        n.get("subject_before"), n.get("subject_after"), r.days_after, as_of,
+    )  # fmt: skip
 
 
 def analyse_experiment(experiment: Experiment, as_of: date | None = None) -> ExperimentResult:

@@ -16,11 +16,19 @@ from ninety.diagnosis.services import default_as_of, playbook_for
 from ninety.experiments import presenters
 from ninety.experiments.forms import ConcludeForm, ExperimentForm
 from ninety.experiments.models import Experiment
-from ninety.experiments.queries import can_change_experiment, visible_experiments, with_people
+from ninety.experiments.queries import (
+    can_change_experiment,
+    results_shown,
+    shows_result,
+    subjects_shown,
+    visible_experiments,
+    with_people,
+)
 from ninety.experiments.services import (
     ExperimentError,
     analysis_of,
     conclude_experiment,
+    own_figures,
     refresh_experiment,
     start_experiment,
 )
@@ -59,10 +67,12 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     _, query = _as_of(request)
     items = listing(request, with_people(visible_experiments(viewer)), EXPERIMENTS)
+    page = list(items)
+    rows = presenters.list_rows(viewer, page, results_shown(viewer, page))
     context = {
         "list": items,
-        "running": [e for e in items if e.is_running],
-        "concluded": [e for e in items if not e.is_running],
+        "running": [r for r in rows if r.experiment.is_running],
+        "concluded": [r for r in rows if not r.experiment.is_running],
         "can_start": can_shape_org(viewer),
         "query": query,
     }
@@ -97,12 +107,17 @@ def experiment_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
     viewer = viewer_of(request)
-    experiment = get_object_or_404(visible_experiments(viewer), pk=experiment_id)
+    experiment = get_object_or_404(with_people(visible_experiments(viewer)), pk=experiment_id)
     as_of, query = _as_of(request)
-    analysis = analysis_of(experiment, as_of)
-    context = presenters.page_context(analysis, show_names=not sees_only_self(viewer))
+    if shows_result(viewer, experiment):
+        analysis = analysis_of(experiment, as_of)
+        context = presenters.page_context(analysis, show_names=not sees_only_self(viewer))
+    else:  # a rep in a pooled experiment: their own figures only
+        context = presenters.own_context(experiment, own_figures(experiment, viewer, as_of))
+    subjects = subjects_shown(viewer, experiment)
     context |= {
-        "subjects": list(experiment.subjects.all()),
+        "subjects": subjects,
+        "others": len(experiment.subjects.all()) - len(subjects),
         "can_conclude": experiment.is_running and can_change_experiment(viewer, experiment),
         "conclude_form": ConcludeForm(),
         "query": query,

@@ -25,7 +25,8 @@ from ninety.coaching.queries import history_for
 from ninety.core.periods import Period
 from ninety.diagnosis import presenters
 from ninety.diagnosis.services import region_report, rep_report, team_report
-from ninety.experiments.queries import visible_experiments, with_people
+from ninety.experiments.presenters import list_rows
+from ninety.experiments.queries import results_shown, visible_experiments, with_people
 from ninety.home.params import period_and_as_of
 from ninety.ingest.services import safe_cell
 from ninety.people.models import Person, Role
@@ -137,15 +138,20 @@ def history_table(viewer: Person, rep_id: str, period: Period, as_of: date) -> T
 
 
 def experiments_table(viewer: Person, _: str, period: Period, as_of: date) -> Table:
-    """Every experiment the viewer may see, with its cached verdict."""
+    """Every experiment the viewer may see, with its cached verdict; a rep's rows as the list
+    page shows them (their own name only, no pooled figures where they would show another's)."""
     headers = ["Id", "Hypothesis", "Subjects", "Metric", "Start", "Planned end", "Status",
                "Verdict", "P(improved)", "Effect"]  # fmt: skip
-    rows = [
-        [e.pk, e.hypothesis, ", ".join(p.name for p in e.subjects.all()), e.metric, e.start,
-         e.planned_end, e.get_status_display(), e.verdict, _rounded(e.p_improved, 3),
-         _rounded(e.effect, 4)]
-        for e in with_people(visible_experiments(viewer)).order_by("-start", "-pk")
-    ]  # fmt: skip
+    experiments = list(with_people(visible_experiments(viewer)).order_by("-start", "-pk"))
+    shown = results_shown(viewer, experiments)
+    rows = []
+    for r in list_rows(viewer, experiments, shown):
+        e, ok = r.experiment, r.experiment.pk in shown
+        rows.append([
+            e.pk, e.hypothesis, r.names, e.metric, e.start, e.planned_end,
+            e.get_status_display(), r.verdict if ok else "withheld (see the page)",
+            _rounded(e.p_improved, 3) if ok else None, _rounded(e.effect, 4) if ok else None,
+        ])  # fmt: skip
     return Table("Experiments", headers, rows)
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from ninety.coaching.permissions import visible_meetings
 from ninety.delegation.access import visible_tasks
-from ninety.experiments.queries import visible_experiments
+from ninety.experiments.queries import results_shown, visible_experiments, with_people
 from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.models import Person
 from ninety.people.permissions import visible_people
@@ -86,10 +86,12 @@ def _meetings(viewer: Person, q: str) -> list[Hit]:
 
 def _experiments(viewer: Person, q: str) -> list[Hit]:
     qs = visible_experiments(viewer).filter(Q(hypothesis__icontains=q) | Q(source__icontains=q))
+    found = list(with_people(qs).order_by("-start")[:LIMIT])
+    shown = results_shown(viewer, found)  # a rep: no pooled verdict that is not theirs to read
     return [
-        Hit("Experiment", e.hypothesis[:120], e.verdict or e.get_status_display(),
-            e.get_absolute_url())
-        for e in qs.order_by("-start")[:LIMIT]
+        Hit("Experiment", e.hypothesis[:120],
+            (e.verdict if e.pk in shown else "") or e.get_status_display(), e.get_absolute_url())
+        for e in found
     ]  # fmt: skip
 
 

@@ -48,7 +48,8 @@ DEFAULT_MODES: dict[str, str] = {
 
 class Notification(models.Model):
     """One message to one person. ``delivery`` is the mode chosen when it was written;
-    ``emailed_at`` is set once its e-mail (alone or in a digest) went out."""
+    ``emailed_at`` is set once its e-mail (alone or in a digest) went out, or once it was
+    dropped from a digest because it is no longer the recipient's to read."""
 
     org = models.ForeignKey("people.Org", on_delete=models.CASCADE, related_name="+")
     recipient = models.ForeignKey(
@@ -60,6 +61,9 @@ class Notification(models.Model):
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)
     delivery = models.CharField(max_length=10, choices=Mode.choices)
+    # Whom it is about: read again at each look, so it leaves the inbox of someone who no
+    # longer sees one of them (a rep moved to another team).
+    about = models.ManyToManyField("people.Person", blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
@@ -76,7 +77,8 @@ def notify(
     them; e-mail at once those who chose so (on the task queue). Returns the new ones.
 
     A recipient is allowed when they are an active member of ``org_id``, the gate lets them see
-    every person in ``about``, and ``may_see`` (the object's own app's check) says yes.
+    every person in ``about``, and ``may_see`` (the object's own app's check) says yes. ``about``
+    is kept with the notification: the inbox and the digest check it again when they are read.
     """
     about = list(about)
     seen: set[int] = set()
@@ -98,6 +100,8 @@ def notify(
                     title=message.title[:300], body=message.body, url=message.url[:500],
                     delivery=mode,
                 )  # fmt: skip
+                if about:
+                    n.about.set(about)
         except IntegrityError:  # the same event written meanwhile by another process
             continue
         created.append(n)
@@ -113,8 +117,15 @@ def _queue_email(notification_id: int) -> None:
         transaction.on_commit(lambda: send_notification.enqueue(notification_id))
 
 
+def inbox_of(person: Person) -> QuerySet[Notification]:
+    """``person``'s notifications, less those about someone the gate no longer lets them see:
+    one written about a rep who has since moved to another team leaves the old leader's inbox."""
+    unseen = Person.objects.exclude(pk__in=visible_people(person).values("pk"))
+    return Notification.objects.filter(recipient=person).exclude(about__in=unseen)
+
+
 def unread_count(person: Person) -> int:
-    return Notification.objects.filter(recipient=person, read_at__isnull=True).count()
+    return inbox_of(person).filter(read_at__isnull=True).count()
 
 
 def mark_read(person: Person, notification_id: int | None = None) -> int:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from ninety.notify.models import Mode, Notification
+from ninety.people.permissions import visible_people
 
 
 def absolute(url: str) -> str:
@@ -53,20 +54,33 @@ def send_notification(notification_id: int) -> bool:
     return True
 
 
+def _still_theirs(items: list[Notification]) -> list[Notification]:
+    """One person's lines less those about someone they no longer see (as the inbox shows)."""
+    about = {p.pk for n in items for p in n.about.all()}
+    if not about:
+        return items
+    seen = set(visible_people(items[0].recipient).filter(pk__in=about).values_list("pk", flat=True))
+    return [n for n in items if all(p.pk in seen for p in n.about.all())]
+
+
 def build_digests(now: datetime | None = None) -> list[EmailMessage]:
     """Each person's digest of unsent digest notifications, claimed (``emailed_at``) in the same
-    step: two runs never send the same line twice. Two queries and one update."""
+    step: two runs never send the same line twice. Three queries and one update, and for each
+    person with lines about someone, a look through the gate."""
     now = now or timezone.now()
     pending = list(
         Notification.objects.filter(delivery=Mode.DIGEST, emailed_at__isnull=True)
         .exclude(recipient__email="")
         .select_related("recipient")
+        .prefetch_related("about")
         .order_by("recipient_id", "created_at", "pk")
     )
-    by_person: dict[int, list[Notification]] = defaultdict(list)
+    grouped: dict[int, list[Notification]] = defaultdict(list)
     for n in pending:
-        by_person[n.recipient_id].append(n)
+        grouped[n.recipient_id].append(n)
+    # Lines no longer theirs are claimed too, unsent: they are not mailed on a later day.
     Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
+    by_person = {pk: kept for pk, items in grouped.items() if (kept := _still_theirs(items))}
     return [
         EmailMessage(
             subject=f"Ninety: your day ({len(items)} new)",

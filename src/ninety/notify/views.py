@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ninety.notify import services
-from ninety.notify.models import CalendarFeed, Kind, Mode, Notification
+from ninety.notify.models import CalendarFeed, Kind, Mode
 from ninety.people.listing import Filter, ListSpec, Sort, listing
 from ninety.people.views import viewer_of
 
@@ -35,7 +35,7 @@ INBOX = ListSpec(
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    rows = listing(request, Notification.objects.filter(recipient=viewer), INBOX)
+    rows = listing(request, services.inbox_of(viewer), INBOX)
     page = Paginator(rows.items, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "rows": rows, "unread": services.unread_count(viewer)}
     return render(request, "notify/inbox.html", context)
@@ -46,7 +46,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one read and go to its page (a path Ninety wrote itself, never an outside link)."""
     viewer = viewer_of(request)
-    n = Notification.objects.filter(recipient=viewer, pk=notification_id).first()
+    n = services.inbox_of(viewer).filter(pk=notification_id).first()
     if n is None:
         raise Http404("No such notification in your inbox.")
     services.mark_read(viewer, n.pk)
