@@ -393,25 +393,105 @@ def check_xlsx_size(path: Path, name: str) -> None:
         )
 
 
-def _inspect_xlsx(path: Path, name: str, size: int) -> SourceFile:
+#: Excel's own limits: a sheet claiming more rows or columns is not a workbook Excel wrote.
+MAX_XLSX_ROWS = 1_048_576
+MAX_XLSX_COLUMNS = 16_384
+
+
+def _open_xlsx(path: Path, name: str) -> Any:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
         raise FileError(f"{name}: reading .xlsx needs openpyxl") from exc
-    check_xlsx_size(path, name)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
         raise FileError(f"{name}: not a readable .xlsx workbook ({exc})") from exc
+
+
+def _inspect_xlsx(path: Path, name: str, size: int) -> SourceFile:
+    check_xlsx_size(path, name)
+    wb = _open_xlsx(path, name)
     try:
         ws = wb.worksheets[0]
-        first = next(ws.iter_rows(values_only=True, max_row=1), None)
+        _check_dimension(ws, name)
+        rows = _sheet_rows(ws, name)
+        line, cells, _ = next(rows, (0, [], 0.0))
+        rows.close()
     finally:
         wb.close()
-    if not first or not any(c is not None for c in first):
+    # Row 1 is the header, as wide as the sheet says (blank header cells become "column N").
+    width = max([c["column"] for c in cells] + [ws.max_column or 0]) if line == 1 else 0
+    first = _values(cells, width)
+    if not any(c is not None for c in first):
         raise FileError(f"{name}: the first sheet has no header row")
     headers = _unique([_cell(c).strip() for c in first])
     return SourceFile(path, name, size, sha256_of(path), headers, xlsx=True)
+
+
+def _check_dimension(ws: Any, name: str) -> None:
+    """FileError when the sheet's dimension claims more than a sheet can hold."""
+    if (ws.max_row or 0) > MAX_XLSX_ROWS or (ws.max_column or 0) > MAX_XLSX_COLUMNS:
+        raise FileError(
+            f"{name}: the sheet claims {ws.max_row or 0:,} rows and {ws.max_column or 0:,} "
+            f"columns, over the {MAX_XLSX_ROWS:,} rows and {MAX_XLSX_COLUMNS:,} columns a "
+            "sheet can hold"
+        )
+
+
+class _CountingXml:
+    """The sheet's XML as read by the parser, counting the bytes (for the progress bar)."""
+
+    def __init__(self, f: Any) -> None:
+        self._f, self.pos = f, 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._f.read(n)
+        self.pos += len(data)
+        return data
+
+
+def _sheet_rows(ws: Any, name: str) -> Iterator[tuple[int, list[dict[str, Any]], float]]:
+    """(spreadsheet row, cells, share of the XML read) of each row the sheet has, in order.
+
+    openpyxl's ``iter_rows`` makes an empty row for every row number a sheet skips (one data
+    row at ``<row r="2000000000">`` is two billion of them); rows here are only the ones the
+    file has, so a gap costs nothing and the row numbers stay the spreadsheet's.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    wb = ws.parent
+    total = max(wb._archive.getinfo(ws._worksheet_path).file_size, 1)
+    with ws._get_source() as raw:
+        xml = _CountingXml(raw)
+        parser = WorkSheetParser(
+            xml, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
+            date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats,
+        )  # fmt: skip
+        last = 0
+        for line, cells in parser.parse():
+            if line > MAX_XLSX_ROWS:
+                raise FileError(
+                    f"{name}: row {line:,} is beyond the {MAX_XLSX_ROWS:,} rows a sheet can hold"
+                )
+            if line <= last:
+                raise FileError(f"{name}: row {line:,} comes after row {last:,} in the sheet")
+            if cells and max(c["column"] for c in cells) > MAX_XLSX_COLUMNS:
+                raise FileError(
+                    f"{name}: row {line:,} has a cell beyond column {MAX_XLSX_COLUMNS:,}, "
+                    "the last a sheet can hold"
+                )
+            last = line
+            yield line, cells, xml.pos / total
+
+
+def _values(cells: list[dict[str, Any]], width: int) -> list[Any]:
+    """The first ``width`` cell values of a row, by column (None where the row has no cell)."""
+    out: list[Any] = [None] * width
+    for c in cells:
+        if c["column"] <= width:
+            out[c["column"] - 1] = c["value"]
+    return out
 
 
 def _cell(value: object) -> str:
@@ -428,27 +508,34 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _iter_xlsx(src: SourceFile, progress: Callable[[int], None] | None) -> Iterator[pa.RecordBatch]:
-    import openpyxl
-
-    wb = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
+def _iter_xlsx(src: SourceFile, progress: Callable[[int], None] | None) -> Iterator[Block]:
+    """Blocks of up to ``XLSX_BLOCK_ROWS`` sheet rows (fewer once blank rows are dropped, none
+    at all for a stretch of blank rows): the importer sees a cancel between blocks."""
+    wb = _open_xlsx(src.path, src.name)
+    n = len(src.headers)
     try:
         ws = wb.worksheets[0]
-        n = len(src.headers)
+        _check_dimension(ws, src.name)
         cols: list[list[str]] = [[] for _ in range(n)]
         rows: list[int] = []
-        for line, row in enumerate(ws.iter_rows(values_only=True, min_row=2), start=2):
-            if row is None or all(c is None or c == "" for c in row):
-                continue
-            if len(row) > n and any(c is not None for c in row[n:]):
-                src.bad_lines.append(BadLine(line, f"has {len(row)} cells, the header has {n}", ""))
-                continue
-            for i in range(n):
-                cols[i].append(_cell(row[i]) if i < len(row) else "")
-            rows.append(line)
-            if len(rows) >= XLSX_BLOCK_ROWS:
+        scanned = 0
+        for line, cells, share in _sheet_rows(ws, src.name):
+            scanned += line >= 2
+            if line >= 2 and any(c["value"] is not None and c["value"] != "" for c in cells):
+                if any(c["column"] > n and c["value"] is not None for c in cells):
+                    width = max(c["column"] for c in cells)
+                    src.bad_lines.append(
+                        BadLine(line, f"has {width} cells, the header has {n}", "")
+                    )
+                else:
+                    for i, value in enumerate(_values(cells, n)):
+                        cols[i].append(_cell(value))
+                    rows.append(line)
+            if scanned >= XLSX_BLOCK_ROWS:
+                if progress:
+                    progress(int(src.size * share))
                 yield Block(_batch(cols, src.headers), np.array(rows, dtype=np.int64))
-                cols, rows = [[] for _ in range(n)], []
+                cols, rows, scanned = [[] for _ in range(n)], [], 0
         if rows:
             yield Block(_batch(cols, src.headers), np.array(rows, dtype=np.int64))
         if progress:

@@ -261,8 +261,8 @@ class Importer:
             # The database waits for the first chunk: start it sooner with smaller pieces (a
             # small file stays one chunk).
             n = whole.batch.num_rows
-            step = max(-(-n // FIRST_BLOCK_PIECES), MIN_PIECE_ROWS) if k == 0 else n
-            for lo in range(0, n, step):
+            step = max(-(-n // FIRST_BLOCK_PIECES), MIN_PIECE_ROWS) if k == 0 else max(n, 1)
+            for lo in range(0, max(n, 1), step):  # an empty block too: the cancel is seen
                 piece = reader.Block(whole.batch.slice(lo, step), whole.rows[lo : lo + step])
                 block = self.v.block(piece)
                 table = rows.activity_rows(self.v, self.lookups, block)
