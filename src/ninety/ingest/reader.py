@@ -121,6 +121,12 @@ def inspect(
     except LookupError as exc:
         raise FileError(f"{display}: unknown encoding '{encoding}'") from exc
     text = text.lstrip("\ufeff")
+    if size > len(sample) and not re.search("[\r\n]", text):
+        # The header row is read from the first 64 KiB: a longer one would be cut silently.
+        raise FileError(
+            f"{display}: the first line is over {SAMPLE_BYTES >> 10} KiB long: a header row "
+            "that long is not one Ninety reads (is this a CSV file?)"
+        )
     head = "\n".join(text.splitlines()[:20])
     if delimiter is None:
         try:
