@@ -58,9 +58,12 @@ def _row(r: int, values: list[str], columns: Any = "ABCDEFGHIJ") -> str:
     return f'<row r="{r}">{cells}</row>'
 
 
-def _xlsx(path: Path, rows: dict[int, list[str]], dimension: str = "", more: str = "") -> Path:
+def _xlsx(
+    path: Path, rows: dict[int, list[str]], dimension: str = "", more: str = "",
+    parts: dict[str, str] | None = None,
+) -> Path:  # fmt: skip
     """A workbook written by hand: the rows as given (row number → cells), nothing between,
-    then the XML ``more``."""
+    then the XML ``more``; ``parts`` replace or add parts of the package."""
     body = "".join(_row(r, v) for r, v in rows.items()) + more
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
     sheet = (
@@ -69,7 +72,7 @@ def _xlsx(path: Path, rows: dict[int, list[str]], dimension: str = "", more: str
         "</worksheet>"
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in PARTS.items():
+        for name, text in (PARTS | (parts or {})).items():
             zf.writestr(name, text)
         zf.writestr("xl/worksheets/sheet1.xml", sheet)
     return path
@@ -216,3 +219,72 @@ def test_a_stretch_of_blank_rows_still_checks_for_a_cancel(
     s = import_file(acme.org, "activities", _xlsx(tmp_path / "blank.xlsx", rows))
     assert (s.read, s.imported) == (1, 1)
     assert len(checks) == 4  # three blocks of blank rows, then the one with the row
+
+
+def test_a_row_of_a_million_cells_stops_at_the_column_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    path = _xlsx(
+        tmp_path / "wide.xlsx", {1: HEADER}, more='<row r="2">' + "<c/>" * 10**6 + "</row>"
+    )
+    assert path.stat().st_size < 10_000
+    read: list[int] = []
+    parse_cell = WorkSheetParser.parse_cell
+    monkeypatch.setattr(
+        WorkSheetParser, "parse_cell", lambda self, el: read.append(1) or parse_cell(self, el)
+    )
+    with pytest.raises(FileError, match="row 2 has a cell beyond column 16,384"):
+        list(iter_blocks(inspect(path)))
+    # Read cell by cell and stopped at the first too many (openpyxl read the whole row first).
+    assert len(read) <= len(HEADER) * 2 + reader.MAX_XLSX_COLUMNS + 1
+
+
+def test_a_sheet_is_not_parsed_whole_to_open_the_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # openpyxl's read-only sheet sizes a sheet without <dimension> by parsing all of it.
+    def refused(*args: Any) -> None:
+        raise AssertionError("openpyxl's read-only worksheet was made")
+
+    monkeypatch.setattr(_read_only.ReadOnlyWorksheet, "__init__", refused)
+    path = _xlsx(tmp_path / "ok.xlsx", {1: HEADER, 2: ROW})
+    assert [list(b.rows) for b in iter_blocks(inspect(path))] == [[2]]
+
+
+SST_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
+SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{}</sst>'
+
+
+def test_shared_strings_are_read_and_capped_by_what_the_sheets_can_use(tmp_path: Path) -> None:
+    types = PARTS["[Content_Types].xml"].replace("</Types>", SST_TYPE)
+    strings = "<si><t>x1</t></si><si><r><t>Sa</t></r><r><t>m</t></r></si>"
+    cells = '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c></row>'
+    parts = {"[Content_Types].xml": types, "xl/sharedStrings.xml": SST.format(strings)}
+    ok = _xlsx(tmp_path / "ok.xlsx", {1: HEADER}, more=cells, parts=parts)
+    block = next(iter_blocks(inspect(ok)))
+    assert block.batch.column("external_id").to_pylist() == ["x1"]
+    assert block.batch.column("person").to_pylist() == ["Sam"]
+    parts["xl/sharedStrings.xml"] = SST.format("<si/>" * 2_000_000)
+    bomb = _xlsx(tmp_path / "sst.xlsx", {1: HEADER}, parts=parts)
+    assert bomb.stat().st_size < 30_000
+    with pytest.raises(FileError, match=r"sst\.xlsx: the workbook has over 10,000 shared strings"):
+        inspect(bomb)
+
+
+def test_a_workbook_part_read_whole_is_capped(tmp_path: Path) -> None:
+    big = PARTS["xl/workbook.xml"].replace("<sheets>", "<!--" + "x" * (17 << 20) + "--><sheets>")
+    path = _xlsx(tmp_path / "wb.xlsx", {1: HEADER, 2: ROW}, parts={"xl/workbook.xml": big})
+    with pytest.raises(FileError, match=r"its part xl/workbook\.xml unpacks to 17 MiB, over"):
+        inspect(path)
+
+
+def test_wide_rows_make_smaller_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "XLSX_BLOCK_CELLS", 8)  # two rows of four cells
+    rows = {1: HEADER} | {r: [f"x{r}", "Sam", "2026-10-01T09:00:00Z", "dial"] for r in range(2, 7)}
+    blocks = list(iter_blocks(inspect(_xlsx(tmp_path / "w.xlsx", rows))))
+    assert [list(b.rows) for b in blocks] == [[2], [3, 4], [5, 6]]  # the header's cells count
