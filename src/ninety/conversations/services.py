@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from ninety.activity import versions
 from ninety.activity.models import Activity, ActivityRollup
 from ninety.activity.rollups import add_to_week
 from ninety.conversations.models import Conversation, Turn
-from ninety.conversations.permissions import can_import_for
+from ninety.conversations.permissions import can_import_for, importable_people
 from ninety.core.conversations.analysis import (
     CallAnalysis,
     analyse_call,
@@ -75,8 +75,12 @@ def external_id(call: CallFile) -> str:
 
 
 def _activity_for(importer: Person, call: CallFile) -> tuple[Activity | None, Person]:
-    """The existing activity named by the file (or None) and the rep whose call it is."""
-    found = (Activity.objects.filter(org_id=importer.org_id, external_id=external_id(call))
+    """The existing activity named by the file (or None) and the rep whose call it is.
+
+    Only activities of people the importer may import for are looked at: another team's
+    activity is answered as an unknown id, not with its owner's name."""
+    found = (Activity.objects.filter(org_id=importer.org_id, external_id=external_id(call),
+                                     person__in=importable_people(importer))
              .select_related("person").first())  # fmt: skip
     rep = found.person if found else call.rep
     if rep is None:
@@ -171,7 +175,13 @@ def import_call(importer: Person, call: CallFile, emb: Embedder | None = None) -
     tone, tone_note = _tone(call)
     with transaction.atomic():
         if activity is None:
-            activity = _new_activity(rep, call, analysis, way, stage)
+            try:
+                with transaction.atomic():
+                    activity = _new_activity(rep, call, analysis, way, stage)
+            except IntegrityError as exc:  # the id is a transcript of someone the importer
+                raise ImportError_(  # may not see: taken, whose it is stays unsaid
+                    f"{call.name}: the activity id {external_id(call)!r} is taken; give another"
+                ) from exc
         elif way is not None and activity.way_id is None:
             # The detected way becomes the activity's: it moves from "no way" to the way.
             adv = _advanced(activity, stage)

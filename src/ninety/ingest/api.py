@@ -103,7 +103,7 @@ def _queue(viewer: Any, body: bytes, fmt: str, preset: str, strict: bool) -> dic
     path = folder / f"{viewer.org_id}-{viewer.pk}-{uuid.uuid4().hex}.csv"
     path.write_bytes(body)
     try:
-        check_importable("activities", path, load_preset(preset, "activities"))
+        check_importable("activities", path, load_preset(preset, "activities"), file_name="api-csv")
     except (ImportError_, MappingError) as exc:
         path.unlink(missing_ok=True)
         raise HttpError(400, str(exc)) from exc

@@ -56,3 +56,13 @@ KINDS: dict[str, tuple[Field, ...]] = {
 
 def field_names(kind: str) -> tuple[str, ...]:
     return tuple(f.name for f in KINDS[kind])
+
+
+#: How many column names a message lists (a file may have thousands of columns).
+LISTED_NAMES = 20
+
+
+def listed(names: list[str] | tuple[str, ...], limit: int = LISTED_NAMES) -> str:
+    """``a, b, c`` — the first ``limit`` names, then "… and N more"."""
+    shown = ", ".join(names[:limit])
+    return f"{shown} … and {len(names) - limit:,} more" if len(names) > limit else shown

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from ninety.core import safe_yaml
-from ninety.ingest.fields import KINDS, field_names
+from ninety.ingest.fields import KINDS, field_names, listed
 
 DURATION_UNITS = ("s", "ms", "min", "hms")
 # Aliases the generic preset recognises in headers (lower-case, spaces/underscores squeezed).
@@ -151,7 +151,7 @@ class Mapping:
             return []
         want = " or ".join(f"'{' + '.join(o)}'" for o in options)
         raise MappingError(
-            f"column {want} (for {f}) is not in the file; its columns are: {', '.join(headers)}"
+            f"column {want} (for {f}) is not in the file; its columns are: {listed(headers)}"
         )
 
     def patterns(self, f: str) -> list[tuple[str, str]]:

@@ -31,6 +31,7 @@ SAMPLE_BYTES = 1 << 16
 # 2 MiB blocks, 606 MiB with 4 MiB, 922 MiB with 8 MiB).
 BLOCK_BYTES = int(os.environ.get("NINETY_IMPORT_BLOCK_BYTES") or 2 << 20)
 XLSX_BLOCK_ROWS = 20_000
+XLSX_BLOCK_CELLS = 500_000  # or fewer rows, when they are wide: a cancel is seen as often
 
 
 class FileError(ValueError):
@@ -121,6 +122,12 @@ def inspect(
     except LookupError as exc:
         raise FileError(f"{display}: unknown encoding '{encoding}'") from exc
     text = text.lstrip("\ufeff")
+    if size > len(sample) and not re.search("[\r\n]", text):
+        # The header row is read from the first 64 KiB: a longer one would be cut silently.
+        raise FileError(
+            f"{display}: the first line is over {SAMPLE_BYTES >> 10} KiB long: a header row "
+            "that long is not one Ninety reads (is this a CSV file?)"
+        )
     head = "\n".join(text.splitlines()[:20])
     if delimiter is None:
         try:
@@ -377,41 +384,256 @@ def _without_blank_rows(block: Block) -> Block:
 #: parts add up to more than this uncompressed (a CRM export of 100k rows is ~30 MiB; bigger
 #: exports belong in CSV, which streams).
 MAX_XLSX_UNCOMPRESSED = 128 << 20
+#: openpyxl reads the workbook's small XML parts (content types, workbook, its relations,
+#: styles) whole into memory, ~100 bytes an element: each is capped (Excel's are KiBs).
+MAX_XLSX_PART = 16 << 20
 
 
 def check_xlsx_size(path: Path, name: str) -> None:
-    """FileError when the workbook's zip parts add up to more than ``MAX_XLSX_UNCOMPRESSED``."""
+    """FileError when the workbook's zip parts add up to more than ``MAX_XLSX_UNCOMPRESSED``,
+    or an XML part read whole is over ``MAX_XLSX_PART``."""
     try:
         with zipfile.ZipFile(path) as zf:
-            total = sum(info.file_size for info in zf.infolist())
+            infos = zf.infolist()
     except zipfile.BadZipFile as exc:
         raise FileError(f"{name}: not a readable .xlsx workbook ({exc})") from exc
+    total = sum(info.file_size for info in infos)
     if total > MAX_XLSX_UNCOMPRESSED:
         raise FileError(
             f"{name}: the workbook unpacks to {total >> 20} MiB, over the "
             f"{MAX_XLSX_UNCOMPRESSED >> 20} MiB limit: export it as CSV instead"
         )
+    for info in infos:
+        streamed = info.filename.startswith("xl/worksheets/") or "sharedStrings" in info.filename
+        whole = info.filename.endswith((".xml", ".rels")) and not streamed
+        if whole and info.file_size > MAX_XLSX_PART:
+            raise FileError(
+                f"{name}: its part {info.filename} unpacks to {info.file_size >> 20} MiB, over "
+                f"the {MAX_XLSX_PART >> 20} MiB a workbook's {info.filename} needs"
+            )
+
+
+#: Excel's own limits: a sheet claiming more rows or columns is not a workbook Excel wrote.
+MAX_XLSX_ROWS = 1_048_576
+MAX_XLSX_COLUMNS = 16_384
+
+
+@dataclass
+class _Sheet:
+    """The first worksheet of a workbook, found by openpyxl's package reader.
+
+    Not openpyxl's read-only worksheet: to size a sheet without a ``<dimension>`` it parses
+    the whole sheet into memory, each sheet of the workbook, as the workbook opens.
+    """
+
+    archive: zipfile.ZipFile
+    path: str
+    strings: list[Any]
+    epoch: Any
+    date_formats: Any
+    timedelta_formats: Any
+    max_row: int = 0
+    max_column: int = 0
+
+    def close(self) -> None:
+        self.archive.close()
+
+
+def _open_xlsx(path: Path, name: str) -> _Sheet:
+    try:
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
+    except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
+        raise FileError(f"{name}: reading .xlsx needs openpyxl") from exc
+    book = None
+    try:
+        book = ExcelReader(path, read_only=True, data_only=True, keep_links=False)
+        book.read_manifest()
+        book.read_workbook()
+        apply_stylesheet(book.archive, book.wb)
+        targets = [rel.target for _, rel in book.parser.find_sheets()
+                   if rel.target in book.valid_files and "chartsheet" not in rel.Type]  # fmt: skip
+        if not targets:
+            raise FileError(f"{name}: the workbook has no worksheet")
+        wb = book.wb
+        strings = _shared_strings(book, name)
+        sheet = _Sheet(book.archive, targets[0], strings, wb.epoch,
+                       wb._date_formats, wb._timedelta_formats)  # fmt: skip
+        sheet.max_row, sheet.max_column = _dimension(sheet)
+    except Exception as exc:
+        if book is not None:
+            book.archive.close()
+        if isinstance(exc, FileError):
+            raise
+        raise FileError(f"{name}: not a readable .xlsx workbook ({exc})") from exc
+    return sheet
+
+
+def _shared_strings(book: Any, name: str) -> list[str]:
+    """The workbook's shared strings, read as openpyxl reads them but in flat memory, and no
+    more of them than its sheets have room to use (a cell takes 10 bytes of XML at least)."""
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+
+    part = book.package.find(SHARED_STRINGS)
+    if part is None:
+        return []
+    sheets = [i for i in book.archive.infolist() if i.filename.startswith("xl/worksheets/")]
+    limit = max(sum(i.file_size for i in sheets) // 10, 10_000)
+    tag = f"{{{SHEET_MAIN_NS}}}si"
+    strings: list[str] = []
+    with book.archive.open(part.PartName[1:]) as src:
+        for event, el, _ in _walk(src, tag):
+            if event == "end" and el.tag == tag:
+                strings.append(Text.from_tree(el).content.replace("x005F_", ""))
+                if len(strings) > limit:
+                    raise FileError(
+                        f"{name}: the workbook has over {limit:,} shared strings, more than "
+                        "its sheets have cells"
+                    )
+    return strings
 
 
 def _inspect_xlsx(path: Path, name: str, size: int) -> SourceFile:
-    try:
-        import openpyxl
-    except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
-        raise FileError(f"{name}: reading .xlsx needs openpyxl") from exc
     check_xlsx_size(path, name)
+    sheet = _open_xlsx(path, name)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise FileError(f"{name}: not a readable .xlsx workbook ({exc})") from exc
-    try:
-        ws = wb.worksheets[0]
-        first = next(ws.iter_rows(values_only=True, max_row=1), None)
+        _check_dimension(sheet, name)
+        rows = _sheet_rows(sheet, name)
+        line, cells, _ = next(rows, (0, [], 0.0))
+        rows.close()
     finally:
-        wb.close()
-    if not first or not any(c is not None for c in first):
+        sheet.close()
+    # Row 1 is the header, as wide as the sheet says (blank header cells become "column N").
+    width = max([c["column"] for c in cells] + [sheet.max_column]) if line == 1 else 0
+    first = _values(cells, width)
+    if not any(c is not None for c in first):
         raise FileError(f"{name}: the first sheet has no header row")
     headers = _unique([_cell(c).strip() for c in first])
     return SourceFile(path, name, size, sha256_of(path), headers, xlsx=True)
+
+
+def _check_dimension(sheet: _Sheet, name: str) -> None:
+    """FileError when the sheet's dimension claims more than a sheet can hold."""
+    if sheet.max_row > MAX_XLSX_ROWS or sheet.max_column > MAX_XLSX_COLUMNS:
+        raise FileError(
+            f"{name}: the sheet claims {sheet.max_row:,} rows and {sheet.max_column:,} "
+            f"columns, over the {MAX_XLSX_ROWS:,} rows and {MAX_XLSX_COLUMNS:,} columns a "
+            "sheet can hold"
+        )
+
+
+class _CountingXml:
+    """The sheet's XML as read by the parser, counting the bytes (for the progress bar)."""
+
+    def __init__(self, f: Any) -> None:
+        self._f, self.pos = f, 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._f.read(n)
+        self.pos += len(data)
+        return data
+
+
+def _walk(xml: Any, keep: str) -> Iterator[tuple[str, Any, int]]:
+    """(event, element, depth in ``keep`` elements) over an XML stream, each element dropped
+    from its parent once ended, except inside a ``keep`` element (dropped with it): memory
+    stays flat however many elements the file has."""
+    from openpyxl.xml.functions import iterparse
+
+    path: list[Any] = []  # the open elements, root first
+    inside = 0
+    for event, el in iterparse(xml, events=("start", "end")):
+        if event == "start":
+            path.append(el)
+            inside += el.tag == keep
+            yield event, el, inside
+            continue
+        path.pop()
+        yield event, el, inside
+        inside -= el.tag == keep
+        if path and not inside:
+            path[-1].remove(el)
+
+
+def _dimension(sheet: _Sheet) -> tuple[int, int]:
+    """(rows, columns) the sheet's ``<dimension>`` claims, (0, 0) without one."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+
+    with sheet.archive.open(sheet.path) as src:
+        for event, el, _ in _walk(src, DATA_TAG):
+            if event == "start" and el.tag == DIMENSION_TAG:
+                try:
+                    _, _, columns, rows = range_boundaries(el.get("ref") or "")
+                except (TypeError, ValueError):
+                    return 0, 0
+                return rows or 0, columns or 0
+            if el.tag == DATA_TAG:
+                break
+    return 0, 0
+
+
+def _sheet_rows(sheet: _Sheet, name: str) -> Iterator[tuple[int, list[dict[str, Any]], float]]:
+    """(spreadsheet row, cells, share of the XML read) of each row the sheet has, in order.
+
+    openpyxl's ``iter_rows`` makes an empty row for every row number a sheet skips (one data
+    row at ``<row r="2000000000">`` is two billion of them), and its parser holds a whole row
+    before reading it (a 5 KB upload of one row of a million ``<c/>`` took 460 MiB). Here the
+    XML is walked element by element, each dropped once read, and only openpyxl's reading of
+    a cell is used: a gap costs nothing, memory stays flat, the row numbers stay the
+    spreadsheet's, and a row or column past Excel's limits stops the read at once.
+    """
+    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser
+
+    total = max(sheet.archive.getinfo(sheet.path).file_size, 1)
+    with sheet.archive.open(sheet.path) as raw:
+        xml = _CountingXml(raw)
+        parser = WorkSheetParser(
+            xml, sheet.strings, data_only=True, epoch=sheet.epoch,
+            date_formats=sheet.date_formats, timedelta_formats=sheet.timedelta_formats,
+        )  # fmt: skip
+        line, cells = 0, []
+        for event, el, in_cell in _walk(xml, CELL_TAG):
+            if event == "start":
+                if el.tag == ROW_TAG:
+                    line = _row_number(el.get("r"), line, name)
+                    parser.row_counter, parser.col_counter, cells = line, 0, []
+            elif el.tag == CELL_TAG and in_cell == 1:
+                cells.append(parser.parse_cell(el))
+                if cells[-1]["column"] > MAX_XLSX_COLUMNS:
+                    raise FileError(
+                        f"{name}: row {line:,} has a cell beyond column {MAX_XLSX_COLUMNS:,}, "
+                        "the last a sheet can hold"
+                    )
+            elif el.tag == ROW_TAG and not in_cell:
+                yield line, cells, xml.pos / total
+
+
+def _row_number(r: str | None, last: int, name: str) -> int:
+    """The number of the row after row ``last`` (its ``r``, or the next one without)."""
+    try:
+        number = float(r) if r is not None else last + 1.0
+    except ValueError:
+        number = 0.0
+    if not (number >= 1 and number.is_integer()):
+        raise FileError(f"{name}: {r!r} after row {last:,} is not a row number")
+    if number > MAX_XLSX_ROWS:
+        raise FileError(
+            f"{name}: row {int(number):,} is beyond the {MAX_XLSX_ROWS:,} rows a sheet can hold"
+        )
+    if number <= last:
+        raise FileError(f"{name}: row {int(number):,} comes after row {last:,} in the sheet")
+    return int(number)
+
+
+def _values(cells: list[dict[str, Any]], width: int) -> list[Any]:
+    """The first ``width`` cell values of a row, by column (None where the row has no cell)."""
+    out: list[Any] = [None] * width
+    for c in cells:
+        if c["column"] <= width:
+            out[c["column"] - 1] = c["value"]
+    return out
 
 
 def _cell(value: object) -> str:
@@ -428,33 +650,41 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _iter_xlsx(src: SourceFile, progress: Callable[[int], None] | None) -> Iterator[pa.RecordBatch]:
-    import openpyxl
-
-    wb = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
+def _iter_xlsx(src: SourceFile, progress: Callable[[int], None] | None) -> Iterator[Block]:
+    """Blocks of up to ``XLSX_BLOCK_ROWS`` sheet rows or ``XLSX_BLOCK_CELLS`` cells (fewer
+    rows once blank ones are dropped, none for a stretch of blank rows): the importer sees a
+    cancel between blocks, and the progress moves with each."""
+    sheet = _open_xlsx(src.path, src.name)
+    n = len(src.headers)
     try:
-        ws = wb.worksheets[0]
-        n = len(src.headers)
+        _check_dimension(sheet, src.name)
         cols: list[list[str]] = [[] for _ in range(n)]
         rows: list[int] = []
-        for line, row in enumerate(ws.iter_rows(values_only=True, min_row=2), start=2):
-            if row is None or all(c is None or c == "" for c in row):
-                continue
-            if len(row) > n and any(c is not None for c in row[n:]):
-                src.bad_lines.append(BadLine(line, f"has {len(row)} cells, the header has {n}", ""))
-                continue
-            for i in range(n):
-                cols[i].append(_cell(row[i]) if i < len(row) else "")
-            rows.append(line)
-            if len(rows) >= XLSX_BLOCK_ROWS:
+        scanned = scanned_cells = 0
+        for line, cells, share in _sheet_rows(sheet, src.name):
+            scanned += line >= 2
+            scanned_cells += len(cells)
+            if line >= 2 and any(c["value"] is not None and c["value"] != "" for c in cells):
+                if any(c["column"] > n and c["value"] is not None for c in cells):
+                    width = max(c["column"] for c in cells)
+                    src.bad_lines.append(
+                        BadLine(line, f"has {width} cells, the header has {n}", "")
+                    )
+                else:
+                    for i, value in enumerate(_values(cells, n)):
+                        cols[i].append(_cell(value))
+                    rows.append(line)
+            if scanned >= XLSX_BLOCK_ROWS or scanned_cells >= XLSX_BLOCK_CELLS:
+                if progress:
+                    progress(int(src.size * share))
                 yield Block(_batch(cols, src.headers), np.array(rows, dtype=np.int64))
-                cols, rows = [[] for _ in range(n)], []
+                cols, rows, scanned, scanned_cells = [[] for _ in range(n)], [], 0, 0
         if rows:
             yield Block(_batch(cols, src.headers), np.array(rows, dtype=np.int64))
         if progress:
             progress(src.size)
     finally:
-        wb.close()
+        sheet.close()
 
 
 def _batch(cols: list[list[str]], headers: list[str]) -> pa.RecordBatch:

@@ -29,7 +29,7 @@ from django.utils import timezone
 from ninety.activity import versions
 from ninety.core.safe_csv import safe_cell
 from ninety.ingest import reader, rows, writers
-from ninety.ingest.fields import KINDS
+from ninety.ingest.fields import KINDS, listed
 from ninety.ingest.lookups import activity_lookups, people_of
 from ninety.ingest.mapping import Mapping, MappingError, load_preset
 from ninety.ingest.models import ImportBatch
@@ -263,8 +263,8 @@ class Importer:
             # The database waits for the first chunk: start it sooner with smaller pieces (a
             # small file stays one chunk).
             n = whole.batch.num_rows
-            step = max(-(-n // FIRST_BLOCK_PIECES), MIN_PIECE_ROWS) if k == 0 else n
-            for lo in range(0, n, step):
+            step = max(-(-n // FIRST_BLOCK_PIECES), MIN_PIECE_ROWS) if k == 0 else max(n, 1)
+            for lo in range(0, max(n, 1), step):  # an empty block too: the cancel is seen
                 piece = reader.Block(whole.batch.slice(lo, step), whole.rows[lo : lo + step])
                 block = self.v.block(piece)
                 table = rows.activity_rows(self.v, self.lookups, block)
@@ -412,11 +412,14 @@ def resolve_mapping(
     return load_preset(preset or "generic", kind)
 
 
-def check_importable(kind: str, path: Path, mapping: Mapping) -> None:
+def check_importable(kind: str, path: Path, mapping: Mapping, *, file_name: str = "") -> None:
     """Raise :class:`ImportError_` now when ``path`` cannot be imported with ``mapping`` (the
-    file unreadable, a required column missing), before the import is queued."""
+    file unreadable, a required column missing), before the import is queued. Messages name
+    ``file_name`` (what the user uploaded), not the upload's name on disk."""
     try:
-        src = inspect(Path(path), encoding=mapping.encoding, delimiter=mapping.delimiter)
+        src = inspect(
+            Path(path), encoding=mapping.encoding, delimiter=mapping.delimiter, name=file_name
+        )
         columns = mapping.resolve_columns(kind, src.headers)
     except (MappingError, FileError) as exc:
         raise ImportError_(str(exc)) from exc
@@ -435,7 +438,7 @@ def _check_required(kind: str, src: SourceFile, mapping: Mapping, columns: dict)
     if missing:
         raise ImportError_(
             f"{src.name}: missing column(s) for {', '.join(missing)}; the file has "
-            f"{', '.join(src.headers)}. Map them with columns: in a mapping or --preset."
+            f"{listed(src.headers)}. Map them with columns: in a mapping or --preset."
         )
 
 

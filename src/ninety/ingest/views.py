@@ -32,6 +32,7 @@ from ninety.people.views import viewer_of
 HISTORY_ROWS = 20
 TOKEN_RE = re.compile(r"^\d+-\d+-[0-9a-f]{32}\.(csv|xlsx)$")
 PREVIEW_ROWS = 10
+PREVIEW_COLUMNS = 50  # a file may have thousands: the page shows these, and says how many
 
 
 def _importer(request: HttpRequest) -> Person:
@@ -117,7 +118,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     elif request.POST.get("token"):
         token = request.POST["token"]
         path = _upload_path(viewer, token)
-        name = request.POST.get("name", token)
+        name = request.POST.get("name") or "the uploaded file"  # never the name on disk
     else:
         return render(request, "ingest/import.html", context | {"error": "Choose a file."})
     try:
@@ -133,7 +134,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
             return _preview(request, kind, token, name, path, mapping, preset)
         # The file and mapping are checked here (a missing column is said at once); the import
         # itself runs on the task queue, and the summary page follows its progress.
-        check_importable(kind, path, mapping or load_preset(preset or "generic", kind))
+        check_importable(
+            kind, path, mapping or load_preset(preset or "generic", kind), file_name=str(name)
+        )
         batch = queue_import(
             viewer, kind, path, file_name=str(name), mapping_text=mapping_text,
             preset="" if mapping_text else (preset or "generic"),
@@ -152,6 +155,7 @@ def _preview(request, kind, token, name, path, mapping, preset) -> HttpResponse:
     columns = suggested.resolve_columns(kind, src.headers) if suggested else {}
     # The preview shows the columns this file has (a preset's alternatives resolved).
     suggested.columns, suggested.alternatives = columns, {}
+    shown = src.headers[:PREVIEW_COLUMNS]
     fields = [
         {
             "name": f,
@@ -165,7 +169,8 @@ def _preview(request, kind, token, name, path, mapping, preset) -> HttpResponse:
         "ingest/preview.html",
         {
             "kind": kind, "token": token, "name": name, "src": src, "preset": preset,
-            "headers": src.headers, "rows": [[r.get(h, "") for h in src.headers] for r in rows],
+            "headers": shown, "hidden_columns": len(src.headers) - len(shown),
+            "rows": [[r.get(h, "") for h in shown] for r in rows],
             "fields": fields, "mapping_yaml": suggested.to_yaml(), "suggested": suggested.name,
         },
     )  # fmt: skip

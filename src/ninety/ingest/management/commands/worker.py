@@ -3,17 +3,33 @@
 ``ninety serve`` and ``ninety demo`` start one beside the web server (``--parent PID``: it stops
 when that process does); run more with ``ninety worker`` on any machine that reaches the
 database.
+
+The queue's own worker stops for good on a database error it does not expect (SQLite "database
+is locked" while ``ninety restore`` holds the file, PostgreSQL restarting): every import then
+stays queued until someone restarts it. This one waits the error out and goes on.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import InterfaceError, OperationalError, close_old_connections
+from django.utils.crypto import get_random_string
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.management.commands.db_worker import Worker
+
+log = logging.getLogger("ninety.worker")
+
+FIRST_BACKOFF = 0.5  # seconds; doubled after each failure in a row, up to MAX_BACKOFF
+MAX_BACKOFF = 30.0
+HEALTHY_RUN = 60.0  # a run this long was healthy: the next failure backs off from the start
 
 
 class Command(BaseCommand):
@@ -26,7 +42,45 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["parent"]:
             threading.Thread(target=_watch, args=(opts["parent"],), daemon=True).start()
-        call_command("db_worker", interval=opts["interval"], startup_delay=False, verbosity=1)
+        DbWorkerCommand(stdout=self.stdout, stderr=self.stderr).configure_logging(1)
+        worker = make_worker(interval=opts["interval"])
+        worker.configure_signals()
+        run_surviving(worker)
+
+
+def make_worker(
+    *, interval: float = 0.5, batch: bool = False, max_tasks: int | None = None
+) -> Worker:
+    """The queue's database worker, as ``manage.py db_worker`` makes it."""
+    return Worker(
+        queue_names=["default"], interval=interval, batch=batch,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS, startup_delay=False, max_tasks=max_tasks,
+        worker_id=get_random_string(32), excluded_queue_names=[],
+    )  # fmt: skip
+
+
+def run_surviving(
+    worker: Worker,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """Run ``worker`` until it ends (``batch``, ``max_tasks``, a signal); a database error
+    (locked, connection lost) is logged, waited out and the worker started again, its broken
+    connection closed so that the next query reconnects."""
+    delay = FIRST_BACKOFF
+    while True:
+        started = clock()
+        try:
+            worker.run()
+            return
+        except (OperationalError, InterfaceError) as exc:
+            if clock() - started > HEALTHY_RUN:
+                delay = FIRST_BACKOFF
+            log.warning("task queue: database error (%s); the worker goes on in %.1f s", exc, delay)
+            close_old_connections()
+            sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF)
 
 
 def _watch(parent: int) -> None:
