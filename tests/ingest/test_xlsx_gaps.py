@@ -288,3 +288,26 @@ def test_wide_rows_make_smaller_blocks(tmp_path: Path, monkeypatch: pytest.Monke
     rows = {1: HEADER} | {r: [f"x{r}", "Sam", "2026-10-01T09:00:00Z", "dial"] for r in range(2, 7)}
     blocks = list(iter_blocks(inspect(_xlsx(tmp_path / "w.xlsx", rows))))
     assert [list(b.rows) for b in blocks] == [[2], [3, 4], [5, 6]]  # the header's cells count
+
+
+def test_a_header_widened_by_the_dimension_makes_small_blocks(tmp_path: Path) -> None:
+    """A sheet whose <dimension> says XFD gives 16,384 headers: each row kept is padded to
+    them, so a block holds 500,000 cells of that width (30 rows), not 20,000 rows (5 GB)."""
+    rows = {1: ["external_id"]} | {r: [f"x{r}"] for r in range(2, 202)}
+    src = inspect(_xlsx(tmp_path / "dim.xlsx", rows, dimension="A1:XFD201"))
+    assert len(src.headers) == 16_384
+    blocks = list(iter_blocks(src))
+    assert max(len(b.rows) for b in blocks) <= reader.XLSX_BLOCK_CELLS // 16_384 + 1
+    assert sum(len(b.rows) for b in blocks) == 200
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ['<c r="A2" t="s"><v>99</v></c>', '<c r="A2"><v>abc</v></c>', '<c r="A2" t="n"><v>1e</v></c>'],
+)
+def test_a_cell_that_cannot_be_read_is_a_file_error(tmp_path: Path, cell: str) -> None:
+    """A shared-string index past the list, a number that is not one: a clear file error
+    (it escaped as an IndexError or ValueError: HTTP 500 on the import page)."""
+    path = _xlsx(tmp_path / "cell.xlsx", {1: HEADER}, more=f'<row r="2">{cell}</row>')
+    with pytest.raises(FileError, match=r"cell.xlsx: row 2 has a cell that cannot be read"):
+        list(iter_blocks(inspect(path)))

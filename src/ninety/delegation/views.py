@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from ninety.conf import now_as_served
 from ninety.core import attention
 from ninety.core.attention import IsoWeek
 from ninety.core.periods import parse_day
@@ -365,7 +366,7 @@ def attention_page(request: HttpRequest) -> HttpResponse:
                 start__lt=datetime.combine(week.end, time.min, tzinfo=zone_of(leader)),
             ).order_by("start")
         ),
-        "now": timezone.now(),
+        "now": now_as_served(),
         "me_zone": timezone.get_current_timezone_name(),
         "plan_parts": [
             (key, attention.CATEGORY_LABELS[key], minutes / 60)

@@ -102,7 +102,8 @@ def teams_snapshot(org: Org, period: Period, as_of: date) -> TeamsSnapshot:
 def compute_snapshot(org_id: int, period: str, as_of: str) -> int:
     """The task: (re)compute one snapshot; returns how long the diagnosis took (ms)."""
     org = Org.objects.get(pk=org_id)
-    return teams_snapshot(org, Period.parse(period), date.fromisoformat(as_of)).compute_ms
+    day = date.fromisoformat(as_of)  # a trailing period (last-30) ends on this day, not today
+    return teams_snapshot(org, Period.parse(period, day), day).compute_ms
 
 
 EMPTY = {"stages": [], "teams": []}

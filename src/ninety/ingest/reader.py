@@ -600,7 +600,14 @@ def _sheet_rows(sheet: _Sheet, name: str) -> Iterator[tuple[int, list[dict[str, 
                     line = _row_number(el.get("r"), line, name)
                     parser.row_counter, parser.col_counter, cells = line, 0, []
             elif el.tag == CELL_TAG and in_cell == 1:
-                cells.append(parser.parse_cell(el))
+                try:
+                    cells.append(parser.parse_cell(el))
+                except (ValueError, IndexError, KeyError, TypeError) as exc:
+                    # A shared-string index past the list, a number that is not one, a
+                    # column reference no sheet has: the file's fault, said as such.
+                    raise FileError(
+                        f"{name}: row {line:,} has a cell that cannot be read ({exc})"
+                    ) from exc
                 if cells[-1]["column"] > MAX_XLSX_COLUMNS:
                     raise FileError(
                         f"{name}: row {line:,} has a cell beyond column {MAX_XLSX_COLUMNS:,}, "
@@ -663,7 +670,7 @@ def _iter_xlsx(src: SourceFile, progress: Callable[[int], None] | None) -> Itera
         scanned = scanned_cells = 0
         for line, cells, share in _sheet_rows(sheet, src.name):
             scanned += line >= 2
-            scanned_cells += len(cells)
+            scanned_cells += max(len(cells), n)  # a kept row is padded to the header
             if line >= 2 and any(c["value"] is not None and c["value"] != "" for c in cells):
                 if any(c["column"] > n and c["value"] is not None for c in cells):
                     width = max(c["column"] for c in cells)

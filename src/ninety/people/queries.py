@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, QuerySet, Sum
-from django.utils import timezone
 
 from ninety.activity.models import ActivityRollup
+from ninety.conf import today
 from ninety.people.models import Person, Team
 from ninety.people.permissions import visible_people, visible_teams
 
@@ -46,7 +46,7 @@ def teams_for(viewer: Person) -> QuerySet[Team]:
 
 def activity_summary(person: Person, days: int = 30) -> list[tuple[str, int]]:
     """Activities per type over the last ``days`` days, from the rollup table."""
-    since = timezone.now().date() - timedelta(days=days)
+    since = today() - timedelta(days=days)
     rows = (
         ActivityRollup.objects.filter(person=person, day__gte=since)
         .values("type")
