@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 from ninety.coaching import services
 from ninety.coaching.models import Commitment, OneOnOne
 from ninety.coaching.permissions import can_read_prep, can_run, can_self_report, visible_meetings
-from ninety.coaching.prep import build_prep
+from ninety.coaching.prep import build_prep, sheet_for
 from ninety.coaching.queries import private_note
 from ninety.conf import today
 from ninety.people.inputs import Day
@@ -284,7 +284,7 @@ def get_prep(request: HttpRequest, meeting_id: int, as_of: Day | None = None) ->
     m = _meeting(viewer, meeting_id)
     if not can_read_prep(viewer, m):
         raise HttpError(403, "The prep sheet is the leader's.")
-    return m.prep if m.prep is not None else build_prep(m, as_of or today())
+    return sheet_for(viewer, m.prep if m.prep is not None else build_prep(m, as_of or today()))
 
 
 @router.post("/one-on-ones/{meeting_id}/open", response=MeetingOut, summary="Open the meeting")

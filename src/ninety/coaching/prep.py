@@ -26,6 +26,7 @@ from ninety.goals.presenters import progress_json, scorecard_json
 from ninety.goals.scorecards import scorecards
 from ninety.goals.services import progress
 from ninety.people.models import Person
+from ninety.people.permissions import sees_only_self
 from ninety.playbook.models import Stage
 from ninety.playbook.queries import (
     WAYS_WINDOW_DAYS,
@@ -215,6 +216,16 @@ def _experiments(rep: Person, as_of: date, leader: Person) -> list[dict[str, Any
          "p_improved": _f(e.p_improved), "start": e.start.isoformat()}
         for e in running_for([rep], as_of, viewer=leader)
     ]  # fmt: skip
+
+
+def sheet_for(viewer: Person | None, sheet: dict[str, Any]) -> dict[str, Any]:
+    """The prep sheet as ``viewer`` reads it. It is built for the meeting's leader; a rep who
+    holds the meeting as a delegate reads no experiment's pooled result (its sentence and
+    P(improved) carry the numbers of every subject, teammates included)."""
+    if not sees_only_self(viewer) or not sheet.get("experiments"):
+        return sheet
+    bare = [e | {"sentence": "", "p_improved": None} for e in sheet["experiments"]]
+    return sheet | {"experiments": bare}
 
 
 def _last_meeting(meeting: OneOnOne) -> dict[str, Any] | None:

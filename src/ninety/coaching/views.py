@@ -22,7 +22,7 @@ from ninety.coaching.permissions import (
     schedulable_reps,
     visible_meetings,
 )
-from ninety.coaching.prep import build_prep
+from ninety.coaching.prep import build_prep, sheet_for
 from ninety.coaching.queries import due_for, meetings_for
 from ninety.conf import today
 from ninety.core.periods import parse_day
@@ -175,7 +175,7 @@ def prep(request: HttpRequest, meeting_id: int) -> HttpResponse:
     m = _meeting(viewer, meeting_id)
     if not can_read_prep(viewer, m):
         raise PermissionDenied("The prep sheet is the leader's; your page is the self-report.")
-    sheet = m.prep if m.prep is not None else build_prep(m, _as_of(request))
+    sheet = sheet_for(viewer, m.prep if m.prep is not None else build_prep(m, _as_of(request)))
     preview = m.prep is None
     context = {
         "meeting": m,
