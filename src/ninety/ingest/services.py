@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -292,11 +293,12 @@ class Importer:
     def _without_foreign_deals(self, block: Block, deals: pa.Table) -> pa.Table:
         """A leader's file may not change a deal owned outside the people they lead (the
         upsert would hand it over): those rows are rejected, the deal is left as it is."""
-        ids = deals.column("external_id").to_pylist()
-        foreign = foreign_deal_ids(self.org.pk, self.mapping.source, ids, self.scope)
+        keys = deals.column("external_id")
+        foreign = foreign_deal_ids(self.org.pk, self.mapping.source, keys.to_pylist(), self.scope)
         if not foreign:
             return deals
-        hit = np.array([i in foreign for i in ids], dtype=bool)
+        taken = pa.array(sorted(foreign), pa.string())
+        hit = pc.is_in(keys, value_set=taken).to_numpy(zero_copy_only=False)
         mask = np.zeros(block.n, dtype=bool)
         mask[np.flatnonzero(block.ok)[hit]] = True  # deal_rows kept the block's ok rows
         block.reject(mask, "external_id", lambda _v: FOREIGN_DEAL)
