@@ -83,10 +83,11 @@ def test_overdue_delegation_reaches_delegate_and_leader_once(world: World) -> No
     assert _to(Kind.DELEGATION_OVERDUE) == {"Alex", "Dana"}
 
 
-def _another_rep(w: World, team: Team) -> Person:
-    """A third rep, so that the rest of a team is a group (a rep is not told a verdict whose
-    control is one other rep: see experiments.queries.MIN_GROUP)."""
-    return create_person(w.org, f"Kit of {team.name}", role=Role.REP, team=team)
+def _another_rep(w: World, team: Team) -> None:
+    """Two more reps, so that the rest of a team is a group (a rep is not told a verdict whose
+    control is fewer than three reps: see experiments.queries.MIN_GROUP)."""
+    for name in ("Kit", "Lou"):
+        create_person(w.org, f"{name} of {team.name}", role=Role.REP, team=team)
 
 
 def test_experiment_verdict_reaches_starter_and_subject_once(world: World) -> None:

@@ -159,14 +159,20 @@ def test_finding9_search_and_verdict_notices_tell_a_subject_nothing_pooled(
     assert all("38%" not in e.body for e in mail.outbox if sam.email in e.to)
 
 
-def test_finding9_a_control_of_one_rep_is_withheld_too(story_org: Org, client_for) -> None:
+@pytest.mark.parametrize("mates", [["Andre Miller"], ["Andre Miller", "Theo Lopez"]])
+def test_finding9_a_control_of_one_or_two_reps_is_withheld_too(
+    story_org: Org, client_for, mates: list[str]
+) -> None:
+    """Two controls are not enough either: whoever learns one's numbers reads the other's."""
     dana, sam = person(story_org, "Dana Reyes"), person(story_org, "Sam Patel")
-    alone = start_experiment(leader=dana, subjects=[sam], hypothesis="against Andre",
+    alone = start_experiment(leader=dana, subjects=[sam], hypothesis="against a few",
                              metric="conversation", start=SAM_START,
-                             control=[person(story_org, "Andre Miller")])  # fmt: skip
+                             control=[person(story_org, m) for m in mates])  # fmt: skip
     body = _api(story_org, "Sam Patel", "get", f"/api/experiments/{alone.pk}{Q}").json()
-    assert body["analysis"] is None and "fewer than 2 reps" in body["withheld"]
+    assert body["analysis"] is None and "fewer than 3 reps" in body["withheld"]
     assert body["own"]["n_before"] > 0
+    page = client_for(sam).get(f"/experiments/{alone.pk}/{Q}").content.decode()
+    assert "fewer than 3 reps" in page and "likely a real improvement" not in page
     # The usual one: Sam alone against the rest of his team (eight reps) reads the whole result.
     usual = sams_experiment(story_org)
     body = _api(story_org, "Sam Patel", "get", f"/api/experiments/{usual.pk}{Q}").json()

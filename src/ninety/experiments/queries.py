@@ -23,8 +23,9 @@ from ninety.experiments.models import Experiment
 from ninety.people.models import Person, Role, Team
 from ninety.people.permissions import managed_people, sees_only_self, visible_people
 
-#: The fewest people whose pooled figures a rep may read (the figures of one are that person's).
-MIN_GROUP = 2
+#: The fewest people whose pooled figures a rep may read: the figures of one are that person's, and
+#: of two, either one's to whoever learns the other's.
+MIN_GROUP = 3
 
 
 def visible_experiments(viewer: Person | None) -> QuerySet[Experiment]:
