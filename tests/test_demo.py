@@ -93,6 +93,17 @@ def test_a_demo_built_as_of_a_day_is_served_as_of_it(monkeypatch, settings) -> N
     serve_as_of(date(2026, 12, 1))
     assert __import__("os").environ["NINETY_TODAY"] == "2026-12-01"
     assert today() == date(2026, 12, 1)
+    # What gunicorn and the worker do: a new process with this environment reads the same day.
+    import subprocess
+    import sys
+
+    child = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); "
+         "from ninety.conf import today; print(today().isoformat())"],
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "ninety.settings"},
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert child.stdout.strip() == "2026-12-01"
     monkeypatch.delenv("NINETY_TODAY")
 
 
