@@ -214,6 +214,19 @@ def score_focus(
     }
 
 
+def changed_before(org: Any, reps: dict[str, np.ndarray], end: np.datetime64) -> np.ndarray:
+    """Reps with any behavior change (a fixed stage, a new way) that started before ``end``."""
+    return np.array(
+        [
+            any(
+                c["kind"] and np.datetime64(c["start"], "D") < end
+                for c in org.truth["reps"][e]["behavior_changes"]
+            )
+            for e in reps["ext"]
+        ]
+    )
+
+
 def scored_reps(
     org: Any, reps: dict[str, np.ndarray], m0: dt.date, end: np.datetime64
 ) -> tuple[list[dict[str, Any]], np.ndarray, np.ndarray, np.ndarray]:
@@ -287,7 +300,10 @@ def bench_accuracy(
 
     ``ratio_prior``: diagnose with this G (e.g. :func:`simulator_prior`) instead of the one each
     call fits: what the rule reaches when the shape of rep-to-team differences is known;
-    ``"org"``: each region's G pulled toward the whole org's (``fit_prior(..., base=G_org)``).
+    ``"org"``: each region's G pulled toward the whole org's (``fit_prior(..., base=G_org)``);
+    ``"stable"``: each region's G fitted without the reps whose behavior changed before the
+    window's end (the simulator's truth, which no product has: their rates moved within the
+    window, so their ratios are not draws from the G of stable reps).
 
     ``windows=True``: each stage judged on the product's evidence window (:func:`window_inputs`);
     the oracle and the ceiling then see the same windowed counts.
@@ -318,14 +334,20 @@ def bench_accuracy(
     else:
         raise ValueError(level)
     g_org = None
-    if isinstance(ratio_prior, str):
+    if isinstance(ratio_prior, str) and ratio_prior == "org":
         _, teams = np.unique(reps["team"], return_inverse=True)
         g_org = fit_prior(inp["successes"], inp["tries"], teams, base=None)
+    last = month_start(m0, -1) if as_of is None else as_of + dt.timedelta(days=1)
+    stable = ~changed_before(org, reps, np.datetime64(last, "D"))
     for rows in runs:
         _, groups = np.unique(reps["team"][rows], return_inverse=True)
         g_run = ratio_prior
         if g_org is not None:
             g_run = fit_prior(inp["successes"][rows], inp["tries"][rows], groups, base=g_org)
+        elif isinstance(ratio_prior, str) and ratio_prior == "stable":
+            keep_rows = rows[stable[rows]]
+            _, g_keep = np.unique(reps["team"][keep_rows], return_inverse=True)
+            g_run = fit_prior(inp["successes"][keep_rows], inp["tries"][keep_rows], g_keep)
         t0 = time.perf_counter()
         diag = _diagnose(inp, rows, groups, cfg, g_run)
         t_core += time.perf_counter() - t0
@@ -336,7 +358,6 @@ def bench_accuracy(
             high[i] = [s.high for s in r.stages.values()]
         for i, r in zip(rows, _naive(inp, rows, groups), strict=True):
             naive[i] = r
-    last = month_start(m0, -1) if as_of is None else as_of + dt.timedelta(days=1)
     truth, keep, fixed, ramping = scored_reps(org, reps, m0, np.datetime64(last, "D"))
     f = inp["funnel"]
     if windows:
@@ -630,7 +651,34 @@ def np_ceiling(
         "clean": n_clean,
         "by_stage": by_stage,
         "own_stage": own,
+        "arrays": {"stat": stat, "best": best, "mat": mat_a, "clean": clean_a, "weak": weak_a},
     }
+
+
+def one_line_bayes(ceilings: list[dict[str, Any]], alpha: float = 0.1) -> list[tuple[float, float]]:
+    """The Bayes rule of the same evidence with *one* line for several runs (as a product has one
+    line for every page): the lowest threshold on its statistic that keeps every run's false
+    focus at most ``alpha``, chosen on these runs' truth (generous). (hits, false) per run.
+
+    The ceiling sweeps its line per run on that run's truth; a rule with one line cannot, so this
+    is what a rule knowing the simulator's model exactly reaches when held to one line."""
+
+    def at(c: dict[str, Any], t: float) -> tuple[float, float]:
+        a = c["arrays"]
+        focus = a["stat"] > t
+        hits = (focus & a["mat"] & (a["best"] == a["weak"])).sum() / max(a["mat"].sum(), 1)
+        return float(hits), float((focus & a["clean"]).sum() / max(a["clean"].sum(), 1))
+
+    cands = np.unique(np.concatenate([c["arrays"]["stat"] for c in ceilings]))
+    cands = cands[np.isfinite(cands)]
+    lo, hi = 0, cands.size - 1  # false focus falls as the line rises: bisect the lowest line
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if all(at(c, cands[mid])[1] <= alpha for c in ceilings):
+            hi = mid
+        else:
+            lo = mid + 1
+    return [at(c, cands[lo]) for c in ceilings]
 
 
 def required_tries(p: float, ratio: float = 0.8, certainty: float = 0.9, power: float = 0.9) -> int:
@@ -794,6 +842,7 @@ def main(argv: list[str] | None = None) -> int:
         (f"{m_now:%Y-%m} day 2, that period only", m_now, day2, False),
     ]
     results = {}
+    what_if_pairs: dict[str, list[tuple[float, bool]]] = {}
     for label, m0, upto, win in runs:
         acc = bench_accuracy(org, reps, m0, cfg, args.counting, as_of=upto, windows=win)
         results[label] = acc
@@ -829,11 +878,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         if win:
             g = simulator_prior(org, len(acc["sizes"]))
-            for what, prior in (("the simulator's own G", g), ("G pulled toward the org's", "org")):
+            what_ifs = (
+                ("the simulator's own G", g),
+                ("G pulled toward the org's", "org"),
+                ("G fitted without the reps whose behavior changed", "stable"),
+            )
+            for what, prior in what_ifs:
                 what_if = bench_accuracy(
                     org, reps, m0, cfg, as_of=upto, windows=True, ratio_prior=prior
                 )
                 w = what_if["ninety"]
+                what_if_pairs.setdefault(what, []).extend(what_if["reliability"])
                 print(
                     f"       what-if, the same rule with {what}: hits "
                     f"{100 * w['hit_rate']:.1f}% at {100 * w['false_rate']:.1f}% false = "
@@ -857,6 +912,20 @@ def main(argv: list[str] | None = None) -> int:
                 )
         print(f"core: {1000 * acc['core_seconds']:.0f} ms for {acc['runs']} calls")
 
+    windowed = [(k, r) for k, r in results.items() if r["windows"]]
+    print(
+        "\n== The Bayes rule of the same evidence held to one line for the windowed runs "
+        "(the lowest line keeping each at <= 10% false; the ceiling picks one per run) =="
+    )
+    for (label, r), (h, fr) in zip(
+        windowed, one_line_bayes([r["ceiling"] for _, r in windowed]), strict=True
+    ):
+        print(
+            f"  {label}: {100 * h:.1f}% hits at {100 * fr:.1f}% false = "
+            f"{100 * h / max(r['ceiling']['hit_rate'], 1e-9):.0f}% of the ceiling; Ninety "
+            f"{100 * r['ninety']['hit_rate'] / max(h, 1e-9):.0f}% of it"
+        )
+
     pooled = [p for r in results.values() if r["windows"] for p in r["reliability"]]
     rel = np.array(pooled) if pooled else np.zeros((0, 2))
     print("\n== Focus certainty, pooled over the windowed runs (bins with >= 30 foci) ==")
@@ -869,6 +938,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {lo:.2f}-{min(hi, 1):.2f}: n={int(m.sum()):4d}  "
                 f"stated {stated:.2f}  right {right:.2f}  {mark}"
             )
+
+    for what, pairs in what_if_pairs.items():
+        print(f"  what-if, {what}: " + reliability_line(pairs))
 
     months = [month_start(as_of, 2), month_start(as_of, 1)]
     pace = bench_pace(org, reps, months, args.draws)
