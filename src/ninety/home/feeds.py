@@ -18,6 +18,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from ninety.coaching.ics import clean
+from ninety.coaching.models import OneOnOne
 from ninety.coaching.permissions import visible_meetings
 from ninety.delegation.access import visible_delegations
 from ninety.delegation.models import Delegation
@@ -62,7 +63,9 @@ def _meetings(cal: Calendar, person: Person, base: str, host: str, now: datetime
         )  # fmt: skip
         event.add("dtstart", m.scheduled_at)
         event.add("dtend", m.scheduled_at + timedelta(minutes=m.duration_minutes))
-        event.add("status", "CONFIRMED")
+        # Same UID, CANCELLED: a subscribed calendar drops the meeting instead of keeping it.
+        cancelled = m.status == OneOnOne.Status.CANCELLED
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         cal.add_component(event)
 
 
