@@ -3,14 +3,18 @@ pages that say why and where to go."""
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 from pathlib import Path
 
+import pytest
 from django.template import loader
 from django.test import override_settings
 
 from ninety.core.glossary import BY_KEY, TERMS
 from ninety.core.playbook_spec import default_playbook
+from ninety.errors import ShortForbidden
 from ninety.playbook.services import install_playbook
 from tests.conftest import World
 
@@ -67,3 +71,28 @@ def test_the_403_page_gives_the_codes_reason(world: World, client_for) -> None:
 def test_the_500_page_is_styled() -> None:
     body = loader.render_to_string("500.html")
     assert "Something went wrong on our side" in body and "ninety.css" in body
+
+
+def test_a_403_logs_one_short_line_without_a_traceback(
+    world: World, client_for, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        response = client_for(world.rep).get("/attention/")
+    assert response.status_code == 403 and 'data-testid="error-page"' in response.content.decode()
+    forbidden = [r for r in caplog.records if getattr(r, "status_code", None) == 403]
+    assert len(forbidden) == 1
+    record = forbidden[0]
+    assert record.exc_info is None and record.levelno == logging.WARNING
+    assert record.getMessage() == "Forbidden (Permission denied): /attention/"
+    assert "Traceback" not in caplog.text and "PermissionDenied" not in caplog.text
+
+
+def test_a_500_still_logs_its_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    # The short form is for 403s only: a server error keeps what debugging needs.
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "boom", (), None)
+    record.status_code = 500
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        record.exc_info = sys.exc_info()
+    assert ShortForbidden().filter(record) and record.exc_info is not None

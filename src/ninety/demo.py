@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ninety.coaching.demo import seed_demo as seed_one_on_ones
+from ninety.conf import today
 from ninety.conversations.demo import seed_calls
 from ninety.core.simulate import (
     SimConfig,
@@ -94,7 +95,7 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
     import preset, the rollups. Logins: the story's people get short usernames (dana, morgan,
     sam, alex), the admin ``riley``; everyone else their e-mail's local part.
     """
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or today()
     reset_demo()
     sim = story_draw(as_of)
     now = timezone.now()

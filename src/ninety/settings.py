@@ -264,6 +264,9 @@ NINETY_TOKEN_DAYS = env_int("NINETY_TOKEN_DAYS", 90)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"short_forbidden": {"()": "ninety.errors.ShortForbidden"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A 403 logs one line, not a traceback (the filter sits on the logger Django writes it to).
+    "loggers": {"django.request": {"filters": ["short_forbidden"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("NINETY_LOG_LEVEL", "WARNING")},
 }

@@ -13,7 +13,10 @@ from django.core.management import CommandError, call_command
 from ninety.api.services import create_token
 from ninety.coaching.models import OneOnOne
 from ninety.coaching.prep import build_prep
+from ninety.coaching.services import close_meeting, create_meeting, open_meeting
 from ninety.conversations.models import Conversation
+from ninety.conversations.services import CallFile, import_call
+from ninety.core.conversations.detect import LexicalEmbedder
 from tests.coaching import matrix_helpers as oo
 from tests.conftest import World
 from tests.conversations.helpers import DATA, SAM_CALL, WHEN, no_call_imported, sams_call
@@ -149,3 +152,43 @@ def test_command_imports_files_and_reports_failures(world: World) -> None:
             stderr=err,
         )
     assert "no_header.vtt, line 1" in err.getvalue()
+
+
+def _listed(client: Any, rep_id: int, query: str) -> set[int]:
+    html = client.get(f"/reps/{rep_id}/?{query}").content.decode()
+    section = html.split('data-testid="call-list"', 1)[1].split("</section>", 1)[0]
+    return {c.pk for c in Conversation.objects.all() if f'href="/calls/{c.pk}/"' in section}
+
+
+def test_a_finished_periods_call_list_holds_only_its_calls(world: World, client_for: Any) -> None:
+    acme_playbook(world)
+    made = {}
+    for day in ("2026-10-30", "2026-11-20", "2026-12-01"):
+        when = WHEN.replace(month=int(day[5:7]), day=int(day[8:]), year=int(day[:4]))
+        text = SAM_CALL + f"\n00:21.000 --> 00:23.000\n<v Jo>Call of {day}.</v>\n"
+        call = CallFile(f"{day}.vtt", text, rep=world.rep, occurred_at=when)
+        made[day] = import_call(world.leader, call, LexicalEmbedder()).pk
+    client = client_for(world.leader)
+    # November read on 2 December: final, so its own calls only (not October's nor December's).
+    assert _listed(client, world.rep.pk, "period=2026-11&as_of=2026-12-02") == {made["2026-11-20"]}
+    # A running month lists the latest calls up to the day it is read as of, none after it.
+    running = _listed(client, world.rep.pk, "period=2026-11&as_of=2026-11-25")
+    assert running == {made["2026-10-30"], made["2026-11-20"]}
+    # The trailing 30 days are a finished window too: 2 Nov to 1 Dec.
+    trailing = _listed(client, world.rep.pk, "period=last-30&as_of=2026-12-01")
+    assert trailing == {made["2026-11-20"], made["2026-12-01"]}
+
+
+def test_a_finished_periods_one_on_ones_are_its_own(world: World, client_for: Any) -> None:
+    acme_playbook(world)
+    held = {}
+    for day in ("2026-10-30", "2026-11-20", "2026-12-01"):
+        m = create_meeting(world.leader, world.rep, scheduled_at=WHEN.replace(
+            year=int(day[:4]), month=int(day[5:7]), day=int(day[8:])))  # fmt: skip
+        open_meeting(m, by=world.leader, as_of=WHEN.date())
+        held[day] = close_meeting(m, by=world.leader, summary=day).pk
+    html = client_for(world.leader).get(f"/reps/{world.rep.pk}/?period=2026-11&as_of=2026-12-02")
+    section = html.content.decode().split('data-testid="one-on-one-history"', 1)[1]
+    section = section.split("</section>", 1)[0]
+    shown = {pk for pk in held.values() if f"/one-on-ones/{pk}/summary/" in section}
+    assert shown == {held["2026-11-20"]}

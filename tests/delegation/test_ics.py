@@ -92,3 +92,18 @@ def test_a_malformed_file_names_the_event_and_the_field(malformed_ics: bytes) ->
 def test_it_explains_what_is_wrong_with_a_bad_file(data: bytes, message: str) -> None:
     with pytest.raises(CalendarError, match=message):
         read_ics(data)
+
+
+WEEKLY = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:weekly\r\nSUMMARY:Pipeline review\r\n"
+    b"DTSTART:20291203T100000Z\r\nDTEND:20291203T110000Z\r\nRRULE:FREQ=WEEKLY\r\n"
+    b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_without_a_window_it_expands_to_a_week_after_the_served_day(settings: object) -> None:
+    # Far from any real date this runs on: the window must end after NINETY_TODAY + 8 days.
+    settings.NINETY_TODAY = date(2030, 1, 10)  # type: ignore[attr-defined]
+    starts = [e.start.date() for e in read_ics(WEEKLY)]
+    assert starts[0] == date(2029, 12, 3) and starts[-1] == date(2030, 1, 14)
+    assert len(starts) == 7

@@ -3,14 +3,15 @@ events, and its secret address can be reset and turned off."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.test import Client
 from icalendar import Calendar
 
-from ninety.coaching.services import schedule_series
+from ninety.coaching.services import create_meeting, schedule_series
 from ninety.delegation.models import TacticalTask
+from ninety.experiments.services import start_experiment
 from ninety.home.feeds import checkin_days
 from ninety.notify.services import feed_owner, reset_feed, revoke_feed
 from ninety.people.models import Person
@@ -112,3 +113,24 @@ def test_checkins_are_weekly_from_the_start_and_stop_at_the_planned_end() -> Non
     assert days == [date(2026, 11, 20), date(2026, 11, 27), date(2026, 12, 4),
                     date(2026, 12, 11), date(2026, 12, 18)]  # fmt: skip
     assert checkin_days(start, date(2027, 3, 1), None)[0] == date(2027, 2, 19)
+
+
+def test_the_feed_follows_the_served_day(world: World, settings: object) -> None:
+    # Far from any real date this runs on: the feed must read NINETY_TODAY, not the clock.
+    served = date(2030, 1, 10)
+    settings.NINETY_TODAY = served  # type: ignore[attr-defined]
+    start = date(2029, 12, 20)
+    experiment = start_experiment(
+        leader=world.leader, subjects=[world.rep], start=start, hypothesis="A local reference",
+        metric="conversation",
+    )  # fmt: skip
+    at = datetime.combine(served, time(10, 0), tzinfo=UTC)
+    recent = create_meeting(world.leader, world.rep, scheduled_at=at - timedelta(days=10))
+    old = create_meeting(world.leader, world.rep, scheduled_at=at - timedelta(days=70))
+    events = _events(reset_feed(world.leader))
+    checkins = sorted(k for k in events if k.startswith(f"experiment-{experiment.pk}-"))
+    # A week after the start, to eight weeks after the served day (7 Mar 2030 is both).
+    assert checkins[0] == f"experiment-{experiment.pk}-20291227"
+    assert checkins[-1] == f"experiment-{experiment.pk}-20300307" and len(checkins) == 11
+    # The 60 days back are counted from the served day too.
+    assert f"one-on-one-{recent.pk}" in events and f"one-on-one-{old.pk}" not in events

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from ninety.api.services import create_token
 from ninety.coaching import services
-from ninety.coaching.models import OneOnOne, PrivateNote
+from ninety.coaching.models import OneOnOne, OneOnOneSeries, PrivateNote
 from ninety.coaching.notifications import remind_tomorrow
 from ninety.home.feeds import feed
 from ninety.home.search import search
@@ -181,7 +181,9 @@ def test_finding8_no_new_notification_about_the_rep_reaches_the_old_leader(
     remind_tomorrow((meeting.scheduled_at - timedelta(days=1)).date())
     after = Notification.objects.filter(recipient=world.leader).exclude(pk__in=before)
     assert list(after) == []
-    assert Notification.objects.filter(recipient=world.rep, kind="one_on_one_tomorrow").exists()
+    # Nobody may run it (Dana no longer leads Sam): it reminds Sam of nothing either.
+    assert not Notification.objects.filter(recipient=world.rep, kind="one_on_one_tomorrow").exists()
+    assert OneOnOneSeries.objects.get(pk=moved.series_id).active is False  # the move ended it
 
 
 def test_finding8_what_reached_the_old_leader_before_the_move_leaves_her_inbox(

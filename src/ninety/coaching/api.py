@@ -18,7 +18,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from ninety.coaching import services
-from ninety.coaching.models import Commitment, OneOnOne
+from ninety.coaching.models import CLOSED, Commitment, OneOnOne
 from ninety.coaching.permissions import can_read_prep, can_run, can_self_report, visible_meetings
 from ninety.coaching.prep import build_prep, sheet_for
 from ninety.coaching.queries import private_note
@@ -265,7 +265,7 @@ def schedule(request: HttpRequest, payload: ScheduleIn) -> Status[dict[str, Any]
         services.schedule_series, viewer, rep, cadence=payload.cadence, weekday=payload.weekday,
         at=payload.at, start=payload.start, duration_minutes=payload.duration_minutes,
     )  # fmt: skip
-    upcoming = series.meetings.exclude(status=OneOnOne.Status.DONE).first()
+    upcoming = series.meetings.exclude(status__in=CLOSED).first()
     return Status(201, {
         "id": series.pk, "leader_id": series.leader_id, "rep_id": series.rep_id,
         "cadence": series.cadence, "weekday": series.weekday, "at": series.time,

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,7 @@ class CoachingConfig(AppConfig):
     name = "ninety.coaching"
     label = "coaching"
     verbose_name = "One-on-ones"
+
+    def ready(self) -> None:
+        # A roster change ends the one-on-ones a leader can no longer run.
+        import_module(f"{self.name}.signals")

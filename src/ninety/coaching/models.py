@@ -69,6 +69,8 @@ class OneOnOne(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Done"
+        # The leader no longer leads the rep (a move, a new team leader) before it was held.
+        CANCELLED = "cancelled", "Cancelled"
 
     org = models.ForeignKey("people.Org", on_delete=models.CASCADE, related_name="+")
     series = models.ForeignKey(
@@ -119,6 +121,10 @@ class OneOnOne(models.Model):
         return f"{self.rep} with {self.leader}, {self.scheduled_at:%Y-%m-%d}"
 
     @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED
+
+    @property
     def runner_id(self) -> int:
         """Who runs the meeting: the delegate when there is one, else the leader."""
         return self.held_by_id or self.leader_id
@@ -128,6 +134,10 @@ class OneOnOne(models.Model):
         """The rep's share of the talking time (the target: more than half)."""
         total = self.talk_rep_seconds + self.talk_leader_seconds
         return self.talk_rep_seconds / total if total else None
+
+
+#: Statuses after which nothing more is written to a meeting.
+CLOSED = (OneOnOne.Status.DONE, OneOnOne.Status.CANCELLED)
 
 
 class DrillDownAnswer(models.Model):

@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from ninety.coaching.models import OneOnOne
-from ninety.coaching.permissions import visible_meetings
+from ninety.coaching.models import CLOSED, OneOnOne
+from ninety.coaching.permissions import can_run, visible_meetings
 from ninety.notify.models import Kind
 from ninety.notify.services import Message, notify
 from ninety.people.models import Person
@@ -74,7 +74,8 @@ def remind_tomorrow(as_of: date) -> int:
     start = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
     meetings = (
         OneOnOne.objects.filter(scheduled_at__gte=start, scheduled_at__lt=start + timedelta(1))
-        .exclude(status=OneOnOne.Status.DONE)
+        .exclude(status__in=CLOSED)
         .select_related("rep", "leader", "held_by")
     )
-    return sum(_tomorrow(m) for m in meetings)
+    # A meeting nobody may run (its leader no longer leads the rep) reminds no one.
+    return sum(_tomorrow(m) for m in meetings if can_run(m.held_by or m.leader, m))

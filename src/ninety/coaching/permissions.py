@@ -72,11 +72,7 @@ def can_read_prep(viewer: Person | None, meeting: OneOnOne) -> bool:
 
 
 def can_self_report(viewer: Person | None, meeting: OneOnOne) -> bool:
-    return (
-        viewer is not None
-        and viewer.pk == meeting.rep_id
-        and meeting.status != OneOnOne.Status.DONE
-    )
+    return viewer is not None and viewer.pk == meeting.rep_id and not meeting.is_closed
 
 
 def can_schedule(viewer: Person | None, rep: Person) -> bool:

@@ -10,7 +10,7 @@ from django.db.models.functions import NullIf
 from django.urls import reverse
 from django.utils import timezone
 
-from ninety.coaching.models import Commitment, OneOnOne, PrivateNote, Recital
+from ninety.coaching.models import CLOSED, Commitment, OneOnOne, PrivateNote, Recital
 from ninety.coaching.permissions import meetings_run_by
 from ninety.people.models import Person
 
@@ -51,7 +51,7 @@ def due_for(leader: Person, as_of: date, *, within_days: int = 2) -> list[DueMee
     meetings = (
         meetings_run_by(leader)
         .filter(scheduled_at__lt=until)
-        .exclude(status=OneOnOne.Status.DONE)
+        .exclude(status__in=CLOSED)
         .select_related("rep")
         .order_by("scheduled_at", "pk")
     )

@@ -13,9 +13,11 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ninety.coaching.models import (
+    CLOSED,
     MEETING_GRANT,
     Cadence,
     Commitment,
@@ -32,6 +34,7 @@ from ninety.conf import today
 from ninety.experiments.services import ExperimentError, start_experiment
 from ninety.people import grants
 from ninety.people.models import Person
+from ninety.people.permissions import managed_people
 from ninety.people.timezones import zone_of
 from ninety.playbook.models import Behavior, DiagnosticQuestion, Way
 from ninety.playbook.services import PlaybookError, propose_way
@@ -50,6 +53,8 @@ def _require_runner(meeting: OneOnOne, by: Person) -> None:
 
 
 def _require_open(meeting: OneOnOne) -> None:
+    if meeting.status == OneOnOne.Status.CANCELLED:
+        raise CoachingError("This one-on-one was cancelled: the rep has another leader now.")
     if meeting.status == OneOnOne.Status.DONE:
         raise CoachingError("This one-on-one is closed.")
 
@@ -123,6 +128,32 @@ def schedule_series(
         upcoming.duration_minutes = duration_minutes
         upcoming.save(update_fields=["scheduled_at", "duration_minutes"])
     return series
+
+
+@transaction.atomic
+def end_out_of_reach(org_id: int) -> int:
+    """End what a leader can no longer run after the roster changed (the rep moved team, the
+    team has a new leader): their series with the rep ends and its meetings not yet opened are
+    cancelled; the rows stay, as history. A meeting a delegate holds stays theirs (the grant
+    runs it) and one under way keeps its notes. Returns how many meetings were cancelled."""
+    series = OneOnOneSeries.objects.filter(org_id=org_id, active=True)
+    pending = OneOnOne.objects.filter(org_id=org_id, status=OneOnOne.Status.SCHEDULED).filter(
+        Q(held_by__isnull=True) | Q(held_by=F("leader"))
+    )
+    pairs = set(series.values_list("leader_id", "rep_id"))
+    pairs |= set(pending.values_list("leader_id", "rep_id"))
+    if not pairs:
+        return 0
+    leaders = Person.objects.in_bulk({leader for leader, _ in pairs})
+    led = {pk: set(managed_people(p).values_list("pk", flat=True)) for pk, p in leaders.items()}
+    lost = [Q(leader_id=lead, rep_id=rep) for lead, rep in pairs if rep not in led.get(lead, ())]
+    if not lost:
+        return 0
+    gone = lost[0]
+    for q in lost[1:]:
+        gone |= q
+    series.filter(gone).update(active=False)
+    return pending.filter(gone).update(status=OneOnOne.Status.CANCELLED, closed_at=timezone.now())
 
 
 @transaction.atomic
@@ -394,7 +425,7 @@ def close_meeting(meeting: OneOnOne, *, by: Person, summary: str | None = None) 
             day = advance(day, series.cadence, series.weekday)
         series.next_due = day
         series.save(update_fields=["next_due"])
-        if not series.meetings.exclude(status=OneOnOne.Status.DONE).exists():
+        if not series.meetings.exclude(status__in=CLOSED).exists():
             OneOnOne.objects.create(
                 org_id=meeting.org_id, series=series, leader=series.leader, rep=series.rep,
                 held_by=None, scheduled_at=_at(day, series.time, series.leader),

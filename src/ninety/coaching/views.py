@@ -122,7 +122,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The runner's meeting page; the rep's self-report page; others read the summary."""
     viewer = viewer_of(request)
     m = _meeting(viewer, meeting_id)
-    if can_run(viewer, m) and m.status != OneOnOne.Status.DONE:
+    if can_run(viewer, m) and not m.is_closed:
         behavior = request.GET.get("behavior", "")
         behavior_id = int(behavior) if behavior.isdigit() else None
         context = presenters.meeting_context(viewer, m, behavior_id)

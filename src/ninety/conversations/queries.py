@@ -47,19 +47,23 @@ def _number(key: str) -> Cast:
     return Cast(KT(f"metrics__{key}"), FloatField())
 
 
-def calls_of(rep: Person) -> QuerySet[Conversation]:
-    """The rep's calls with the figures their list sorts by (talk share, duration)."""
+def calls_of(
+    rep: Person, *, since: date | None = None, until: date | None = None
+) -> QuerySet[Conversation]:
+    """The rep's calls (those on the days ``since`` … ``until``, inclusive, when given) with the
+    figures their list sorts by (talk share, duration)."""
+    days = {"occurred_at__date__gte": since, "occurred_at__date__lte": until}
     return (
-        Conversation.objects.filter(person=rep)
+        Conversation.objects.filter(person=rep, **{k: v for k, v in days.items() if v})
         .select_related("detected_way")
         .annotate(talk=_number("talk_share"), duration=_number("duration_seconds"),
                   way_text=F("detected_way__text"))
     )  # fmt: skip
 
 
-def way_choices(rep: Person) -> list[tuple[int, str]]:
-    """The ways found in the rep's calls, for the list's filter."""
-    found = calls_of(rep).exclude(detected_way=None).values_list("detected_way", "way_text")
+def way_choices(calls: QuerySet[Conversation]) -> list[tuple[int, str]]:
+    """The ways found in ``calls`` (from :func:`calls_of`), for the list's filter."""
+    found = calls.exclude(detected_way=None).values_list("detected_way", "way_text")
     short = {(pk, text if len(text) <= 50 else f"{text[:48]}…") for pk, text in found}
     return sorted(short, key=lambda w: w[1].casefold())
 

@@ -16,6 +16,7 @@ import icalendar
 import recurring_ical_events
 from dateutil.rrule import rrule
 
+from ninety.conf import today
 from ninety.core.attention import UNTITLED, CalendarEvent
 
 # An open-ended RRULE has no last occurrence: expansion stops at this many days after the
@@ -152,9 +153,10 @@ def _window(cal: icalendar.Calendar, since: date | None, until: date | None) -> 
     for event in cal.walk("VEVENT"):
         dt = event.decoded("DTSTART")
         starts.append(dt.date() if isinstance(dt, datetime) else dt)
-    first = min(starts, default=date.today())
+    day = today()  # the served day (NINETY_TODAY), as every page reads it
+    first = min(starts, default=day)
     last = max(starts, default=first)
-    until = until or (max(last, date.today()) + timedelta(days=8))
+    until = until or (max(last, day) + timedelta(days=8))
     since = since or first
     if (until - since).days > MAX_SPAN_DAYS:
         since = until - timedelta(days=MAX_SPAN_DAYS)

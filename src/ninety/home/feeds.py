@@ -18,7 +18,9 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from ninety.coaching.ics import clean
+from ninety.coaching.models import OneOnOne
 from ninety.coaching.permissions import visible_meetings
+from ninety.conf import now_as_served, today
 from ninety.delegation.access import visible_delegations
 from ninety.delegation.models import Delegation
 from ninety.experiments.models import Experiment
@@ -46,7 +48,7 @@ def _meetings(cal: Calendar, person: Person, base: str, host: str, now: datetime
     mine = Q(rep=person) | Q(leader=person) | Q(held_by=person)
     meetings = (
         visible_meetings(person)
-        .filter(mine, scheduled_at__gte=now - timedelta(days=PAST_DAYS))
+        .filter(mine, scheduled_at__gte=now_as_served() - timedelta(days=PAST_DAYS))
         .select_related("rep", "leader", "held_by")
         .order_by("scheduled_at", "pk")
     )
@@ -62,7 +64,9 @@ def _meetings(cal: Calendar, person: Person, base: str, host: str, now: datetime
         )  # fmt: skip
         event.add("dtstart", m.scheduled_at)
         event.add("dtend", m.scheduled_at + timedelta(minutes=m.duration_minutes))
-        event.add("status", "CONFIRMED")
+        # Same UID, CANCELLED: a subscribed calendar drops the meeting instead of keeping it.
+        cancelled = m.status == OneOnOne.Status.CANCELLED
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         cal.add_component(event)
 
 
@@ -114,10 +118,10 @@ def _experiments(cal: Calendar, person: Person, base: str, host: str, now: datet
         .filter(Q(created_by=person) | Q(subjects=person), status=Experiment.Status.RUNNING)
         .distinct()
     )
-    today = timezone.localdate(now)
+    day_served = today()  # the pages' today (NINETY_TODAY), not the clock's
     for e in running:
         url = base + e.get_absolute_url()
-        for day in checkin_days(e.start, today, e.planned_end):
+        for day in checkin_days(e.start, day_served, e.planned_end):
             event = _event(
                 f"experiment-{e.pk}-{day:%Y%m%d}@{host}",
                 f"Experiment check-in: {e.hypothesis[:80]}",
@@ -127,7 +131,8 @@ def _experiments(cal: Calendar, person: Person, base: str, host: str, now: datet
 
 
 def feed(person: Person, *, base: str, host: str, now: datetime | None = None) -> bytes:
-    """The person's calendar as iCalendar bytes."""
+    """The person's calendar as iCalendar bytes. ``now`` stamps the events (DTSTAMP, the real
+    clock); which days it holds follow the served day (:func:`ninety.conf.today`)."""
     now = now or timezone.now()
     cal = Calendar()
     cal.add("prodid", "-//Ninety//Calendar feed//EN")

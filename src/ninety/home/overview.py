@@ -255,6 +255,7 @@ def _meetings(rows: dict[int, LeaderRow], now: Any) -> None:
     due = (
         OneOnOne.objects.filter(leader_id__in=ids, scheduled_at__lt=now,
                                 scheduled_at__gte=now - timedelta(days=CADENCE_DAYS))
+        .exclude(status=OneOnOne.Status.CANCELLED)  # called off by a move: not due any more
         .values("leader_id")
         .annotate(n=Count("pk"), held=Count("pk", filter=Q(status=OneOnOne.Status.DONE)))
     )  # fmt: skip

@@ -13,6 +13,7 @@ from ninety.coaching.queries import history_for as meetings_for
 from ninety.conversations.permissions import can_import_for
 from ninety.conversations.queries import CALLS, CALLS_SHOWN, calls_of, way_choices
 from ninety.core.attention import IsoWeek
+from ninety.core.periods import Period
 from ninety.delegation.queries import attention_week, waiting_review
 from ninety.diagnosis.services import GroupReport
 from ninety.experiments.queries import history_for as experiments_for
@@ -43,20 +44,29 @@ def dashboard_panels(viewer: Person, report: GroupReport | None, as_of: date) ->
     }
 
 
+def period_days(period: Period, as_of: date) -> tuple[date | None, date]:
+    """The days the rep page's lists hold: a period over by ``as_of`` only its own; a running one
+    the latest rows up to ``as_of`` (on the 1st of a month its own would be none)."""
+    return (period.start if as_of >= period.last_day else None), period.clamp(as_of)
+
+
 def rep_panels(
-    request: HttpRequest, subject: Person, as_of: date, viewer: Person | None = None
+    request: HttpRequest, subject: Person, period: Period, as_of: date, viewer: Person | None = None
 ) -> dict[str, Any]:
     """The rep page's history cards: recent one-on-ones, running and concluded experiments (of
     these, only those ``viewer`` may see: not one shared with another team's rep), the calls
-    (sorted and filtered as the request asks)."""
+    of the period (sorted and filtered as the request asks)."""
     history = experiments_for(subject, viewer=viewer)
+    since, until = period_days(period, as_of)
+    calls = calls_of(subject, since=since, until=until)
+    held = [
+        m for m in meetings_for(subject) if (since is None or since <= m.day) and m.day <= until
+    ]
     return {
-        "meetings": meetings_for(subject)[-MEETINGS_SHOWN:],
+        "meetings": held[-MEETINGS_SHOWN:],
         "experiments": running_for([subject], as_of, viewer=viewer),
         "experiment_history": [e for e in history if e.status != "running"],
-        "calls": listing(
-            request, calls_of(subject), CALLS, {"way": way_choices(subject)}, limit=CALLS_SHOWN
-        ),
+        "calls": listing(request, calls, CALLS, {"way": way_choices(calls)}, limit=CALLS_SHOWN),
         "can_import_calls": viewer is not None and can_import_for(viewer, subject),
     }
 

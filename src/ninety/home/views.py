@@ -108,7 +108,7 @@ def rep(request: HttpRequest, person_id: int) -> HttpResponse:
         comparison = presenters.comparison_table(compare_reports(report, before), only={subject.pk})
         context["comparison"] = comparison
         context["change"] = comparison.rows[0] if comparison.rows else None
-    context.update(rep_panels(request, subject, as_of, viewer))
+    context.update(rep_panels(request, subject, period, as_of, viewer))
     context.update(goal_panel(request, viewer, subject, report, as_of))
     return render(request, "home/rep.html", context)
 

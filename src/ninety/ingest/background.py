@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
@@ -70,6 +70,11 @@ def run_import(batch_id: int) -> dict[str, Any]:
             _close(batch, ImportBatch.Status.CANCELLED, "cancelled before it started")
             return {"status": "cancelled"}
         return _import(batch, path)
+    except BaseException as exc:
+        # Whatever stopped it (the write that records its end among them), the batch must not
+        # stay "running": the page would show it running for ever.
+        fail_if_open(batch_id, f"The import stopped on an error before it could finish: {exc}")
+        raise
     finally:
         path.unlink(missing_ok=True)  # uploads never outlive their import
         ImportBatch.objects.filter(pk=batch_id).update(upload_path="")
@@ -100,6 +105,22 @@ def _close(batch: ImportBatch, status: str, message: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=status, message=message[:2000], finished_at=timezone.now()
     )
+
+
+def fail_if_open(batch_id: int, message: str) -> bool:
+    """Mark the batch failed, with ``message``, unless it already ended; True if it was open."""
+    open_ = ImportBatch.objects.filter(
+        pk=batch_id, status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING]
+    )
+    try:
+        return bool(
+            open_.update(status=ImportBatch.Status.FAILED, message=message[:2000],
+                         finished_at=timezone.now())
+        )  # fmt: skip
+    except DatabaseError:
+        # The database is still away: the worker fails the task (and this batch) once it is back.
+        log.warning("import %s: could not record its failure (%s)", batch_id, message)
+        return False
 
 
 def cancel(batch: ImportBatch) -> None:

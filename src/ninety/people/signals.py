@@ -1,6 +1,7 @@
 """A saved or deleted person or team changes what every report of their org shows (names, teams,
 who is compared with whom): the org's data version moves (:mod:`ninety.activity.versions`).
-Bulk writes skip signals; their writers bump the version themselves."""
+Bulk writes skip signals; their writers bump the version themselves, and send
+:data:`roster_changed` so that apps above (one-on-ones) can follow who leads whom."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from ninety.activity.versions import bump
 from ninety.people.models import Org, Person, Team
+
+#: Sent (with ``org_id``) after a bulk write moved people or teams (a people import), which
+#: the model signals do not see.
+roster_changed = Signal()
 
 
 @receiver(post_save, sender=Person)

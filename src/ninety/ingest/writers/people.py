@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from ninety.ingest import convert
 from ninety.ingest.validate import Block, PersonIndex, Validator, q
 from ninety.people.models import Org, Person, Role, Team
+from ninety.people.signals import roster_changed
 
 ROLES = {"admin": Role.ADMIN, "leader": Role.LEADER, "manager": Role.LEADER,
          "director": Role.LEADER, "rep": Role.REP}  # fmt: skip
@@ -143,6 +144,7 @@ def write_people(
     ro = _Roster(org, people, [r for r in rows if block.ok[r.i]], persons, managers)
     _save_people(ro)
     _place_in_teams(ro)
+    roster_changed.send(sender=Person, org_id=org.pk)
     return ro.result
 
 

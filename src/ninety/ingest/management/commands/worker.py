@@ -21,11 +21,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import InterfaceError, OperationalError, close_old_connections
 from django.utils.crypto import get_random_string
-from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from ninety.ingest.background import fail_if_open, run_import
 
 log = logging.getLogger("ninety.worker")
+RUN_IMPORT = run_import.module_path
 
 FIRST_BACKOFF = 0.5  # seconds; doubled after each failure in a row, up to MAX_BACKOFF
 MAX_BACKOFF = 30.0
@@ -67,11 +71,15 @@ def run_surviving(
 ) -> None:
     """Run ``worker`` until it ends (``batch``, ``max_tasks``, a signal); a database error
     (locked, connection lost) is logged, waited out and the worker started again, its broken
-    connection closed so that the next query reconnects."""
+    connection closed so that the next query reconnects; the task it was ending then fails
+    (:func:`fail_left_running`) rather than stay "running"."""
     delay = FIRST_BACKOFF
+    failed_before = False
     while True:
         started = clock()
         try:
+            if failed_before and getattr(worker, "worker_id", ""):
+                fail_left_running(worker.worker_id)
             worker.run()
             return
         except (OperationalError, InterfaceError) as exc:
@@ -81,6 +89,30 @@ def run_surviving(
             close_old_connections()
             sleep(delay)
             delay = min(delay * 2, MAX_BACKOFF)
+            failed_before = True
+
+
+class TaskEndLost(RuntimeError):
+    """The task ran, but the database failed as the worker recorded how it ended."""
+
+
+def fail_left_running(worker_id: str) -> int:
+    """Tasks this worker claimed and left "running" when a database error stopped it (the write
+    that ends a task among them): nothing will ever run them again, so they fail, with why, and
+    an import they ran that is still open fails with them. Returns how many."""
+    left = [
+        r
+        for r in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+        if worker_id in (r.worker_ids or [])
+    ]
+    why = "the database failed while the worker recorded how this task ended"
+    for r in left:
+        r.set_failed(TaskEndLost(why))
+        args = (r.args_kwargs or {}).get("args") or []
+        if r.task_path == RUN_IMPORT and args:
+            fail_if_open(args[0], f"The import's end could not be recorded: {why}.")
+        log.warning("task queue: task %s (%s) failed: %s", r.pk, r.task_path, why)
+    return len(left)
 
 
 def _watch(parent: int) -> None:
