@@ -15,6 +15,7 @@ from ninety.coaching.models import OneOnOne
 from ninety.core.periods import Period
 from ninety.diagnosis.services import rep_report
 from ninety.goals.demo import seed_demo as seed_goals
+from ninety.goals.models import Goal
 from ninety.people.models import Org, Person
 from tests.diagnosis.conftest import AS_OF, DAY1, day1_org, day1_sim  # noqa: F401
 
@@ -68,3 +69,13 @@ def test_the_prep_sheet_and_meeting_write_no_iso_dates(story_org: Org) -> None:
         if url.endswith("/prep/"):
             assert re.search(r"Week of Mon \d{1,2} Nov 2026", text), text
             assert re.search(r"(Mon|Tue|Wed|Thu|Fri) \d{1,2} Nov 2026: recited", text)
+
+
+def test_the_demo_team_goal_asks_no_more_one_on_ones_than_the_series_hold(story_org: Org) -> None:
+    # The series are bi-weekly: "at least 4 a month" beside them could never be met.
+    _says_it(story_org, AS_OF)
+    seed_goals(story_org, AS_OF)
+    goal = Goal.objects.get(org=story_org, team__isnull=False, metric="one_on_ones")
+    series = OneOnOne.objects.filter(rep__team=goal.team, series__isnull=False)
+    assert {m.series.cadence for m in series.select_related("series")} == {"biweekly"}
+    assert goal.target <= 2

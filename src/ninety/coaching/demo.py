@@ -18,6 +18,7 @@ from ninety.coaching.services import (
 )
 from ninety.core.periods import Period
 from ninety.diagnosis.services import rep_report
+from ninety.diagnosis.templatetags.ninety_format import money
 from ninety.people.models import Org, Person, Role
 from ninety.people.timezones import zone_of
 from ninety.playbook.models import Behavior, Way
@@ -45,10 +46,10 @@ def results_in_words(rep: Person, day: date) -> str:
     mine = report.for_person(rep.pk)
     assert mine is not None
     pace, progress = mine.pace, report.progress
-    won = f"${pace.won_to_date:,.0f} won so far"
+    won = f"{money(pace.won_to_date)} won so far"  # as the pages write money
     if pace.vs_quota_pct is None or pace.quota is None:
         return f"No quota for the month yet; {won}."
-    quota = f"${pace.quota:,.0f}"
+    quota = money(pace.quota)
     low, high = pace.low_vs_quota_pct or 0.0, pace.high_vs_quota_pct or 0.0
     if progress is not None and progress.done <= EARLY_DAYS:
         side = (
