@@ -168,6 +168,9 @@ NINETY_TODAY = env_date("NINETY_TODAY")
 # the same database and needs no broker; `ninety serve` and `ninety demo` start the worker.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 USE_I18N = True
+# One human date format on every page (ninety.core.dates), also where a template prints a date
+# without the day/when filters.
+FORMAT_MODULE_PATH = ["ninety.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -56,7 +56,7 @@ def test_a_leader_accepts_goals_the_rep_sees_them_the_scorecard_ranks(
     assert progress.locator("tbody tr").count() >= 2
     row = progress.locator('tr[data-metric="stage:conversation"]')
     assert "at least 45%" in row.inner_text()
-    assert row.get_by_test_id("goal-status").inner_text() in ("behind", "not yet known")
+    assert row.get_by_test_id("goal-status").inner_text() in ("behind", "not settled yet")
     screenshot(page, "goals-leader")
     _accept_suggestions(page, live_server, alex, None)
 
@@ -77,7 +77,7 @@ def test_a_leader_accepts_goals_the_rep_sees_them_the_scorecard_ranks(
     page.goto(f"{live_server.url}/reps/{sam.pk}/?period=2026-11&{Q}")
     goals = page.get_by_test_id("goals")
     assert goals.locator('tr[data-metric="stage:conversation"]').count() == 1
-    assert "likely to meet it" in goals.inner_text()
+    assert "chance it meets the goal" in goals.inner_text()
     assert "Week of" in goals.get_by_test_id("scorecard-line").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "goals-rep-phone")

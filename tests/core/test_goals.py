@@ -72,7 +72,9 @@ def test_three_of_five_is_not_a_met_goal() -> None:
     j = goals.judge_rate(p, near, 0.6)
     assert 0.05 < p < 0.3 and near > 0.8
     assert j.status == goals.ON_TRACK and j.status != goals.MET
-    assert j.certainty_phrase == f"{round(100 * p)}% likely to meet it"
+    assert j.certainty_phrase == (
+        f"{round(100 * p)}% chance it meets the goal in full; not 20%+ short of it"
+    )
     # Against a team at 30 %, the same 3 of 5 is far less likely at the goal (five tries do not
     # make a rep twice the team's rate); 2 of 5 there is over 95 % sure to fall short: behind.
     x2 = np.array([[3.0], [60], [55], [65]])
@@ -88,7 +90,31 @@ def test_status_rule_edges() -> None:
     assert goals.status_from(0.05, 0.8) == goals.ON_TRACK
     assert goals.status_from(0.3, 0.79) == goals.UNKNOWN
     assert goals.status_from(math.nan, 0.9) == goals.UNKNOWN
-    assert goals.Judgement(goals.ON_TRACK, 1.0, 0.5).certainty_phrase == "99% likely to meet it"
+    assert goals.Judgement(goals.ON_TRACK, 1.0, 0.5).certainty_phrase == (
+        "99% chance it meets the goal"
+    )
+
+
+def test_a_goal_not_settled_yet_says_what_would_settle_it() -> None:
+    # "not yet known · 5% likely" read as a contradiction: the label says the evidence is not
+    # settled, the phrase the chance so far and what would settle it.
+    j = goals.judge_rate(0.05, 0.5, 0.4, more_tries=120)
+    assert j.status == goals.UNKNOWN and j.label == "not settled yet"
+    assert j.certainty_phrase == (
+        "5% chance it meets the goal so far; about 120 more tries would settle it"
+    )
+    assert "likely" not in j.certainty_phrase and "known" not in j.label
+    # Settled (behind or on track): no tries to count.
+    assert goals.judge_rate(0.01, 0.5, 0.4, more_tries=120).more_tries == 0
+    assert goals.judge_rate(0.9, 0.95, 0.6, more_tries=120).certainty_phrase == (
+        "90% chance it meets the goal"
+    )
+    # A volume has no tries to count: 30 dials on the first whole day against 40 a day.
+    volume = goals.judge_volume(30, 1, 23, 40)
+    assert volume.status == goals.UNKNOWN
+    assert volume.certainty_phrase == (
+        "9% chance it meets the goal so far; too early to call it either way"
+    )
 
 
 def test_volume_share_count_and_result_judgements() -> None:
@@ -221,7 +247,8 @@ def test_a_young_period_is_judged_on_whole_business_days_only() -> None:
     over = goals.elapsed("month", dt.date(2026, 12, 1), dt.date(2026, 12, 1), day_over=True)
     assert (over.judged, over.so_far) == (1, "so far (day 1 of 23)")
     one_day = goals.judge_volume(40, over.judged, over.total, 40)
-    assert one_day.certainty_phrase == "53% likely to meet it"  # (40.5 / 40 on the log scale)
+    # (40.5 / 40 on the log scale)
+    assert one_day.certainty_phrase == "53% chance it meets the goal"
     # Mid-period, Wednesday the 16th under way: 12th business day, 11 judged.
     mid = goals.elapsed("month", dt.date(2026, 12, 16), dt.date(2026, 12, 16), day_over=False)
     assert (mid.done, mid.judged, mid.so_far) == (12, 11, "so far (day 12 of 23)")

@@ -82,6 +82,33 @@ def test_progress_on_a_rate_uses_the_posterior_and_the_scorecard_ranks_by_behavi
     assert next(c for c in cards if c.person == sam).behavior == 100  # his own easy goal
 
 
+def test_a_rate_goal_not_settled_yet_says_how_many_more_tries_would_settle_it(
+    story_org: Org,
+) -> None:
+    # Not "not yet known · 5% likely": the label says the evidence is not settled, the phrase
+    # the chance so far and about how many more tries would settle it.
+    sam = _sam(story_org)
+    report = rep_report(sam, Period.of(AS_OF), AS_OF)
+    unsettled = []
+    for key in report.playbook.stage_keys:  # a target just above the rep's rate, per stage
+        mean = report.for_person(sam.pk).diagnosis.stages[key].mean
+        for step in range(10, 30, 2):
+            Goal.objects.filter(person=sam).delete()
+            services.create_goal(
+                org=story_org, person=sam, metric=f"stage:{key}", target=mean * (1 + step / 100),
+                by=None,
+            )  # fmt: skip
+            (p,) = services.progress(sam, report, AS_OF)
+            if p.judgement.status == "unknown":
+                unsettled.append(progress_json(p))
+    assert unsettled, "no target near Sam's rate left the goal unsettled"
+    for row in unsettled:
+        assert row["progress_label"] == "not settled yet"
+        assert "% chance it meets the goal so far; about " in row["certainty"]
+        assert row["certainty"].endswith(" more tries would settle it")
+        assert "likely" not in row["certainty"]
+
+
 def test_accepting_a_suggestion_replaces_the_active_goal(story_org: Org) -> None:
     sam = _sam(story_org)
     old = services.create_goal(org=story_org, person=sam, metric="volume", target=30, by=None)

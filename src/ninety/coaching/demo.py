@@ -16,21 +16,55 @@ from ninety.coaching.services import (
     save_self_report,
     schedule_series,
 )
+from ninety.core.periods import Period
+from ninety.diagnosis.services import rep_report
+from ninety.diagnosis.templatetags.ninety_format import money
 from ninety.people.models import Org, Person, Role
 from ninety.people.timezones import zone_of
 from ninety.playbook.models import Behavior, Way
 from ninety.playbook.services import current_playbook
 
+#: What Sam says about his behaviors (his results are said from his figures: results_in_words).
 SAM_BEFORE = (
-    "Projecting down about 15% for the month.",
     "I'm having a hard time getting people to conversate with me. I lead with the price saving "
-    "and they hang up in the first 20 seconds.",
+    "and they hang up in the first 20 seconds."
 )
 SAM_NOW = (
-    "Still projecting down 15% for the month, but the last week was better.",
-    "Since our last one-on-one I open with a recent customer in their neighbourhood on most "
-    "calls. More people stay on the line; I still slip back to the price hook when I'm rushed.",
+    "Since our last one-on-one I open with a recent customer in their neighbourhood on more of "
+    "my calls, and more people stay on the line; I still slip back to the price hook when I'm "
+    "rushed."
 )
+#: Up to this business day of the month a rep does not call the month from a projection.
+EARLY_DAYS = 5
+
+
+def results_in_words(rep: Person, day: date) -> str:
+    """Sam's "results and projection" as he would say them on ``day``, from the figures the
+    pages show beside it (his pace that day), never a fixed "down 15 %" next to a +43 %
+    projection: early in the month "too early to call", else up or down about N % (to 5 %)."""
+    report = rep_report(rep, Period.of(day), day)
+    mine = report.for_person(rep.pk)
+    assert mine is not None
+    pace, progress = mine.pace, report.progress
+    won = f"{money(pace.won_to_date)} won so far"  # as the pages write money
+    if pace.vs_quota_pct is None or pace.quota is None:
+        return f"No quota for the month yet; {won}."
+    quota = money(pace.quota)
+    low, high = pace.low_vs_quota_pct or 0.0, pace.high_vs_quota_pct or 0.0
+    if progress is not None and progress.done <= EARLY_DAYS:
+        side = (
+            "it could land either side of quota"
+            if low < 0 < high
+            else "it looks above quota"
+            if low >= 0
+            else "it looks below quota"
+        )
+        return f"Too early to call the month: {won} of my {quota} quota, and {side}."
+    about = 5 * round(abs(pace.vs_quota_pct) / 5)
+    if about == 0:
+        return f"Projecting about even with my {quota} quota for the month ({won})."
+    direction = "up" if pace.vs_quota_pct > 0 else "down"
+    return f"Projecting {direction} about {about}% for the month ({won} of {quota})."
 
 
 def _at(day: date, hour: int, leader: Person) -> datetime:
@@ -63,7 +97,7 @@ def seed_demo(org: Org, as_of: date) -> OneOnOne:
     last = create_meeting(dana, sam, scheduled_at=_at(last_day, 10, dana))
     # Typed in at that meeting: a self-report "written" two weeks ago must not reach Dana's
     # inbox and e-mail as news when the demo is built.
-    save_self_report(last, by=dana, results=SAM_BEFORE[0], behaviors=SAM_BEFORE[1])
+    save_self_report(last, by=dana, results=results_in_words(sam, last_day), behaviors=SAM_BEFORE)
     open_meeting(last, by=dana, as_of=last_day)
     record_talk_time(last, by=dana, rep_seconds=11 * 60 + 24, leader_seconds=18 * 60 + 36)
     recited = [w for w in ways if w.key != local.key][:4]
@@ -90,7 +124,7 @@ def seed_demo(org: Org, as_of: date) -> OneOnOne:
         start=tomorrow,
     )  # fmt: skip
     upcoming = OneOnOne.objects.get(leader=dana, rep=sam, status=OneOnOne.Status.SCHEDULED)
-    save_self_report(upcoming, by=sam, results=SAM_NOW[0], behaviors=SAM_NOW[1])
+    save_self_report(upcoming, by=sam, results=results_in_words(sam, as_of), behaviors=SAM_NOW)
 
     others = Person.objects.filter(team=sam.team, role=Role.REP).exclude(pk=sam.pk)
     for i, rep in enumerate(others.order_by("name")):

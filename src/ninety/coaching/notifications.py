@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ninety.coaching.models import CLOSED, OneOnOne
 from ninety.coaching.permissions import can_run, visible_meetings
+from ninety.core.dates import when_text
 from ninety.notify.models import Kind
 from ninety.notify.services import Message, notify
 from ninety.people.models import Person
@@ -22,7 +23,7 @@ def _sees(meeting: OneOnOne):  # type: ignore[no-untyped-def]
 
 def _when(meeting: OneOnOne, person: Person) -> str:
     local = timezone.localtime(meeting.scheduled_at, zone_of(person))
-    return f"{local:%a %d %b %Y, %H:%M}"
+    return when_text(local)
 
 
 def self_report_written(meeting: OneOnOne) -> None:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.timezone import localtime
 
 from ninety.activity.models import ActivityRollup
 from ninety.coaching.models import Commitment, OneOnOne
@@ -27,6 +28,7 @@ from ninety.goals.scorecards import scorecards
 from ninety.goals.services import progress
 from ninety.people.models import Person
 from ninety.people.permissions import sees_only_self
+from ninety.people.timezones import zone_of
 from ninety.playbook.models import Stage
 from ninety.playbook.queries import (
     WAYS_WINDOW_DAYS,
@@ -245,7 +247,7 @@ def _last_meeting(meeting: OneOnOne) -> dict[str, Any] | None:
     commitments = Commitment.objects.filter(meeting=last).order_by("pk")
     return {
         "id": last.pk,
-        "date": last.scheduled_at.date().isoformat(),
+        "date": localtime(last.scheduled_at, zone_of(meeting.leader)).date().isoformat(),
         "recited": sum(r.recited_count for r in recitals),
         "ways_total": sum(r.ways_total for r in recitals),
         "talk_share": _f(last.talk_share),

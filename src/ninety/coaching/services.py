@@ -31,6 +31,7 @@ from ninety.coaching.notifications import self_report_written
 from ninety.coaching.permissions import can_run, can_schedule, can_self_report, leads_meeting
 from ninety.coaching.prep import build_prep
 from ninety.conf import today
+from ninety.core.dates import day_text
 from ninety.experiments.services import ExperimentError, start_experiment
 from ninety.people import grants
 from ninety.people.models import Person
@@ -361,7 +362,7 @@ def commitment_to_experiment(
             start=start or today(),
             way=commitment.way,
             behavior=commitment.behavior,
-            source=f"{meeting.rep.name}'s one-on-one of {day:%-d %b %Y}",
+            source=f"{meeting.rep.name}'s one-on-one of {day_text(day)}",
             source_id=commitment.pk,
         )
     except ExperimentError as exc:

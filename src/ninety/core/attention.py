@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from ninety.core.dates import day_text
 from ninety.core.periods import FIRST_DAY, LAST_DAY, OutOfRange
 
 BEHAVIOR = "behavior_process"
@@ -87,7 +88,7 @@ class IsoWeek:
 
     def label(self) -> str:
         last = self.end - timedelta(days=1)
-        return f"{self} ({self.start:%d %b} – {last:%d %b %Y})"
+        return f"{self} ({day_text(self.start)} – {day_text(last)})"
 
 
 # --- Calendar rules ---------------------------------------------------------------------------

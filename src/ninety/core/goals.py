@@ -13,7 +13,8 @@ never a raw ratio: 3 of 5 is not "60 %, goal met". With ``p = P(true rate ≥ ta
 * *behind* when ``p < BEHIND_P`` (95 % sure the rate falls short of the goal);
 * *on track* when not behind and ``p_near ≥ SURE`` (80 % sure it is not materially short: the
   diagnosis's 0.8 line);
-* otherwise *not yet known* (too few tries to tell).
+* otherwise *not settled yet* (too few tries to tell): the page says the chance it meets the
+  goal and, for a rate, about how many more tries would settle it.
 
 The evidence window holds the tries that tell 0.8 × a rate from the rate at 90 % certainty and
 90 % power, so by the period's last week a rep whose true rate is the goal is on track 91.5–93.2 %
@@ -51,7 +52,7 @@ ON_TRACK, BEHIND, UNKNOWN, MET = "on_track", "behind", "unknown", "met"
 STATUS_LABELS = {
     ON_TRACK: "on track",
     BEHIND: "behind",
-    UNKNOWN: "not yet known",
+    UNKNOWN: "not settled yet",
     MET: "met",
 }
 TOO_EARLY = "too early to say"
@@ -185,13 +186,15 @@ def elapsed(kind: str, day: date, as_of: date, day_over: bool = True) -> Elapsed
 class Judgement:
     """A goal's state: ``status`` (on_track, behind, unknown, met), P(meets the goal), the value
     so far and, for volumes and counts, where it is heading by the period's end; ``early``: not
-    yet known because no whole business day of the period is over."""
+    settled because no whole business day of the period is over; ``more_tries``: for a rate
+    not settled yet, about how many more tries would tell the goal from 20 % short of it."""
 
     status: str
     p_meets: float | None
     value: float | None
     projected: float | None = None
     early: bool = False
+    more_tries: int = 0
 
     @property
     def label(self) -> str:
@@ -199,11 +202,22 @@ class Judgement:
 
     @property
     def certainty_phrase(self) -> str:
-        """'83% likely to meet it' in the diagnosis's words (never 0 % or 100 %)."""
+        """'83% chance it meets the goal' (never 0 % or 100 %); not settled yet, what would
+        settle it: '5% chance it meets the goal so far; about 120 more tries would settle it'.
+        Never "5% likely" beside "not yet known", which read as a contradiction."""
         if self.p_meets is None or not math.isfinite(self.p_meets):
             return ""
         pct = min(max(round(100 * self.p_meets), 1), 99)
-        return f"{pct}% likely to meet it"
+        if self.status == ON_TRACK and pct < 50:  # on track: not materially short
+            return f"{pct}% chance it meets the goal in full; not 20%+ short of it"
+        if self.status != UNKNOWN:
+            return f"{pct}% chance it meets the goal"
+        if self.more_tries > 0:
+            return (
+                f"{pct}% chance it meets the goal so far; "
+                f"about {self.more_tries:,} more tries would settle it"
+            )
+        return f"{pct}% chance it meets the goal so far; too early to call it either way"
 
 
 def status_from(p_meets: float, p_near: float) -> str:
@@ -217,9 +231,12 @@ def status_from(p_meets: float, p_near: float) -> str:
     return UNKNOWN
 
 
-def judge_rate(p_meets: float, p_near: float, mean: float | None) -> Judgement:
-    """A rate goal from the stage model's P(rate ≥ target) and P(rate ≥ NEAR × target)."""
-    return Judgement(status_from(p_meets, p_near), _finite(p_meets), _finite(mean))
+def judge_rate(p_meets: float, p_near: float, mean: float | None, more_tries: int = 0) -> Judgement:
+    """A rate goal from the stage model's P(rate ≥ target) and P(rate ≥ NEAR × target);
+    ``more_tries`` (shown while it is not settled): tries that would settle it."""
+    status = status_from(p_meets, p_near)
+    more = more_tries if status == UNKNOWN else 0
+    return Judgement(status, _finite(p_meets), _finite(mean), more_tries=more)
 
 
 def judge_share(hits: float, total: float, target: float, higher: bool = True) -> Judgement:

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.urls import reverse
 
+from ninety.core.dates import day_text
 from ninety.delegation.access import visible_delegations
 from ninety.delegation.models import Delegation
 from ninety.notify.models import Kind
@@ -50,7 +51,7 @@ def remind_overdue(as_of: date) -> int:
                 Kind.DELEGATION_OVERDUE, [d.delegate, d.delegated_by], org_id=d.task.org_id,
                 key=f"delegation_overdue:{d.pk}:{d.task.due}", about=_about(d), may_see=_sees(d),
                 message=Message(
-                    f"“{d.task.title}” was due {d.task.due:%a %d %b %Y}",
+                    f"“{d.task.title}” was due {day_text(d.task.due)}",
                     f"Delegated by {d.delegated_by.name} to {d.delegate.name}; not reported yet.",
                     _url(d),
                 ),

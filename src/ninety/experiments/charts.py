@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from ninety.core.compare import signed
+from ninety.core.dates import day_text
 from ninety.core.experiments import Look
 
 #: The axis never shows more than this (log units: ×4 or ÷4); wider bands are clipped and said so.
@@ -78,7 +79,7 @@ def effect_chart(looks: tuple[Look, ...], width: float = 860, height: float = 28
     upper = [f"{px:.1f},{y(lk.seq_high):.1f}" for px, lk in pts]
     lower = [f"{px:.1f},{y(lk.seq_low):.1f}" for px, lk in reversed(pts)]
     dots = tuple(
-        (px, y(lk.effect), f"{lk.day:%d %b}: {change_text(lk.effect)}, "
+        (px, y(lk.effect), f"{day_text(lk.day)}: {change_text(lk.effect)}, "
          f"P(improved) {100 * lk.p_improved:.0f}%")
         for px, lk in pts
     )  # fmt: skip
@@ -88,7 +89,9 @@ def effect_chart(looks: tuple[Look, ...], width: float = 860, height: float = 28
         if lo <= math.log1p(t) <= hi
     )
     step = max(1, len(looks) // 6)
-    x_labels = tuple((x(i), f"{lk.day:%d %b}") for i, lk in enumerate(looks) if i % step == 0)
+    x_labels = tuple(
+        (x(i), f"{lk.day.day} {lk.day:%b}") for i, lk in enumerate(looks) if i % step == 0
+    )
     return EffectChart(
         width, height, left, right, top, bottom, y(0.0), line, " ".join(upper + lower), dots,
         ticks, x_labels, clipped,

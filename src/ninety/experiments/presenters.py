@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ninety.core.dates import day_text
 from ninety.core.experiments import format_level
 from ninety.experiments.charts import change_text, effect_chart
 from ninety.experiments.models import Experiment
@@ -37,7 +38,7 @@ def page_context(analysis: Analysis, show_names: bool) -> dict[str, Any]:
     e = analysis.experiment
     rows = [
         LookRow(
-            f"{lk.day:%a %d %b}", change_text(lk.effect),
+            day_text(lk.day), change_text(lk.effect),
             f"{change_text(lk.low)} to {change_text(lk.high)}",
             f"{change_text(lk.seq_low)} to {change_text(lk.seq_high)}",
             lk.p_improved, lk.p_value, lk.verdict,

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from ninety.core import goals as core
+from ninety.core.dates import day_text, week_text
+from ninety.core.diagnosis import tries_to_settle
 from ninety.core.goals import Elapsed, Judgement, Metric
 from ninety.core.periods import Period
 from ninety.core.playbook_spec import PlaybookSpec
@@ -318,9 +320,9 @@ def _period_label(kind: str, as_of: date, when: Elapsed | None = None) -> str:
     """'Dec 2026', and while it runs 'Dec 2026 so far (day 1 of 23)'."""
     first, _ = core.period_bounds(kind, as_of)
     if kind == "day":
-        label = first.strftime("%a %d %b")
+        label = day_text(first)
     elif kind == "week":
-        label = f"week of {first:%a %d %b}"
+        label = week_text(first)
     else:
         label = first.strftime("%b %Y")
     return f"{label} {when.so_far}" if when is not None and when.so_far else label
@@ -370,7 +372,9 @@ def _rate_judgements(report: GroupReport, wanted: list[tuple[int, int, Goal]]) -
         if not goal.higher_is_better:
             meets, near = 1 - meets, 1 - near
         mean = by_row[row].diagnosis.stages[report.playbook.stage_keys[k]].mean
-        out.append(core.judge_rate(float(meets), float(near), mean))
+        ratio = core.NEAR if goal.higher_is_better else 1 / core.NEAR
+        more = int(tries_to_settle(goal.target, n[row, k], ratio))
+        out.append(core.judge_rate(float(meets), float(near), mean, more))
     return out
 
 

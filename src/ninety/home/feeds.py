@@ -21,6 +21,7 @@ from ninety.coaching.ics import clean
 from ninety.coaching.models import OneOnOne
 from ninety.coaching.permissions import visible_meetings
 from ninety.conf import now_as_served, today
+from ninety.core.dates import day_text
 from ninety.delegation.access import visible_delegations
 from ninety.delegation.models import Delegation
 from ninety.experiments.models import Experiment
@@ -90,7 +91,7 @@ def _delegations(cal: Calendar, person: Person, base: str, host: str, now: datet
             f"delegation-{d.pk}@{host}",
             f"Delegated: {d.task.title}{about}",
             f"{d.delegated_by.name} delegated this to {d.delegate.name}; due "
-            f"{d.task.due:%a %d %b %Y}. Expectations and outcome: {base}{reverse('delegation')}",
+            f"{day_text(d.task.due)}. Expectations and outcome: {base}{reverse('delegation')}",
             base + reverse("delegation") + f"#delegation-{d.pk}", now,
         )  # fmt: skip
         cal.add_component(_all_day(event, d.task.due))

@@ -312,12 +312,15 @@ def _attention(rows: dict[int, LeaderRow], now: Any) -> None:
 def leader_rows(teams: list[Team], today: date) -> list[LeaderRow]:
     """The leaders of ``teams`` (those with reps), each with their coaching behaviors."""
     rows: dict[int, LeaderRow] = {}
+    names: dict[int, list[str]] = {}
     for t in sorted(teams, key=lambda t: t.name):
         if t.leader_id is None:
             continue
         row = rows.setdefault(t.leader_id, LeaderRow(t.leader_id, t.leader.name, t.name))
-        if t.name not in row.teams.split(", "):
-            row.teams += f", {t.name}"
+        led = names.setdefault(t.leader_id, [])
+        if t.name not in led:  # a list, not the text split on ", " (a name may hold a comma)
+            led.append(t.name)
+            row.teams = ", ".join(led)
     if rows:
         now = now_as_served()
         _meetings(rows, now)

@@ -10,8 +10,10 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from ninety.coaching.permissions import visible_meetings
+from ninety.core.dates import when_text
 from ninety.delegation.access import visible_tasks
 from ninety.experiments.queries import results_shown, visible_experiments, with_people
 from ninety.people.listing import Filter, ListSpec, Sort, listing
@@ -78,7 +80,7 @@ def _meetings(viewer: Person, q: str) -> list[Hit]:
     )  # fmt: skip
     return [
         Hit("One-on-one", f"{m.rep.name} with {m.leader.name}",
-            f"{m.scheduled_at:%a %d %b %Y} · {m.get_status_display()}",
+            f"{when_text(timezone.localtime(m.scheduled_at))} · {m.get_status_display()}",
             reverse("one-on-one-summary", kwargs={"meeting_id": m.pk}))
         for m in qs.select_related("rep", "leader").order_by("-scheduled_at")[:LIMIT]
     ]  # fmt: skip

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ninety.core.dates import when_text
 from ninety.people.models import Invitation, Org, Person
 
 INVITATION_DAYS = 3
@@ -129,12 +130,13 @@ def send_invitation(invitation: Invitation, link: str) -> bool:
         return False
     assert person.user is not None
     inviter = invitation.created_by.name if invitation.created_by else "Your admin"
+    until = when_text(invitation.expires_at.astimezone(UTC))
     send_mail(
         subject=f"Your Ninety login for {person.org.name}",
         message=(
             f"Hello {person.name},\n\n{inviter} invited you to Ninety ({person.org.name}).\n"
             f"Your sign-in name is {person.user.get_username()}. Choose your password here "
-            f"(the link works once, until {invitation.expires_at:%d %b %Y %H:%M} UTC):\n\n"
+            f"(the link works once, until {until} UTC):\n\n"
             f"{link}\n"
         ),
         from_email=None,  # DEFAULT_FROM_EMAIL

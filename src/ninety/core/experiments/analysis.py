@@ -57,6 +57,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
+from ninety.core.dates import day_text
 from ninety.core.experiments.sequential import (
     always_valid_p_value,
     confidence_sequence_halfwidth,
@@ -803,7 +804,7 @@ def analyse(
             p_value=1.0, fixed_p_value=1.0, subject_before=path.subject_before,
             subject_after=math.nan, control_before=path.control_before, control_after=math.nan,
             counterfactual=math.nan, n={}, mixture_variance=path.tau2, verdict=COLLECTING,
-            sentence=f"{plan.label}: the experiment starts on {plan.start:%d %b %Y} — "
+            sentence=f"{plan.label}: the experiment starts on {day_text(plan.start)} — "
             "no data since the start yet",
         )  # fmt: skip
     pv, codes = _codes(path, plan)

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import math
+from datetime import date, datetime
 
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.timezone import template_localtime
 
-from ninety.core import glossary
+from ninety.core import dates, glossary
 from ninety.core.compare import signed
 
 register = template.Library()
@@ -73,19 +75,40 @@ def absolute(value: int | float) -> int | float:
     return abs(value)
 
 
-# One date format on every page, in the viewer's zone (the date filter converts aware times).
-DAY_FORMAT = "D j M Y"  # Fri 27 Nov 2026
-WHEN_FORMAT = "D j M Y, H:i"  # Fri 27 Nov 2026, 16:00
+# One date format on every page, in the viewer's zone (ninety.core.dates; the date filter
+# converts aware times). ISO text (a prep sheet kept as JSON) reads as the same day.
+DAY_FORMAT = dates.DJANGO_DAY  # Fri 27 Nov 2026
+WHEN_FORMAT = dates.DJANGO_WHEN  # Fri 27 Nov 2026, 16:00
+
+
+def _parsed(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            if "T" not in value:
+                return date.fromisoformat(value)
+            return template_localtime(datetime.fromisoformat(value))
+        except ValueError:
+            return None
+    return value
 
 
 @register.filter(expects_localtime=True)
 def day(value: object) -> str:
+    value = _parsed(value)
     return date_filter(value, DAY_FORMAT) if value else ""
 
 
 @register.filter(expects_localtime=True)
 def when(value: object) -> str:
+    value = _parsed(value)
     return date_filter(value, WHEN_FORMAT) if value else ""
+
+
+@register.filter
+def week_of(value: object) -> str:
+    """A week by its Monday: 'week of Mon 30 Nov 2026' (an ISO day or a date)."""
+    value = _parsed(value)
+    return dates.week_text(value) if isinstance(value, date) else ""
 
 
 @register.filter

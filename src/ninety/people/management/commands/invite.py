@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ninety.core.dates import when_text
 from ninety.people.cli import org_from_option
 from ninety.people.invitations import invite
 from ninety.people.models import Person
@@ -40,6 +42,6 @@ class Command(BaseCommand):
         assert person.user is not None
         self.stdout.write(
             f"{person.name} signs in as {person.user.username}; send them (works once, until "
-            f"{record.expires_at:%d %b %Y %H:%M} UTC):"
+            f"{when_text(record.expires_at.astimezone(UTC))} UTC):"
         )
         self.stdout.write(link)
