@@ -16,7 +16,7 @@ from ninety.activity.models import ActivityRollup
 from ninety.api.services import create_token
 from ninety.core.periods import Period
 from ninety.diagnosis.services import rep_report
-from ninety.goals import csvio, services
+from ninety.goals import csvio, services, sources
 from ninety.goals import scorecards as scorecards_module
 from ninety.goals.models import Goal
 from ninety.goals.presenters import progress_json, scorecard_json
@@ -287,13 +287,17 @@ def test_the_weeks_score_is_so_far_until_the_week_is_over(
     assert card.so_far == "so far (day 3 of 5)" and card.week == monday
     (_label, att), (_, meetings) = card.goals
     assert att == pytest.approx(_dials(sam, entry, monday, wednesday) / 3 / 1000)
-    assert meetings is None  # 4 a month: none due by Wednesday (floor(4 × 3/21) = 0)
+    # 4 a month, judged on the four weeks to Wednesday (15 business days before the week + 3).
+    held = sources.read("one_on_ones", [sam.pk], date(2026, 11, 2), wednesday).get(sam.pk)
+    assert meetings == pytest.approx(min(1.0, (held or (0.0,))[0] / (4 * 18 / 21)))
     assert scorecard_json(card)["so_far"] == "so far (day 3 of 5)"
     # Monday under way: no whole day yet, so no volume score (not a day's dials over five).
     monkeypatch.setattr(scorecards_module, "default_as_of", lambda: monday)
     (card,) = scorecards([sam], monday)
     assert card.so_far == "so far (day 1 of 5)" and card.goals[0][1] is None
-    assert card.total is None
+    # ...while the one-on-ones are judged on the three weeks before it (none held: 0).
+    held = sources.read("one_on_ones", [sam.pk], date(2026, 11, 2), monday).get(sam.pk)
+    assert card.goals[1][1] == pytest.approx(min(1.0, (held or (0.0,))[0] / (4 * 15 / 21)))
     # Friday over: the week is done, nothing says "so far".
     monkeypatch.setattr(scorecards_module, "default_as_of", lambda: date(2026, 11, 30))
     (card,) = scorecards([sam], AS_OF)
@@ -305,3 +309,34 @@ def test_the_weeks_score_is_so_far_until_the_week_is_over(
 def _dials(rep: Person, entry: str, first: date, last: date) -> float:
     rows = ActivityRollup.objects.filter(person=rep, type=entry, day__gte=first, day__lte=last)
     return float(rows.aggregate(n=Sum("count"))["n"] or 0)
+
+
+def test_a_monthly_one_on_ones_goal_scores_a_bi_weekly_series_steadily(story_org: Org) -> None:
+    """Two a month, held every other Tuesday: each week is judged on the four weeks ending with
+    it, so the weeks do not read 0 and 100 by turns, and the running week is judged like the
+    others (before, it left the goal out and every rep seemed to leap to 100)."""
+    from datetime import UTC, datetime
+
+    from ninety.coaching.models import OneOnOne
+
+    sam = _sam(story_org)
+    OneOnOne.objects.filter(rep=sam).delete()
+    services.create_goal(org=story_org, person=sam, metric="one_on_ones", target=2, by=None)
+    held = (date(2026, 9, 29), date(2026, 10, 13), date(2026, 10, 27), date(2026, 11, 10),
+            date(2026, 11, 24))  # fmt: skip
+    for day in held:
+        OneOnOne.objects.create(
+            org=story_org, leader=_leader(sam), rep=sam, status=OneOnOne.Status.DONE,
+            scheduled_at=datetime(day.year, day.month, day.day, 15, tzinfo=UTC),
+        )  # fmt: skip
+    (card,) = scorecards([sam], date(2026, 11, 29), weeks=6)  # the week of 23 Nov, over
+    weekly = list(card.trend)
+    assert None not in weekly and min(weekly) >= 90, weekly  # 2 held in every 4 weeks: on target
+    # The running week (Wednesday 25 Nov over): judged, not left out, and on target too.
+    (running,) = scorecards([sam], date(2026, 11, 25))
+    assert running.so_far == "so far (day 3 of 5)"
+    assert running.goals[0][1] is not None and running.goals[0][1] >= 0.9
+    # Half the cadence (one meeting in four weeks) reads as half the goal, every week.
+    OneOnOne.objects.filter(rep=sam, scheduled_at__date=date(2026, 11, 10)).delete()
+    (card,) = scorecards([sam], date(2026, 11, 29))
+    assert card.goals[0][1] == pytest.approx(1 / (2 * 20 / 21), abs=0.02)

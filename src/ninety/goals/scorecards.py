@@ -4,8 +4,9 @@ A week's actual per goal: volume per business day; a stage's rate as the stage m
 mean on the week's counts (each team's active reps compared with each other and no one else,
 whoever is asked for: a rep alone, the team, the org give a rep the same number);
 ways adherence and the recital score as shares; one-on-ones held and experiments running as
-counts; the result as the week's wins over the week's share of the monthly quota. Monthly
-targets of counts are scaled to the week by business days.
+counts (a monthly one-on-ones target on the four weeks ending with the week); the result as the
+week's wins over the week's share of the monthly quota. Monthly targets of counts are scaled to
+the week by business days.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ class Scorecard:
     @property
     def behavior_text(self) -> str:
         return "–" if self.behavior is None else f"{self.behavior:.0f}"
+
+
+#: Weeks a monthly count goal (one-on-ones held) is judged on, ending with the scored week.
+COUNT_WEEKS = 4
 
 
 def week_of(day: date) -> date:
@@ -113,6 +118,15 @@ def _load_week(
     for key in ("recital", "one_on_ones"):
         if key in metrics:
             extra[key] = sources.read(key, ids, first, last) or {}
+    if "one_on_ones" in metrics:
+        # A monthly count is judged on the four weeks ending with this one: a bi-weekly
+        # one-on-one held in alternate weeks would otherwise score 0 and 100 by turns, and the
+        # running week (none due yet, left out) would read as everyone improving.
+        since = first - timedelta(days=7 * (COUNT_WEEKS - 1))
+        extra["one_on_ones_span"] = (
+            sources.read("one_on_ones", ids, since, last) or {},
+            core.business_days(since, first - timedelta(days=1)) + elapsed.judged,
+        )
     if "experiments" in metrics:
         extra["experiments"] = experiments_running(ids, last)
     return _Week(
@@ -205,6 +219,9 @@ def _actual(
     if m.key == "recital":
         hits, total = w.extra["recital"].get(pid, (0.0, 0.0))
         return (hits / total if total else math.nan), g.target
+    if m.key == "one_on_ones" and g.period_kind == "month":
+        span, bdays = w.extra["one_on_ones_span"]
+        return span.get(pid, (0.0, 0.0))[0], g.target * bdays / max(w.month_bdays, 1)
     if m.key == "one_on_ones":
         held = w.extra["one_on_ones"].get(pid, (0.0, 0.0))[0]
         if not w.final and held == 0 and math.floor(g.target * scale) == 0:
