@@ -116,3 +116,20 @@ def test_a_stale_comparison_is_recomputed_on_the_queue_once(
     compute_snapshot.call(world.org.pk, str(PERIOD), AS_OF.isoformat())  # the worker's run
     snap, current = snapshot_for_page(world.org, PERIOD, AS_OF)
     assert current and {t["name"] for t in snap.data["teams"]} == {"Crew", "Closers"}
+
+
+@pytest.mark.real_queue
+def test_the_leaders_are_listed_while_the_first_comparison_is_computed(
+    world: World, client_for, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """The teams × stages wait for the queue; the leaders' coaching is read from the roster, so
+    the page does not say "No leader with a team of reps here" meanwhile."""
+    with django_capture_on_commit_callbacks():
+        response = client_for(world.director).get("/overview/")
+    assert not response.context["current"] and list(response.context["rows"]) == []
+    assert {row.name for row in response.context["leaders"]} == {"Dana", "Chris"}
+    assert b"No leader with a team of reps here" not in response.content
+    # A team without active reps is still left out.
+    Person.objects.filter(team=world.closers, role=Role.REP).update(is_active=False)
+    ctx = overview_context(world.director, None, PERIOD, AS_OF)
+    assert {row.name for row in ctx["leaders"]} == {"Dana"}

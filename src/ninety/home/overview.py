@@ -42,7 +42,7 @@ from ninety.experiments.models import Experiment
 from ninety.home.models import TeamsSnapshot
 from ninety.ingest.models import ImportBatch
 from ninety.people.listing import ListSpec, Sort
-from ninety.people.models import Org, Person, Team
+from ninety.people.models import Org, Person, Role, Team
 from ninety.people.permissions import can_read_data_health, team_ids_below, visible_teams
 
 #: How far back the leaders' coaching behaviors are read.
@@ -418,8 +418,16 @@ def overview_context(viewer: Person, region: Team | None, period: Period, as_of:
     ids = region_team_ids(viewer, region)
     snap, current = snapshot_for_page(viewer.org, period, as_of)
     with_reps = {t["id"] for t in snap.data["teams"]} & ids
-    teams = list(Team.objects.filter(pk__in=with_reps).select_related("leader"))
-    names = {t.leader_id: t.leader.name for t in teams if t.leader_id}
+    # The leaders' table reads the roster, not the snapshot: while a first comparison is still
+    # being computed it said "no leader with a team of reps here".
+    staffed = set(
+        Team.objects.filter(
+            pk__in=ids, members__role=Role.REP, members__is_active=True
+        ).values_list("pk", flat=True)
+    )
+    shown = list(Team.objects.filter(pk__in=with_reps | staffed).select_related("leader"))
+    teams = [t for t in shown if t.pk in staffed]
+    names = {t.leader_id: t.leader.name for t in shown if t.leader_id}
     context = {
         "region": region, "regions": region_choices(viewer), "period": period, "as_of": as_of,
         "stages": snap.data["stages"], "rows": heatmap_rows(snap, with_reps, names),
