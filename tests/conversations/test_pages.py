@@ -192,3 +192,27 @@ def test_a_finished_periods_one_on_ones_are_its_own(world: World, client_for: An
     section = section.split("</section>", 1)[0]
     shown = {pk for pk in held.values() if f"/one-on-ones/{pk}/summary/" in section}
     assert shown == {held["2026-11-20"]}
+
+
+def test_a_finished_periods_lists_keep_the_periods_days_whatever_the_viewers_zone(
+    world: World, client_for: Any
+) -> None:
+    # The period's figures count a call and a one-on-one on the server zone's day (UTC here):
+    # 30 Nov 20:00 UTC is November's, though it is 1 Dec 09:00 for a leader in Auckland.
+    acme_playbook(world)
+    world.leader.time_zone = "Pacific/Auckland"
+    world.leader.save(update_fields=["time_zone"])
+    late = WHEN.replace(day=30, hour=20)
+    text = SAM_CALL + "\n00:21.000 --> 00:23.000\n<v Jo>The last call of November.</v>\n"
+    call = import_call(
+        world.leader, CallFile("late.vtt", text, rep=world.rep, occurred_at=late), LexicalEmbedder()
+    )
+    m = create_meeting(world.leader, world.rep, scheduled_at=late)
+    open_meeting(m, by=world.leader, as_of=WHEN.date())
+    close_meeting(m, by=world.leader, summary="late")
+    client = client_for(world.leader)
+    assert _listed(client, world.rep.pk, "period=2026-11&as_of=2026-12-05") == {call.pk}
+    assert _listed(client, world.rep.pk, "period=2026-12&as_of=2027-01-02") == set()
+    html = client.get(f"/reps/{world.rep.pk}/?period=2026-11&as_of=2026-12-05").content.decode()
+    section = html.split('data-testid="one-on-one-history"', 1)[1].split("</section>", 1)[0]
+    assert f"/one-on-ones/{m.pk}/summary/" in section

@@ -13,6 +13,7 @@ from django.db import OperationalError
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
+from ninety.ingest.background import run_import
 from ninety.ingest.management.commands import worker as ninety_worker
 from ninety.ingest.models import ImportBatch
 from ninety.ingest.services import Importer
@@ -111,3 +112,23 @@ def test_a_task_left_running_fails_its_open_import_too(
     task.refresh_from_db()
     assert task.status == "FAILED" and batch.status == "failed"
     assert batch.message.startswith("The import's end could not be recorded")
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt(), SystemExit(1)])
+def test_a_forced_stop_interrupts_the_import_it_does_not_fail_it(
+    acme: World, client_for, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks, stop: BaseException,
+) -> None:  # fmt: skip
+    # Ctrl+C twice (the queue's worker then exits mid-task) is no error of the import: the blocks
+    # written stay and a re-import of the file completes it, as for any import killed half-way.
+    batch = _queue(client_for(acme.admin), tmp_path, django_capture_on_commit_callbacks)
+
+    def stopped(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise stop
+
+    monkeypatch.setattr(Importer, "_finish", stopped)
+    with pytest.raises(type(stop)):
+        run_import.call(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == "interrupted" and batch.finished_at is not None
+    assert "error" not in batch.message and "again" in batch.message

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet
 from django.db.models.functions import NullIf
 from django.urls import reverse
@@ -87,6 +89,8 @@ class HistoryRow:
     focus_stage: str
     focus_label: str
     focus_certainty: float | None
+    #: The day of the meeting in the server's zone, as the periods count days.
+    server_day: date | None = None
 
     @property
     def recital_score(self) -> float | None:
@@ -112,6 +116,7 @@ def history_for(rep: Person) -> list[HistoryRow]:
         .order_by("scheduled_at", "pk")
     )
     rows = []
+    zone = ZoneInfo(settings.TIME_ZONE)
     for m in meetings:
         recitals = list(m.recitals.all())
         commitments = list(m.commitments.all())
@@ -131,6 +136,7 @@ def history_for(rep: Person) -> list[HistoryRow]:
                 focus_stage=m.focus_stage,
                 focus_label=m.focus_label,
                 focus_certainty=m.focus_certainty,
+                server_day=timezone.localtime(m.scheduled_at, zone).date(),
             )
         )
     return rows

@@ -35,7 +35,7 @@ from ninety.core.dates import day_text
 from ninety.experiments.services import ExperimentError, start_experiment
 from ninety.people import grants
 from ninety.people.models import Person
-from ninety.people.permissions import managed_people
+from ninety.people.permissions import still_managed
 from ninety.people.timezones import zone_of
 from ninety.playbook.models import Behavior, DiagnosticQuestion, Way
 from ninety.playbook.services import PlaybookError, propose_way
@@ -136,25 +136,35 @@ def end_out_of_reach(org_id: int) -> int:
     """End what a leader can no longer run after the roster changed (the rep moved team, the
     team has a new leader): their series with the rep ends and its meetings not yet opened are
     cancelled; the rows stay, as history. A meeting a delegate holds stays theirs (the grant
-    runs it) and one under way keeps its notes. Returns how many meetings were cancelled."""
+    runs it) and one under way keeps its notes. Returns how many meetings were cancelled.
+
+    It runs on every roster save: a fixed number of queries whatever the org's size, and the
+    rows to end are updated by id, in chunks (SQLite takes no WHERE of a thousand ORed pairs)."""
     series = OneOnOneSeries.objects.filter(org_id=org_id, active=True)
     pending = OneOnOne.objects.filter(org_id=org_id, status=OneOnOne.Status.SCHEDULED).filter(
         Q(held_by__isnull=True) | Q(held_by=F("leader"))
     )
-    pairs = set(series.values_list("leader_id", "rep_id"))
-    pairs |= set(pending.values_list("leader_id", "rep_id"))
+    series_rows = list(series.values_list("pk", "leader_id", "rep_id"))
+    meeting_rows = list(pending.values_list("pk", "leader_id", "rep_id"))
+    pairs = {(lead, rep) for _, lead, rep in series_rows + meeting_rows}
     if not pairs:
         return 0
-    leaders = Person.objects.in_bulk({leader for leader, _ in pairs})
-    led = {pk: set(managed_people(p).values_list("pk", flat=True)) for pk, p in leaders.items()}
-    lost = [Q(leader_id=lead, rep_id=rep) for lead, rep in pairs if rep not in led.get(lead, ())]
+    lost = pairs - still_managed(org_id, pairs)
     if not lost:
         return 0
-    gone = lost[0]
-    for q in lost[1:]:
-        gone |= q
-    series.filter(gone).update(active=False)
-    return pending.filter(gone).update(status=OneOnOne.Status.CANCELLED, closed_at=timezone.now())
+    ended = [pk for pk, lead, rep in series_rows if (lead, rep) in lost]
+    cancelled = [pk for pk, lead, rep in meeting_rows if (lead, rep) in lost]
+    now, n = timezone.now(), 0
+    for i in range(0, max(len(ended), len(cancelled)), SWEEP_CHUNK):
+        series.filter(pk__in=ended[i : i + SWEEP_CHUNK]).update(active=False)
+        n += pending.filter(pk__in=cancelled[i : i + SWEEP_CHUNK]).update(
+            status=OneOnOne.Status.CANCELLED, closed_at=now
+        )
+    return n
+
+
+#: Rows the roster sweep updates per statement (well under any database's bound on parameters).
+SWEEP_CHUNK = 500
 
 
 @transaction.atomic

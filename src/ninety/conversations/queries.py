@@ -4,9 +4,11 @@ one-on-one's diagnostic questions."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import F, FloatField, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -51,10 +53,16 @@ def calls_of(
     rep: Person, *, since: date | None = None, until: date | None = None
 ) -> QuerySet[Conversation]:
     """The rep's calls (those on the days ``since`` … ``until``, inclusive, when given) with the
-    figures their list sorts by (talk share, duration)."""
-    days = {"occurred_at__date__gte": since, "occurred_at__date__lte": until}
+    figures their list sorts by (talk share, duration). The days are the server zone's, as the
+    periods' figures count them (not the viewer's zone, which the page shows times in)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    days: dict[str, datetime] = {}
+    if since is not None:
+        days["occurred_at__gte"] = datetime.combine(since, time.min, zone)
+    if until is not None:
+        days["occurred_at__lt"] = datetime.combine(until + timedelta(days=1), time.min, zone)
     return (
-        Conversation.objects.filter(person=rep, **{k: v for k, v in days.items() if v})
+        Conversation.objects.filter(person=rep, **days)
         .select_related("detected_way")
         .annotate(talk=_number("talk_share"), duration=_number("duration_seconds"),
                   way_text=F("detected_way__text"))

@@ -60,7 +60,9 @@ def rep_panels(
     since, until = period_days(period, as_of)
     calls = calls_of(subject, since=since, until=until)
     held = [
-        m for m in meetings_for(subject) if (since is None or since <= m.day) and m.day <= until
+        m
+        for m in meetings_for(subject)
+        if m.server_day and (since is None or since <= m.server_day) and m.server_day <= until
     ]
     return {
         "meetings": held[-MEETINGS_SHOWN:],

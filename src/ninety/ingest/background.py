@@ -70,10 +70,15 @@ def run_import(batch_id: int) -> dict[str, Any]:
             _close(batch, ImportBatch.Status.CANCELLED, "cancelled before it started")
             return {"status": "cancelled"}
         return _import(batch, path)
-    except BaseException as exc:
-        # Whatever stopped it (the write that records its end among them), the batch must not
-        # stay "running": the page would show it running for ever.
+    except Exception as exc:
+        # Whatever error stopped it (the write that records its end among them), the batch must
+        # not stay "running": the page would show it running for ever.
         fail_if_open(batch_id, f"The import stopped on an error before it could finish: {exc}")
+        raise
+    except BaseException:
+        # A forced stop (Ctrl+C twice, SystemExit): no error of the import's; the blocks written
+        # stay and a re-import of the file completes it.
+        end_if_open(batch_id, ImportBatch.Status.INTERRUPTED, STOPPED)
         raise
     finally:
         path.unlink(missing_ok=True)  # uploads never outlive their import
@@ -107,19 +112,29 @@ def _close(batch: ImportBatch, status: str, message: str) -> None:
     )
 
 
+#: The message of an import the worker's forced stop interrupted.
+STOPPED = (
+    "The import was stopped (the worker shut down) before it finished. The rows written are "
+    "kept: import the file again to complete it."
+)
+
+
 def fail_if_open(batch_id: int, message: str) -> bool:
     """Mark the batch failed, with ``message``, unless it already ended; True if it was open."""
+    return end_if_open(batch_id, ImportBatch.Status.FAILED, message)
+
+
+def end_if_open(batch_id: int, status: str, message: str) -> bool:
+    """End the batch as ``status``, with ``message``, unless it already ended; True if it was
+    open."""
     open_ = ImportBatch.objects.filter(
         pk=batch_id, status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING]
     )
     try:
-        return bool(
-            open_.update(status=ImportBatch.Status.FAILED, message=message[:2000],
-                         finished_at=timezone.now())
-        )  # fmt: skip
+        return bool(open_.update(status=status, message=message[:2000], finished_at=timezone.now()))
     except DatabaseError:
         # The database is still away: the worker fails the task (and this batch) once it is back.
-        log.warning("import %s: could not record its failure (%s)", batch_id, message)
+        log.warning("import %s: could not record its end (%s: %s)", batch_id, status, message)
         return False
 
 

@@ -90,6 +90,41 @@ def managed_people(viewer: Person | None) -> QuerySet[Person]:
     return qs.filter(team_id__in=led_team_ids(viewer)).exclude(pk=viewer.pk)
 
 
+def still_managed(org_id: int, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Those of ``pairs`` (viewer id, person id) whose person :func:`managed_people` of the viewer
+    holds, for any number of viewers of one org: two queries (the org's teams and people), not
+    two a viewer, as the one-on-ones' roster sweep runs on every roster save."""
+    people = {
+        pk: (role, team_id)
+        for pk, role, team_id in Person.objects.filter(org_id=org_id).values_list(
+            "pk", "role", "team_id"
+        )
+    }
+    rows = list(Team.objects.filter(org_id=org_id).values_list("id", "parent_id", "leader_id"))
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for team_id, parent_id, _ in rows:
+        children[parent_id].append(team_id)
+    led: dict[int, set[int]] = defaultdict(set)
+    for team_id, _, leader_id in rows:
+        if leader_id is not None:
+            stack = [team_id]
+            while stack:
+                t = stack.pop()
+                if t not in led[leader_id]:
+                    led[leader_id].add(t)
+                    stack.extend(children.get(t, ()))
+
+    def manages(viewer_id: int, person_id: int) -> bool:
+        viewer, person = people.get(viewer_id), people.get(person_id)
+        if viewer is None or person is None or viewer[0] == Role.REP:
+            return False
+        if viewer[0] == Role.ADMIN:
+            return True
+        return viewer_id != person_id and person[1] in led.get(viewer_id, ())
+
+    return {pair for pair in pairs if manages(*pair)}
+
+
 def _owner(obj: Model) -> Person | None:
     """The person an object belongs to, for objects owned by a person."""
     if isinstance(obj, Person):
