@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from ninety.ingest.background import run_import
@@ -18,26 +17,15 @@ from ninety.ingest.management.commands import worker as ninety_worker
 from ninety.ingest.models import ImportBatch
 from ninety.ingest.services import Importer
 from tests.conftest import World
+from tests.ingest.queued_import import keep_the_test_connection, queue_import  # noqa: F401
 
 CSV = "external_id,person,occurred_at,type\ne1,ext-sam,2026-10-01T09:00:00Z,dial\n"
 
 pytestmark = [pytest.mark.django_db, pytest.mark.real_queue]
 
 
-@pytest.fixture(autouse=True)
-def keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The worker closes connections it finds in a transaction: the test's own, here."""
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    monkeypatch.setattr(ninety_worker, "close_old_connections", lambda: None)
-
-
 def _queue(client: Any, folder: Path, capture: Any) -> ImportBatch:
-    path = folder / "calls.csv"
-    path.write_text(CSV)
-    with capture(execute=True), path.open("rb") as f:
-        client.post("/import/", {"kind": "activities", "step": "import", "preset": "ninety",
-                                 "file": f})  # fmt: skip
-    return ImportBatch.objects.get()
+    return queue_import(client, folder, capture, CSV)
 
 
 def _once(monkeypatch: pytest.MonkeyPatch, owner: type, name: str, error: str) -> list[int]:

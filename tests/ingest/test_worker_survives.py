@@ -19,24 +19,13 @@ from django_tasks_db.models import DBTaskResultQuerySet
 from ninety.ingest.management.commands import worker as ninety_worker
 from ninety.ingest.models import ImportBatch
 from tests.conftest import World
+from tests.ingest.queued_import import keep_the_test_connection, queue_import  # noqa: F401
 
 CSV = "external_id,person,occurred_at,type\nw1,ext-sam,2026-10-01T09:00:00Z,dial\n"
 
 
-@pytest.fixture(autouse=True)
-def keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The worker closes connections it finds in a transaction: the test's own, here."""
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    monkeypatch.setattr(ninety_worker, "close_old_connections", lambda: None)
-
-
 def _queue(client: Any, folder: Path, capture: Any) -> ImportBatch:
-    path = folder / "calls.csv"
-    path.write_text(CSV)
-    with capture(execute=True), path.open("rb") as f:
-        client.post("/import/", {"kind": "activities", "step": "import", "preset": "ninety",
-                                 "file": f})  # fmt: skip
-    return ImportBatch.objects.get()
+    return queue_import(client, folder, capture, CSV)
 
 
 def _fail_once(monkeypatch: pytest.MonkeyPatch, where: str) -> list[int]:
