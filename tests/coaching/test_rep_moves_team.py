@@ -1,7 +1,8 @@
 """A rep who moves to another team (or whose team changes leader) leaves the old leader's
 one-on-ones: the series ends, its meeting not yet held is cancelled (kept, as history), no
 reminder goes out for it, the rep's calendar drops it, and the new leader schedules their own.
-A meeting a delegate holds stays theirs (the grant runs it) and one under way is left as it is."""
+A meeting a delegate holds stays theirs (the grant runs it); one under way ends cancelled, as
+nobody may close it any more."""
 
 from __future__ import annotations
 
@@ -108,7 +109,7 @@ def test_a_meeting_the_old_leader_keeps_leading_is_left_alone(world: World) -> N
     assert remind_tomorrow(_eve(meeting)) > 0 and _reminded(meeting) == {"Sam", "Dana"}
 
 
-def test_a_delegated_meeting_stays_with_its_delegate_and_one_under_way_is_left(
+def test_a_delegated_meeting_stays_with_its_delegate_and_one_under_way_ends(
     world: World, tmp_path: Path
 ) -> None:
     held = services.delegate_meeting(sams_meeting(world), by=world.leader, delegate=world.teammate)
@@ -119,7 +120,8 @@ def test_a_delegated_meeting_stays_with_its_delegate_and_one_under_way_is_left(
     held.refresh_from_db()
     one_off.refresh_from_db()
     assert held.status == OneOnOne.Status.SCHEDULED and held.held_by_id == world.teammate.pk
-    assert one_off.status == OneOnOne.Status.IN_PROGRESS  # its notes and prep stay as they are
+    # Under way at the move: nobody may close it now, so it ends cancelled, its prep kept.
+    assert one_off.status == OneOnOne.Status.CANCELLED and one_off.prep is not None
     assert OneOnOneSeries.objects.get(pk=held.series_id).active is False
     remind_tomorrow(_eve(held))
     assert "Sam" in _reminded(held)  # still held: the delegate runs it

@@ -144,8 +144,10 @@ def test_finding8_the_private_note_is_kept_for_its_author(
     _move(world, tmp_path, "rep", "Crew")  # Sam comes back: Dana reads her note again
     status, body = _api(world, "leader", "get", f"/api/one-on-ones/{moved.pk}/private-note")
     assert (status, body) == (200, {"text": PRIVATE})
-    page = client_for(world.leader).get(f"/one-on-ones/{moved.pk}/").content.decode()
-    assert PRIVATE in page
+    # The move had cancelled the meeting under way: its page is now its summary, with her note.
+    shown = client_for(world.leader).get(f"/one-on-ones/{moved.pk}/", follow=True)
+    assert shown.redirect_chain[-1][0] == f"/one-on-ones/{moved.pk}/summary/"
+    assert PRIVATE in shown.content.decode() and "Cancelled" in shown.content.decode()
 
 
 def test_finding8_the_old_leader_loses_the_rep_on_every_list(

@@ -135,13 +135,15 @@ def schedule_series(
 def end_out_of_reach(org_id: int) -> int:
     """End what a leader can no longer run after the roster changed (the rep moved team, the
     team has a new leader): their series with the rep ends and its meetings not yet opened are
-    cancelled; the rows stay, as history. A meeting a delegate holds stays theirs (the grant
-    runs it) and one under way keeps its notes. Returns how many meetings were cancelled.
+    cancelled, one under way too (nobody may close it any more: it would stay open for ever);
+    the rows stay, with their notes, as history. A meeting a delegate holds stays theirs (the
+    grant runs it). Returns how many meetings were cancelled.
 
     It runs on every roster save: a fixed number of queries whatever the org's size, and the
     rows to end are updated by id, in chunks (SQLite takes no WHERE of a thousand ORed pairs)."""
     series = OneOnOneSeries.objects.filter(org_id=org_id, active=True)
-    pending = OneOnOne.objects.filter(org_id=org_id, status=OneOnOne.Status.SCHEDULED).filter(
+    open_ = (OneOnOne.Status.SCHEDULED, OneOnOne.Status.IN_PROGRESS)
+    pending = OneOnOne.objects.filter(org_id=org_id, status__in=open_).filter(
         Q(held_by__isnull=True) | Q(held_by=F("leader"))
     )
     series_rows = list(series.values_list("pk", "leader_id", "rep_id"))
