@@ -29,3 +29,12 @@ def test_pooled_rate_and_focus():
     assert math.isnan(pooled_rate([0], [0]))
     assert focus_stage(["greet", None, "greet", "close"]) == ("greet", 2)
     assert focus_stage([None, None]) == (None, 0)
+    # One rep's focus is not the team's: nine reps, each another focus, share none.
+    assert focus_stage(["volume", "greet", "close", None]) == (None, 0)
+    # As many reps at two factors: the surer pair.
+    assert focus_stage(["volume", "greet", "volume", "greet"], [0.4, 0.99, 0.4, 0.9]) == (
+        "greet", 2,
+    )  # fmt: skip
+    assert focus_stage(["volume", "greet", "volume", "greet"], [0.9, 0.5, 0.9, 0.5]) == (
+        "volume", 2,
+    )  # fmt: skip

@@ -38,13 +38,25 @@ def pooled_rate(successes: list[float], tries: list[float]) -> float:
     return sum(successes) / total if total > 0 else math.nan
 
 
-def focus_stage(rep_focus: list[str | None]) -> tuple[str | None, int]:
-    """The focus most of a team's reps share, and how many share it (ties: first seen)."""
+#: Reps who must share a focus for it to be the team's (one rep's focus is that rep's).
+SHARED_FOCUS_REPS = 2
+
+
+def focus_stage(
+    rep_focus: list[str | None], certainty: list[float] | None = None
+) -> tuple[str | None, int]:
+    """The focus most of a team's reps share, and how many share it: at least
+    :data:`SHARED_FOCUS_REPS` of them (else none); between factors as many reps share, the one
+    with the larger summed certainty (else the first seen)."""
     counts: dict[str, int] = {}
-    for key in rep_focus:
+    sure: dict[str, float] = {}
+    for i, key in enumerate(rep_focus):
         if key:
             counts[key] = counts.get(key, 0) + 1
+            sure[key] = sure.get(key, 0.0) + (certainty[i] if certainty else 0.0)
     if not counts:
         return None, 0
-    key = max(counts, key=lambda k: counts[k])
+    key = max(counts, key=lambda k: (counts[k], sure[k]))
+    if counts[key] < SHARED_FOCUS_REPS:
+        return None, 0
     return key, counts[key]

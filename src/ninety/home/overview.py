@@ -70,7 +70,10 @@ def _team_entry(report: GroupReport) -> dict[str, Any]:
             "successes": float(sum(e.successes for e in ests)),
             "tries": float(sum(e.tries for e in ests)),
         }
-    focus, shared = focus_stage([r.diagnosis.focus for r in report.reps])
+    focus, shared = focus_stage(
+        [r.diagnosis.focus for r in report.reps],
+        [r.diagnosis.focus_certainty or 0.0 for r in report.reps],
+    )
     team = report.team
     assert team is not None
     return {
