@@ -116,3 +116,24 @@ def test_a_team_without_data_shows_what_to_do(db: None) -> None:
     client.force_login(leader.user)
     html = client.get("/dashboard/").content.decode()
     assert "ninety import people" in html
+
+
+def test_a_rep_who_won_nothing_reads_minus_100_and_why_the_bars_stop_short(
+    story_org: Org,
+) -> None:
+    """Nothing won: the gap is −100 %, which log points cannot reach; the bars add up to the
+    factors' gap and the page says the rest is chance or timing (it read "Gap −24" above a
+    table's "−100 %", with no word why)."""
+    from ninety.activity.models import Deal
+
+    alex = Person.objects.get(name="Alex Kim")
+    Deal.objects.filter(owner=alex, status=Deal.Status.WON).update(status=Deal.Status.LOST)
+    html = _client("Dana Reyes").get(f"/reps/{alex.pk}/?{Q}").content.decode()
+    assert "−100%" in re.search(r'data-testid="waterfall-table">(.*?)</table>', html, re.S)[1]
+    assert "Factors&#x27; gap" in html or "Factors' gap" in html
+    note = re.search(r'data-testid="nothing-won">(.*?)</p>', html, re.S)[1]
+    assert "−100 %" in note and "points" in note
+    # A rep who won something keeps the plain total and no note.
+    sam = Person.objects.get(name="Sam Patel")
+    html = _client("Dana Reyes").get(f"/reps/{sam.pk}/?{Q}").content.decode()
+    assert 'data-testid="nothing-won"' not in html and "Factors" not in html

@@ -42,9 +42,9 @@ def waterfall(
     total_label: str,
     *,
     emphasis: str | None = None,
-    width: float = 340,
+    width: float = 370,
     row: float = 24,
-    label_width: float = 110,
+    label_width: float = 140,
 ) -> Waterfall:
     """A horizontal waterfall: each term walks from the running sum; the last row is the total.
 

@@ -380,6 +380,9 @@ def rep_context(
         terms.append(("Quota vs typical rep", d.benchmark_term))
     if math.isfinite(d.chance) and abs(d.chance) > 1e-9:
         terms.append(("Luck (small numbers)", d.chance))
+    # Nothing won: the gap is −100 %, which no sum of log points reaches (log 0). The bars then
+    # add up to what the factors predict, and the page says that the rest is chance or timing.
+    nothing_won = d.gap_pct == -100.0 or (math.isinf(d.log_gap) and d.log_gap < 0)
     focus_label = report.factor_label(d.focus) if d.focus else None
     stage = report.stage(d.focus)
     is_self = viewer.pk == subject.pk
@@ -397,7 +400,10 @@ def rep_context(
         "focus_window": report.window(d.focus) if d.focus else None,
         "focus_tries": int(d.stages[d.focus].tries) if d.focus in d.stages else None,
         "progress": report.progress,
-        "waterfall": waterfall(terms, "Gap", emphasis=focus_label),
+        "waterfall": waterfall(
+            terms, "Factors' gap" if nothing_won else "Gap", emphasis=focus_label
+        ),
+        "nothing_won": nothing_won,
         "waterfall_terms": terms,
         "ways_used": _ways_used(subject, report, stage.key) if stage else [],
         "ways_window_days": WAYS_WINDOW_DAYS,
