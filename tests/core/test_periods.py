@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 
 from ninety.core.compare import change, signed
@@ -96,3 +97,16 @@ def test_quota_days_share_counts_business_days_of_the_window_over_the_periods() 
     assert quota_days_share(december, date(2026, 11, 30), date(2026, 12, 6)) == 5 / 23
     # A whole quarter behind day 1 is worth more than the month's quota.
     assert quota_days_share(december, date(2026, 9, 8), date(2026, 12, 1)) == 61 / 23
+
+
+def test_a_windows_quota_is_each_months_quota_at_its_business_days_inside() -> None:
+    from ninety.core.periods import window_quota
+
+    quotas = {"2026-10": np.array([22_000.0, np.nan]), "2026-11": np.array([21_000.0, 10.0])}
+    # 19 Oct – 6 Nov: 10 of October's 22 business days, 5 of November's 21.
+    got = window_quota(quotas, date(2026, 10, 19), date(2026, 11, 6))
+    assert got[0] == pytest.approx(22_000 * 10 / 22 + 21_000 * 5 / 21)
+    assert np.isnan(got[1])  # a month without a quota: the caller falls back
+    assert window_quota(quotas, date(2026, 9, 28), date(2026, 10, 2)) is None  # September unknown
+    one = window_quota(quotas, date(2026, 11, 2), date(2026, 11, 30))
+    assert one[0] == pytest.approx(21_000)  # a whole month is its quota

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import statistics
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from ninety.core.periods import Period, quota_days_share
+from ninety.activity.models import Quota
+from ninety.activity.versions import bump
+from ninety.core.periods import Period, quota_days_share, quota_shares
 from ninety.diagnosis.serialize import report_json
 from ninety.diagnosis.services import team_report
 from ninety.people.models import Person
@@ -52,9 +54,18 @@ def test_a_rep_page_on_day_one_shows_windows_and_no_point_intervals(day1_org, cl
             assert s.high - s.low > 0.005  # never "0% (0%–0%)"
 
 
+def _quotas_over(person: Person, first: date, last: date) -> float:
+    """The window's quota by hand: each month's quota times its business days inside."""
+    total = 0.0
+    for month, share in quota_shares(Period(first, last + timedelta(days=1))):
+        total += float(Quota.objects.get(person=person, period=str(month)).amount) * share
+    return total
+
+
 def test_on_day_one_the_gap_reads_the_last_stages_window_against_its_quota(day1_org) -> None:
     """A morning's wins against a day of quota is luck, not a gap: on day 1 the split compares
-    the last stage's window with the quota that window is worth, in the same units."""
+    the last stage's window with the quotas of the months that window covers, in the same
+    units."""
     sam = Person.objects.get(org=day1_org, name="Sam Patel")
     period = Period.of(DAY1)
     report = team_report(sam.team, period, DAY1)
@@ -66,7 +77,9 @@ def test_on_day_one_the_gap_reads_the_last_stages_window_against_its_quota(day1_
     for r in report.reps:
         d = r.diagnosis
         assert d.benchmark_kind == "quota"
-        assert d.benchmark == pytest.approx(r.pace.quota * share, rel=1e-9)
+        assert d.benchmark == pytest.approx(
+            _quotas_over(r.person, last.first_day, last.last_day), rel=1e-9
+        )
         parts = sum(d.contributions.values()) + d.benchmark_term + d.chance
         assert d.log_gap == pytest.approx(parts, abs=1e-9)
         chance.append(abs(d.chance))
@@ -108,3 +121,28 @@ def test_a_demo_served_as_of_day_one_reads_day_one_without_asking(
     assert today() == date(2026, 12, 10)
     later = client.get(f"/reps/{sam.pk}/").content.decode()
     assert "day 1 of" not in later and "day 8 of" in later
+
+
+def test_a_quota_cut_this_month_does_not_rewrite_the_months_before(day1_org) -> None:
+    """Sam's December quota halved: the weeks of October and November in his window are still
+    held to their own quotas (at December's daily quota his gap had read as luck and "quota vs
+    typical rep"); a month without a quota falls back to this period's daily quota."""
+    sam = Person.objects.get(org=day1_org, name="Sam Patel")
+    period = Period.of(DAY1)
+    before = team_report(sam.team, period, DAY1).for_person(sam.pk).diagnosis.benchmark
+    december = Quota.objects.get(person=sam, period="2026-12")
+    Quota.objects.filter(pk=december.pk).update(amount=december.amount / 2)
+    bump(day1_org.pk)  # as every quota writer does
+    report = team_report(sam.team, period, DAY1)
+    last = report.windows[-1]
+    after = report.for_person(sam.pk).diagnosis.benchmark
+    assert after == pytest.approx(_quotas_over(sam, last.first_day, last.last_day), rel=1e-9)
+    assert after > 0.9 * before  # one day of December in the window, not all of it halved
+    # No quota for the oldest month of the window: that rep is read at the daily quota.
+    oldest = str(Period.of(last.first_day))
+    Quota.objects.filter(person=sam, period=oldest).delete()
+    bump(day1_org.pk)
+    report = team_report(sam.team, period, DAY1)
+    mine = report.for_person(sam.pk)
+    share = quota_days_share(period, last.first_day, last.last_day)
+    assert mine.diagnosis.benchmark == pytest.approx(mine.pace.quota * share, rel=1e-9)

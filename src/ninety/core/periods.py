@@ -190,6 +190,20 @@ def quota_shares(period: Period) -> list[tuple[Period, float]]:
     return out
 
 
+def window_quota(month_quotas: dict[str, np.ndarray], first: date, last: date) -> np.ndarray | None:
+    """Each rep's quota over the days ``first`` … ``last``: every month they touch at its share
+    of that month's business days (``month_quotas``: ``"YYYY-MM"`` → one amount per rep, NaN
+    without one). NaN for a rep missing a month's quota; None when no month is known at all."""
+    window = Period(first, last + timedelta(days=1))
+    total: np.ndarray | None = None
+    for month, share in quota_shares(window):
+        amounts = month_quotas.get(str(month))
+        if amounts is None:
+            return None
+        total = amounts * share if total is None else total + amounts * share
+    return total
+
+
 def elapsed_share(period: Period, as_of: date) -> float:
     """Share of the period's business days that have passed by the end of ``as_of`` (0..1)."""
     total = int(np.busday_count(period.start, period.end))

@@ -108,6 +108,19 @@ def load_quota(person_ids: Sequence[int], period: Period) -> FloatArray:
     return quota
 
 
+def load_month_quotas(person_ids: Sequence[int], first: date, last: date) -> dict[str, FloatArray]:
+    """Each month's quota from ``first``'s month to ``last``'s, one amount per person (NaN
+    without one): what an evidence window reaching into earlier months is worth. One query."""
+    idx = _index(person_ids)
+    months = [str(m) for m in Period(first, last + timedelta(days=1)).months()]
+    out = {m: np.full(len(person_ids), np.nan) for m in months}
+    for pid, month, amount in Quota.objects.filter(
+        person_id__in=person_ids, period__in=months
+    ).values_list("person_id", "period", "amount"):
+        out[month][idx[pid]] = float(amount)
+    return out
+
+
 def load_deals(person_ids: Sequence[int], as_of: date, stage_keys: Sequence[str]) -> dict:
     """Deals open at ``as_of`` or opened in the history window, as arrays for the pace core."""
     since = as_of - timedelta(days=DEAL_HISTORY_DAYS)
@@ -343,6 +356,8 @@ class Inputs:
     deals: DealRows
     #: The people with stage history (a deal step among their rollups).
     with_history: frozenset[int]
+    #: Monthly quotas ("YYYY-MM" → per person) of the months the evidence windows reach.
+    month_quotas: dict[str, FloatArray] | None = None
 
     def of(self, person_ids: Sequence[int]) -> Inputs:
         if tuple(person_ids) == self.person_ids:
@@ -358,9 +373,10 @@ class Inputs:
             cut(b.type_counts), cut(b.advanced), cut(b.pending), b.won_value[rows],
             b.won_count[rows], b.starts,
         )  # fmt: skip
+        months = None if self.month_quotas is None else cut(self.month_quotas)
         return Inputs(
             tuple(person_ids), buckets, self.quota[rows], self.deals.of(person_ids),
-            self.with_history & set(person_ids),
+            self.with_history & set(person_ids), months,
         )  # fmt: skip
 
 
@@ -390,6 +406,7 @@ def load_inputs(
         load_quota(ids, period),
         deals,
         history,
+        load_month_quotas(ids, bucket_starts(period.start, last_day)[-1], last_day),
     )
 
 

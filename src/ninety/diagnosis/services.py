@@ -27,7 +27,13 @@ from ninety.core.diagnosis import (
 from ninety.core.evidence import EvidenceWindow, bucket_starts, choose_windows, window_sums
 from ninety.core.funnel import Funnel, activity_funnel
 from ninety.core.pace import PaceResult, pace_from_deals
-from ninety.core.periods import Period, business_day_progress, elapsed_share, quota_days_share
+from ninety.core.periods import (
+    Period,
+    business_day_progress,
+    elapsed_share,
+    quota_days_share,
+    window_quota,
+)
 from ninety.core.pipeline import (
     deal_stages,
     deal_steps,
@@ -354,6 +360,7 @@ def _result_side(
     quota: np.ndarray,
     won_value: np.ndarray,
     won_count: np.ndarray,
+    month_quotas: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, EvidenceWindow | None, float]:
     """The gap's result, its quota (None: no quotas), the window it was read over when not the
     period, and the volume scale that puts the typical rep in the result's units."""
@@ -365,13 +372,16 @@ def _result_side(
     if not has_quota or (not progress.is_final and last.first_day < period.start):
         # Without quotas, or while the period is too young to hold the last stage's evidence
         # (day 1 of a month: a few hours of wins against a day of quota is luck, not a gap),
-        # the result is what was won over the last stage's window, against the quota that
-        # window is worth at this period's daily quota.
+        # the result is what was won over the last stage's window, against the quotas of the
+        # months that window covers (a rep whose quota changed this month is held to what
+        # applied then), or, where a month of it has none, at this period's daily quota.
         result_window = last
         won_value, won_count = ev.won_value, ev.won_count
         result_days = last.days
         if has_quota:
-            quota_share = quota * quota_days_share(period, last.first_day, last.last_day)
+            daily = quota * quota_days_share(period, last.first_day, last.last_day)
+            months = window_quota(month_quotas or {}, last.first_day, last.last_day)
+            quota_share = daily if months is None else np.where(np.isfinite(months), months, daily)
     # The typical rep's volume comes from the first stage's window: scaled to the result's days
     # so that the typical result and the result are in the same units.
     scale = result_days / max(ev.windows[0].days, 1)
@@ -405,7 +415,7 @@ def diagnose_people(
     ev, history = _load_evidence(inputs, spec, period.start, last_day)
     progress = progress_of(period, as_of)
     won_value, won_count, quota_share, result_window, scale = _result_side(
-        ev, period, as_of, progress, quota, won_value, won_count
+        ev, period, as_of, progress, quota, won_value, won_count, inputs.month_quotas
     )
     diagnosis = diagnose_group(
         ev.volume,
