@@ -131,3 +131,13 @@ def test_each_demo_login_signs_in_as_the_person_the_readme_names(db: None) -> No
     for login in DEMO_LOGINS:
         person = Person.objects.get(user__username=login.username)
         assert (person.name, person.role) == (login.name, login.role)
+
+
+def test_the_demo_leader_is_never_double_booked(db: None) -> None:
+    """Each of Dana's series has its own weekday and hour (two reps at Mon 09:00 before)."""
+    from ninety.coaching.models import OneOnOneSeries
+
+    call_command("demo", "--no-serve", "--as-of", "2026-12-03")
+    dana = Person.objects.get(name="Dana Reyes")
+    slots = list(OneOnOneSeries.objects.filter(leader=dana).values_list("weekday", "time"))
+    assert len(slots) >= 9 and len(set(slots)) == len(slots), slots

@@ -127,12 +127,19 @@ def seed_demo(org: Org, as_of: date) -> OneOnOne:
     save_self_report(upcoming, by=sam, results=results_in_words(sam, as_of), behaviors=SAM_NOW)
 
     others = Person.objects.filter(team=sam.team, role=Role.REP).exclude(pk=sam.pk)
-    for i, rep in enumerate(others.order_by("name")):
-        day = as_of + timedelta(days=2 + i % 5)
-        while day.weekday() >= 5:  # meetings on business days
-            day += timedelta(days=1)
+    for rep, (day, hour) in zip(others.order_by("name"), _free_slots(as_of), strict=False):
         schedule_series(
-            dana, rep, cadence=Cadence.BIWEEKLY, weekday=day.weekday(), at=time(9 + i % 6, 0),
+            dana, rep, cadence=Cadence.BIWEEKLY, weekday=day.weekday(), at=time(hour, 0),
             start=day,
         )  # fmt: skip
     return upcoming
+
+
+def _free_slots(as_of: date) -> list[tuple[date, int]]:
+    """Dana's other one-on-ones: the five business days after tomorrow, one rep a day before a
+    second one, never at Sam's 10:00 (each weekday and hour once: she is never double-booked)."""
+    days, day = [], _next_business_day(_next_business_day(as_of))
+    while len(days) < 5:
+        days.append(day)
+        day = _next_business_day(day)
+    return [(d, hour) for hour in (9, 11, 14, 16) for d in days]
