@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, time
 
 from django.core.management import call_command
 from django.test import Client
@@ -141,3 +142,27 @@ def test_the_demo_leader_is_never_double_booked(db: None) -> None:
     dana = Person.objects.get(name="Dana Reyes")
     slots = list(OneOnOneSeries.objects.filter(leader=dana).values_list("weekday", "time"))
     assert len(slots) >= 9 and len(set(slots)) == len(slots), slots
+
+
+def test_a_demo_built_as_of_a_past_day_is_stamped_that_day(db: None) -> None:
+    """Notifications, the published playbook and Sam's self-report read as written on the demo's
+    day, not on the real day the demo was built (the inbox of a demo as of 1 December said
+    "Thu 3 Dec"); an API token's expiry stays where it was."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from ninety.coaching.models import OneOnOne
+    from ninety.notify.models import Notification
+
+    as_of = date(2026, 12, 1)
+    if timezone.localdate() <= as_of:  # a build on the day itself has nothing to move
+        return
+    call_command("demo", "--no-serve", "--as-of", as_of.isoformat())
+    end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time(0)))
+    stamps = [
+        *Notification.objects.values_list("created_at", flat=True),
+        *Playbook.objects.values_list("created_at", flat=True),
+        *OneOnOne.objects.exclude(self_report_at=None).values_list("self_report_at", flat=True),
+    ]
+    assert stamps and max(stamps) < end, max(stamps)

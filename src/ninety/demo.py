@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ninety.coaching.demo import seed_demo as seed_one_on_ones
@@ -99,6 +101,7 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
     reset_demo()
     sim = story_draw(as_of)
     now = timezone.now()
+    built_from = now
     if as_of >= timezone.localdate(now):
         # Today is not over: nothing is logged later than now (the last whole day otherwise).
         sim = stop_at(sim, int(now.timestamp()))
@@ -112,7 +115,28 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
     org.save(update_fields=["time_zone"])
     _create_logins(org)
     seed_story(org, as_of)
+    real_day = timezone.localdate(now)
+    if as_of < real_day:
+        stamp_as_of(built_from, timezone.now(), (real_day - as_of).days)
     return org
+
+
+def stamp_as_of(first: datetime, last: datetime, days: int) -> int:
+    """Move every stamp the build wrote with the real clock (between ``first`` and ``last``)
+    ``days`` back, to the demo's own day: a demo served as of 1 December then reads its
+    notifications, publishing and self-report as written that day, not on the real 3rd, which
+    its pages read as days ahead. Expiry dates (after ``last``) are left alone. Rows moved."""
+    moved = 0
+    for model in apps.get_models():
+        if not model.__module__.startswith("ninety."):
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.DateTimeField):
+                rows = model._default_manager.filter(
+                    **{f"{field.attname}__gte": first, f"{field.attname}__lte": last}
+                )
+                moved += rows.update(**{field.attname: F(field.attname) - timedelta(days=days)})
+    return moved
 
 
 def seed_story(org: Org, as_of: date) -> None:
