@@ -21,11 +21,13 @@ TERMS: tuple[Term, ...] = (
          "The range the true value is in with that probability. A wide range means few tries: "
          "wait for more data before acting on the difference."),
     Term("certainty", "Likely / certain",
-         "How probable it is that the stage really is weaker than the team's, not just an "
-         "unlucky month. The focus is only given when this is high."),
+         "How probable it is that the stage is materially weaker than the team's (below 0.8 "
+         "of its rate), not just an unlucky month. Of the stages said to be 60% likely, about "
+         "60 in 100 are; the focus needs at least 35%, and the page says how sure it is."),
     Term("focus", "Focus",
-         "The one stage that explains most of the gap to the team and is very probably a real "
-         "weakness: where coaching pays first."),
+         "The factor most likely to be the rep's material weakness, when that is at least 35% "
+         "likely and the rep is more likely below the team than above: where coaching pays "
+         "first. Read its certainty beside it: 40% is worth a look, 95% a plan."),
     Term("log-points", "Points (log points)",
          "A stage's share of the gap, in points that add up across stages to the whole gap. "
          "For small gaps a point is about one percent of the result."),
