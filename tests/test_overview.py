@@ -133,3 +133,11 @@ def test_the_leaders_are_listed_while_the_first_comparison_is_computed(
     Person.objects.filter(team=world.closers, role=Role.REP).update(is_active=False)
     ctx = overview_context(world.director, None, PERIOD, AS_OF)
     assert {row.name for row in ctx["leaders"]} == {"Dana"}
+
+
+def test_an_admin_is_not_told_they_lead_the_teams(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+    admin = client_for(world.admin).get("/dashboard/").content.decode()
+    assert "All teams" in admin and "Teams you lead" not in admin
+    assert "All teams" in client_for(world.admin).get("/overview/").content.decode()
+    director = client_for(world.director).get("/dashboard/").content.decode()
+    assert "Your teams" in director and "Teams you lead, directly or below" in director
