@@ -158,14 +158,17 @@ def seed_demo(org: Org, as_of: date) -> DemoDelegation:
         process_steps=["tone"],
     )
     ratings = {f"b{b.pk}": (Rating.PARTLY, "Better after the second call") for b in behaviors}
-    ratings["s0"] = (Rating.NOT_OBSERVED, "Still rushed and flat in the first 20 seconds")
+    ratings["s0"] = (
+        Rating.PARTLY,
+        "Warmer once we practised; still rushed in the first 20 seconds",
+    )
     services.record_outcome(
         delegation,
         alex,
         ratings=ratings,
         notes=(
-            "Listened to six calls. Sam opens with the price hook; we practised the local "
-            "customer reference. Slow down and smile on the first sentence."
+            "Listened to his recorded calls with him. Sam opens with the price hook; we "
+            "practised the local customer reference. Slow down and smile on the first sentence."
         ),
     )
     services.create_task(
