@@ -166,3 +166,17 @@ def test_a_demo_built_as_of_a_past_day_is_stamped_that_day(db: None) -> None:
         *OneOnOne.objects.exclude(self_report_at=None).values_list("self_report_at", flat=True),
     ]
     assert stamps and max(stamps) < end, max(stamps)
+
+
+def test_the_demo_inbox_holds_tomorrows_one_on_one(db: None) -> None:
+    """The dashboard says Sam's one-on-one is tomorrow: the inbox says so too (what the hourly
+    `ninety notify` writes), to Dana and to Sam."""
+    from ninety.notify.models import Notification
+
+    call_command("demo", "--no-serve", "--as-of", "2026-12-01")
+    told = set(
+        Notification.objects.filter(kind="one_on_one_tomorrow").values_list(
+            "recipient__name", flat=True
+        )
+    )
+    assert {"Dana Reyes", "Sam Patel"} <= told

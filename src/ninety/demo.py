@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ninety.coaching.demo import seed_demo as seed_one_on_ones
+from ninety.coaching.notifications import remind_tomorrow
 from ninety.conf import today
 from ninety.conversations.demo import seed_calls
 from ninety.core.simulate import (
@@ -115,6 +116,8 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
     org.save(update_fields=["time_zone"])
     _create_logins(org)
     seed_story(org, as_of)
+    # What the hourly `ninety notify` would have written by now: tomorrow's one-on-ones.
+    remind_tomorrow(as_of)
     real_day = timezone.localdate(now)
     if as_of < real_day:
         stamp_as_of(built_from, timezone.now(), (real_day - as_of).days)
