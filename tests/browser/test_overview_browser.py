@@ -1,6 +1,6 @@
 """The director's overview at 1280 and 390 px: the leaders' table fits its card (its long headers
-wrap) and, on a phone, scrolls in its own box with the scroll shadow; the teams × stages table
-is there on a phone too (it has no list form to fall back on)."""
+wrap); on a phone both tables are there, their rows as blocks of labelled values that fit the
+card, inside a box that would still scroll (with the scroll shadow) were a row ever wider."""
 
 from __future__ import annotations
 

@@ -52,8 +52,11 @@ class EffectChart:
     clipped: bool
 
 
-def effect_chart(looks: tuple[Look, ...], width: float = 860, height: float = 280) -> EffectChart:
-    """Lay out the cumulative effect (line), its always-valid band and a zero line."""
+def effect_chart(
+    looks: tuple[Look, ...], width: float = 860, height: float = 280, days: int = 6
+) -> EffectChart:
+    """Lay out the cumulative effect (line), its always-valid band and a zero line, with about
+    ``days`` labels on the time axis (a phone's narrow chart has room for fewer)."""
     left, right, top, bottom = 56.0, width - 28.0, 12.0, height - 28.0
     finite = [lk for lk in looks if math.isfinite(lk.effect)]
     values = [0.0, *(lk.effect for lk in finite)]
@@ -88,7 +91,7 @@ def effect_chart(looks: tuple[Look, ...], width: float = 860, height: float = 28
         for t in TICKS
         if lo <= math.log1p(t) <= hi
     )
-    step = max(1, len(looks) // 6)
+    step = max(1, len(looks) // days)
     x_labels = tuple(
         (x(i), f"{lk.day.day} {lk.day:%b}") for i, lk in enumerate(looks) if i % step == 0
     )

@@ -62,6 +62,8 @@ def page_context(analysis: Analysis, show_names: bool) -> dict[str, Any]:
         "result": r,
         "metric": analysis.metric,
         "chart": effect_chart(analysis.looks) if analysis.looks else None,
+        # A phone's: fewer, larger units, so its labels stay readable at 390 px.
+        "phone_chart": effect_chart(analysis.looks, 340, 250, days=4) if analysis.looks else None,
         "rows": rows,
         "data": data,
         "n_unit": _n_unit(r.metric),

@@ -140,6 +140,7 @@ class TeamCell:
     title: str
     focus: bool
     rate: float | None = None  # what the column sorts by (None: too few tries to compare)
+    label: str = ""  # the stage's name (a phone shows it beside the cell)
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,11 @@ class TeamRow:
         engine's inner loop cost more than the rest of the page."""
         return format_html_join(
             "",
-            '<td class="num heat{}" style="{}" title="{}" data-stage="{}">{}</td>',
-            ((" focus" if c.focus else "", c.style, c.title, c.key, c.text) for c in self.cells),
+            '<td class="num heat{}" style="{}" title="{}" data-stage="{}" data-label="{}">{}</td>',
+            (
+                (" focus" if c.focus else "", c.style, c.title, c.key, c.label, c.text)
+                for c in self.cells
+            ),
         )
 
 
@@ -171,7 +175,7 @@ def _cell(key: str, label: str, team: dict[str, Any], region_rate: float) -> Tea
     vs = versus_region(s.get("rate") or float("nan"), s.get("tries", 0), region_rate)
     focus = team["focus"] == key
     if vs is None:
-        return TeamCell(key, "—", "", f"{label}: too few tries to compare", focus)
+        return TeamCell(key, "—", "", f"{label}: too few tries to compare", focus, label=label)
     side = "below" if vs.log_ratio < 0 else "above"
     title = (
         f"{label}: team {vs.rate:.0%} vs region {vs.region_rate:.0%} "
@@ -179,7 +183,7 @@ def _cell(key: str, label: str, team: dict[str, Any], region_rate: float) -> Tea
         f"{min(vs.certainty, 0.99):.0%} sure it is {side} the region"
     )
     style = heat_style(vs.log_ratio, vs.certainty)
-    return TeamCell(key, f"{vs.rate:.0%}", style, title, focus, vs.rate)
+    return TeamCell(key, f"{vs.rate:.0%}", style, title, focus, vs.rate, label)
 
 
 def heatmap_rows(snap: TeamsSnapshot, team_ids: set[int], names: dict[int, str]) -> list[TeamRow]:
