@@ -33,6 +33,12 @@ def _leader(sam: Person) -> Person:
     return sam.team.leader
 
 
+def _client_for(person: Person) -> Client:
+    c = Client()
+    c.force_login(person.user)
+    return c
+
+
 def test_suggestions_aim_at_sams_greeting_and_read_the_quota_backwards(story_org: Org) -> None:
     sam = _sam(story_org)
     report = rep_report(sam, Period.of(AS_OF), AS_OF)
@@ -340,3 +346,26 @@ def test_a_monthly_one_on_ones_goal_scores_a_bi_weekly_series_steadily(story_org
     OneOnOne.objects.filter(rep=sam, scheduled_at__date=date(2026, 11, 10)).delete()
     (card,) = scorecards([sam], date(2026, 11, 29))
     assert card.goals[0][1] == pytest.approx(1 / (2 * 20 / 21), abs=0.02)
+
+
+def test_a_rate_goal_says_the_window_it_is_judged_on(
+    story_org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On day 1 a rate goal is judged on the stage's evidence window, weeks before the period:
+    # "Nov 2026 so far (day 1 of 21)" would say it is judged on a day it is not.
+    sam = _sam(story_org)
+    services.create_goal(
+        org=story_org, person=sam, metric="stage:conversation", target=0.5, by=None
+    )
+    monday = date(2026, 11, 2)
+    monkeypatch.setattr(services, "default_as_of", lambda: monday)
+    report = rep_report(sam, Period.of(monday), monday)
+    window = report.window("conversation")
+    assert window is not None and window.days > 1
+    rate = next(p for p in services.progress(sam, report, monday) if p.metric.kind == "rate")
+    assert progress_json(rate)["judged_on"] == f"judged on the last {window.days} days"
+    page = _client_for(_leader(sam)).get(f"/goals/reps/{sam.pk}/?as_of=2026-11-02")
+    html = page.content.decode()
+    assert f"judged on the last {window.days} days" in html
+    page = _client_for(_leader(sam)).get(f"/reps/{sam.pk}/?period=2026-11&as_of=2026-11-02")
+    assert f"judged on the last {window.days} days" in page.content.decode()
