@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from html import unescape
 
 import pytest
 from django.core.management import call_command
@@ -369,3 +370,29 @@ def test_a_rate_goal_says_the_window_it_is_judged_on(
     assert f"judged on the last {window.days} days" in html
     page = _client_for(_leader(sam)).get(f"/reps/{sam.pk}/?period=2026-11&as_of=2026-11-02")
     assert f"judged on the last {window.days} days" in page.content.decode()
+
+
+def test_the_scorecard_says_what_each_goal_is_scored_on(story_org: Org) -> None:
+    # The scorecard scores the week (a rate: this week's; one-on-ones: the last four weeks),
+    # not the goal's period: it says so, or 92 reads against "behind" just above it.
+    sam = _sam(story_org)
+    services.create_goal(
+        org=story_org, person=sam, metric="stage:conversation", target=0.5, by=None
+    )
+    services.create_goal(org=story_org, person=sam, metric="one_on_ones", target=2, by=None)
+    card = scorecard_json(scorecards([sam], AS_OF)[0])
+    on = {g["label"]: g["scored_on"] for g in card["goals"]}
+    assert on["Greeting conversion"] == "this week's rate"
+    assert on["One-on-ones held"] == "last 4 weeks"
+    leader = _client_for(_leader(sam))
+    html = unescape(leader.get(f"/goals/reps/{sam.pk}/?as_of={AS_OF.isoformat()}").content.decode())
+    assert (
+        'Greeting conversion <span class="muted" data-testid="scored-on">(this week\'s rate)'
+        in html
+    )
+    assert "one-on-ones: last 4 weeks" in html
+    html = unescape(
+        leader.get(f"/dashboard/?team={sam.team_id}&as_of={AS_OF.isoformat()}").content.decode()
+    )
+    assert 'data-testid="scored-on-note"' in html and "this week's rate" in html
+    assert 'Behavior <span class="small muted">this week</span>' in html

@@ -74,7 +74,9 @@ def scorecard_json(c: Scorecard) -> dict[str, Any]:
         "score": _f(c.total),
         "behavior": _f(c.behavior),
         "result": _f(c.result),
-        "goals": [{"label": label, "attainment": _f(a)} for label, a in c.goals],
+        "goals": [
+            {"label": label, "attainment": _f(a), "scored_on": on} for label, a, on in c.lines
+        ],
         "trend": [_f(t) for t in c.trend],
         "streak": c.streak,
         "so_far": c.so_far,
