@@ -133,3 +133,16 @@ def test_the_leaders_are_listed_while_the_first_comparison_is_computed(
     Person.objects.filter(team=world.closers, role=Role.REP).update(is_active=False)
     ctx = overview_context(world.director, None, PERIOD, AS_OF)
     assert {row.name for row in ctx["leaders"]} == {"Dana"}
+
+
+@pytest.mark.real_queue
+def test_the_teams_say_they_are_being_compared_not_that_there_are_none(
+    world: World, client_for, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """Under "being recomputed… reload in a minute", "No team with reps to show yet" was false."""
+    with django_capture_on_commit_callbacks():
+        response = client_for(world.director).get("/overview/")
+    assert not response.context["current"]
+    html = response.content.decode()
+    assert 'data-testid="recomputing"' in html and 'data-testid="teams-computing"' in html
+    assert "No team with reps to show yet" not in html
