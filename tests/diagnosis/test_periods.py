@@ -210,3 +210,27 @@ def test_a_periods_quota_prorates_the_months_it_touches(story_org: Org) -> None:
     assert load_quota(ids, period) == pytest.approx(expected)
     # A month without quotas (December, not simulated) leaves the quarter without one.
     assert np.isnan(load_quota(ids, Period.parse("2026-Q4"))).all()
+
+
+def test_the_cli_table_reads_as_the_pages(story_org: Org) -> None:
+    # '99%' where the pages say '>99%', '-48' beside '−55%', and names cut to 'Car…' in a pipe.
+    from ninety.diagnosis.services import team_report
+    from ninety.diagnosis.templatetags.ninety_format import certainty
+
+    crew = Team.objects.get(name="Greeting Crew")
+    report = team_report(crew, Period.parse("2026-11", AS_OF), AS_OF)
+    assert report is not None
+    out = StringIO()
+    call_command(
+        "diagnose", "--team", "Greeting Crew", "--period", "2026-11", "--compare",
+        "--as-of", DAY, "--org", story_org.slug, stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "…" not in text and max(len(line) for line in text.splitlines()) > 80
+    assert not re.search(r"(?<![\w-])-\d", text), "an ASCII hyphen as a minus sign"
+    focused = [r for r in report.reps if r.diagnosis.focus]
+    assert focused
+    for r in focused:
+        d = r.diagnosis
+        assert f"({certainty(d.focus_certainty)})" in text, r.person.name
+        assert r.person.name in text
