@@ -141,3 +141,16 @@ def test_an_admin_is_not_told_they_lead_the_teams(world: World, client_for) -> N
     assert "All teams" in client_for(world.admin).get("/overview/").content.decode()
     director = client_for(world.director).get("/dashboard/").content.decode()
     assert "Your teams" in director and "Teams you lead, directly or below" in director
+
+
+@pytest.mark.real_queue
+def test_the_teams_say_they_are_being_compared_not_that_there_are_none(
+    world: World, client_for, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """Under "being recomputed… reload in a minute", "No team with reps to show yet" was false."""
+    with django_capture_on_commit_callbacks():
+        response = client_for(world.director).get("/overview/")
+    assert not response.context["current"]
+    html = response.content.decode()
+    assert 'data-testid="recomputing"' in html and 'data-testid="teams-computing"' in html
+    assert "No team with reps to show yet" not in html

@@ -59,6 +59,23 @@ def test_a_bad_boolean_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
         env_bool("NINETY_HTTPS", False)
 
 
+def test_a_data_dir_that_does_not_exist_yet_is_created(tmp_path: Path) -> None:
+    # `ninety demo` stopped with "sqlite3.OperationalError: unable to open database file".
+    folder = tmp_path / "new" / "data"
+    result = _ninety("migrate", "--noinput", NINETY_DATA_DIR=str(folder))
+    assert result.returncode == 0, result.stderr
+    assert (folder / "ninety.sqlite3").is_file()
+
+
+def test_a_data_dir_that_cannot_be_made_names_the_variable(tmp_path: Path) -> None:
+    taken = tmp_path / "a-file"
+    taken.write_text("")
+    result = _ninety("check", NINETY_DATA_DIR=str(taken / "data"))
+    assert result.returncode != 0
+    assert "NINETY_DATA_DIR=" in result.stderr and "cannot create the folder" in result.stderr
+    assert "OperationalError" not in result.stderr and "Traceback" not in result.stderr
+
+
 def test_ninety_today_is_a_day_or_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NINETY_TODAY", "2026-12-01")
     assert str(env_date("NINETY_TODAY")) == "2026-12-01"

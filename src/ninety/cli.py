@@ -12,10 +12,14 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ninety.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv[1:] if argv is None else argv)
-    execute_from_command_line(["ninety", *args])
+    try:
+        execute_from_command_line(["ninety", *args])
+    except ImproperlyConfigured as exc:  # a bad NINETY_* setting: its message, no traceback
+        sys.exit(f"ninety: {exc}")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,23 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r}: expected one of 1/0, true/false, yes/no, on/off")
 
 
+def env_dir(name: str, default: Path) -> Path:
+    """A folder from ``name``, created if it does not exist yet (else SQLite failed later with
+    "unable to open database file"); one that cannot be made fails at start, naming ``name``."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    path = Path(raw).expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"{name}={raw!r}: cannot create the folder ({exc.strerror})"
+        raise ImproperlyConfigured(msg) from exc
+    if not path.is_dir():
+        raise ImproperlyConfigured(f"{name}={raw!r}: not a folder")
+    return path
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -12,10 +12,18 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from ninety.conf import cache_config, database_config, env_bool, env_date, env_int, env_list
+from ninety.conf import (
+    cache_config,
+    database_config,
+    env_bool,
+    env_date,
+    env_dir,
+    env_int,
+    env_list,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("NINETY_DATA_DIR", Path.cwd())).expanduser()
+DATA_DIR = env_dir("NINETY_DATA_DIR", Path.cwd())
 
 ENV = os.environ.get("NINETY_ENV", "development").strip().lower()
 if ENV not in ("development", "production"):

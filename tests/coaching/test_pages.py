@@ -196,3 +196,16 @@ def test_an_experiment_from_a_commitment_keeps_its_words_and_names_its_metric(
     assert "commitment " + str(c.pk) not in page  # no raw ids
     after = leader.get(f"/one-on-ones/{meeting.pk}/").content.decode()
     assert "watches Greeting: connect→conversation" in after
+
+
+def test_the_list_offers_a_summary_only_for_held_meetings(
+    world: World, meeting: OneOnOne, client_for
+) -> None:
+    # A meeting still to come has no summary to read ("No summary written yet").
+    leader = client_for(world.leader)
+    summary = f'href="/one-on-ones/{meeting.pk}/summary/"'
+    assert meeting.status == OneOnOne.Status.SCHEDULED
+    assert summary not in leader.get("/one-on-ones/").content.decode()
+    for status in (OneOnOne.Status.DONE, OneOnOne.Status.CANCELLED):
+        OneOnOne.objects.filter(pk=meeting.pk).update(status=status)
+        assert summary in leader.get("/one-on-ones/").content.decode(), status

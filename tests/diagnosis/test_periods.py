@@ -50,6 +50,11 @@ def _same(cell: list[str], change: dict | None, rate: bool) -> bool:
     if not change or "change" not in change:
         return cell == ["–"]
     scale = 100 if rate else 1
+    if change["low"] == change["high"]:  # two final results: what was won, said in the cell
+        words = " ".join(cell[3:] if change["clear"] else cell[4:])
+        if words != "final: what was won, no interval":
+            return False
+        cell = cell[:3] if change["clear"] else cell[:4]
     if change["clear"]:
         shown = [cell[1], *cell[3::2][:2]] if len(cell) > 3 else [cell[1]]
         wanted = [change["change"], change["low"], change["high"]][: len(shown)]
@@ -90,6 +95,24 @@ def test_the_dashboard_comparison_shows_the_apis_numbers(story_org: Org, period:
         assert _same(cells[(rep["rep"], "result")], rep["result_vs_quota"], rate=False)
     # The heatmap beside it is the API's diagnosis of the same period.
     assert f"{Period.parse(period, AS_OF).label()}" in html
+
+
+def test_two_final_results_say_their_change_has_no_interval(story_org: Org) -> None:
+    # October against September, both over: the header promises a 90% interval of each change,
+    # so the result's cell and the header say there is none (the change is what was won).
+    client = _client("Dana Reyes")
+    crew = Team.objects.get(name="Greeting Crew")
+    q = f"team={crew.pk}&period=2026-10&as_of={DAY}&compare=1"
+    html = client.get(f"/dashboard/?{q}").content.decode()
+    api = client.get(f"/api/diagnosis/teams/{crew.pk}?period=2026-10&as_of={DAY}&compare=true")
+    results = [r["result_vs_quota"] for r in api.json()["compare"]["reps"]]
+    assert results and all(r and r["low"] == r["high"] for r in results)
+    assert 'data-testid="final-results"' in html
+    cells = _cells(html)
+    for rep in api.json()["compare"]["reps"]:
+        cell = cells[(rep["rep"], "result")]
+        assert " ".join(cell).endswith("final: what was won, no interval"), cell
+        assert _same(cell, rep["result_vs_quota"], rate=False)
 
 
 def test_no_clear_change_is_never_shown_as_a_difference(story_org: Org) -> None:
@@ -187,3 +210,27 @@ def test_a_periods_quota_prorates_the_months_it_touches(story_org: Org) -> None:
     assert load_quota(ids, period) == pytest.approx(expected)
     # A month without quotas (December, not simulated) leaves the quarter without one.
     assert np.isnan(load_quota(ids, Period.parse("2026-Q4"))).all()
+
+
+def test_the_cli_table_reads_as_the_pages(story_org: Org) -> None:
+    # '99%' where the pages say '>99%', '-48' beside '−55%', and names cut to 'Car…' in a pipe.
+    from ninety.diagnosis.services import team_report
+    from ninety.diagnosis.templatetags.ninety_format import certainty
+
+    crew = Team.objects.get(name="Greeting Crew")
+    report = team_report(crew, Period.parse("2026-11", AS_OF), AS_OF)
+    assert report is not None
+    out = StringIO()
+    call_command(
+        "diagnose", "--team", "Greeting Crew", "--period", "2026-11", "--compare",
+        "--as-of", DAY, "--org", story_org.slug, stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "…" not in text and max(len(line) for line in text.splitlines()) > 80
+    assert not re.search(r"(?<![\w-])-\d", text), "an ASCII hyphen as a minus sign"
+    focused = [r for r in report.reps if r.diagnosis.focus]
+    assert focused
+    for r in focused:
+        d = r.diagnosis
+        assert f"({certainty(d.focus_certainty)})" in text, r.person.name
+        assert r.person.name in text

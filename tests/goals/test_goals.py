@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from html import unescape
 
 import pytest
 from django.core.management import call_command
@@ -31,6 +32,12 @@ def _sam(org: Org) -> Person:
 
 def _leader(sam: Person) -> Person:
     return sam.team.leader
+
+
+def _client_for(person: Person) -> Client:
+    c = Client()
+    c.force_login(person.user)
+    return c
 
 
 def test_suggestions_aim_at_sams_greeting_and_read_the_quota_backwards(story_org: Org) -> None:
@@ -340,3 +347,52 @@ def test_a_monthly_one_on_ones_goal_scores_a_bi_weekly_series_steadily(story_org
     OneOnOne.objects.filter(rep=sam, scheduled_at__date=date(2026, 11, 10)).delete()
     (card,) = scorecards([sam], date(2026, 11, 29))
     assert card.goals[0][1] == pytest.approx(1 / (2 * 20 / 21), abs=0.02)
+
+
+def test_a_rate_goal_says_the_window_it_is_judged_on(
+    story_org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On day 1 a rate goal is judged on the stage's evidence window, weeks before the period:
+    # "Nov 2026 so far (day 1 of 21)" would say it is judged on a day it is not.
+    sam = _sam(story_org)
+    services.create_goal(
+        org=story_org, person=sam, metric="stage:conversation", target=0.5, by=None
+    )
+    monday = date(2026, 11, 2)
+    monkeypatch.setattr(services, "default_as_of", lambda: monday)
+    report = rep_report(sam, Period.of(monday), monday)
+    window = report.window("conversation")
+    assert window is not None and window.days > 1
+    rate = next(p for p in services.progress(sam, report, monday) if p.metric.kind == "rate")
+    assert progress_json(rate)["judged_on"] == f"judged on the last {window.days} days"
+    page = _client_for(_leader(sam)).get(f"/goals/reps/{sam.pk}/?as_of=2026-11-02")
+    html = page.content.decode()
+    assert f"judged on the last {window.days} days" in html
+    page = _client_for(_leader(sam)).get(f"/reps/{sam.pk}/?period=2026-11&as_of=2026-11-02")
+    assert f"judged on the last {window.days} days" in page.content.decode()
+
+
+def test_the_scorecard_says_what_each_goal_is_scored_on(story_org: Org) -> None:
+    # The scorecard scores the week (a rate: this week's; one-on-ones: the last four weeks),
+    # not the goal's period: it says so, or 92 reads against "behind" just above it.
+    sam = _sam(story_org)
+    services.create_goal(
+        org=story_org, person=sam, metric="stage:conversation", target=0.5, by=None
+    )
+    services.create_goal(org=story_org, person=sam, metric="one_on_ones", target=2, by=None)
+    card = scorecard_json(scorecards([sam], AS_OF)[0])
+    on = {g["label"]: g["scored_on"] for g in card["goals"]}
+    assert on["Greeting conversion"] == "this week's rate"
+    assert on["One-on-ones held"] == "last 4 weeks"
+    leader = _client_for(_leader(sam))
+    html = unescape(leader.get(f"/goals/reps/{sam.pk}/?as_of={AS_OF.isoformat()}").content.decode())
+    assert (
+        'Greeting conversion <span class="muted" data-testid="scored-on">(this week\'s rate)'
+        in html
+    )
+    assert "one-on-ones: last 4 weeks" in html
+    html = unescape(
+        leader.get(f"/dashboard/?team={sam.team_id}&as_of={AS_OF.isoformat()}").content.decode()
+    )
+    assert 'data-testid="scored-on-note"' in html and "this week's rate" in html
+    assert 'Behavior <span class="small muted">this week</span>' in html

@@ -6,6 +6,7 @@ Morgan the West Region above both, Sofia is the admin)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -182,3 +183,19 @@ def test_who_sees_which_rows_persona_by_persona(story_org: Org) -> None:
         == 403
     )
     assert Goal.objects.filter(org=story_org).count() == 2
+
+
+def test_the_summary_counts_the_rows_own_words(
+    story_org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a month's first day, under way, every row says "too early to say": so must the
+    # summary above them (it said "9 not settled yet").
+    crew = _crew(story_org)
+    services.create_goal(org=story_org, team=crew, metric="one_on_ones", target=2, by=None)
+    monkeypatch.setattr(services, "default_as_of", lambda: date(2026, 11, 2))
+    page = _client("Dana Reyes").get(f"/goals/teams/{crew.pk}/?as_of=2026-11-02")
+    html = page.content.decode()
+    words = re.findall(r'data-testid="goal-status">([^<]+)<', html)
+    assert words and set(words) == {"too early to say"}
+    summary = re.search(r'data-testid="goal-summary"><strong>([^<]+)<', html)
+    assert summary is not None and summary.group(1) == f"{len(words)} too early to say"

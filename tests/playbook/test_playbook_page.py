@@ -96,3 +96,23 @@ def test_the_page_prints_on_one_page(world: World, client_for: Any, playbook: Pl
     with open(finders.find("playbook/playbook.css")) as f:
         css = f.read()
     assert "@media print" in css and "@page" in css
+
+
+def test_converted_reads_as_logged_beside_the_adjusted_rate(
+    world: World, client_for: Any, playbook: Playbook
+) -> None:
+    # The strong rep favours one way: the ranking takes their skill out, so its successes are
+    # not the logged ones; the page shows the logged count and share, and labels the estimate.
+    local = way(playbook, "reference-a-local-customer")
+    price = way(playbook, "price-hook")
+    log_way(world.rep, local, 20, 18)
+    log_way(world.rep, price, 20, 10)
+    log_way(world.teammate, price, 200, 40)
+    response = client_for(world.rep).get("/playbook/")
+    adjusted = response.context["ways"][local.behavior_id].estimates[local.key]
+    assert adjusted.successes != 18
+    html = response.content.decode()
+    assert "18 (90%)" in html
+    assert "50 (23%)" in html  # price-hook: 10 + 40 of 220
+    assert "Rate, adjusted (90%)" in html
+    assert "Converted is as logged" in html

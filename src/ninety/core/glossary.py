@@ -47,9 +47,11 @@ TERMS: tuple[Term, ...] = (
          "The way to try next: usually the one most likely best, sometimes a promising way with "
          "little evidence yet, so the team keeps learning. A way nobody has tried is never "
          "suggested over one with strong evidence."),
-    Term("estimate", "Estimate (90%)",
-         "The way's conversion rate as estimated from the tries so far, with the range it lies "
-         "in with 90% probability."),
+    Term("estimate", "Rate, adjusted (90%)",
+         "A way's conversion rate as estimated from the tries so far, with the range it lies "
+         "in with 90% probability. It is not converted ÷ tried: each rep's own skill is taken "
+         "out (a strong rep's favourite way would look better than it is), and a way with few "
+         "tries is pulled toward the stage's other ways."),
     Term("always-valid", "Always-valid interval and p-value",
          "A test that stays honest however often you look, so you may check an experiment every "
          "day. The price: it needs more data before it says “improved”. A p-value near 1 means "

@@ -447,6 +447,10 @@ class ChangeCell:
     clear: bool
 
 
+#: The interval cell of a change between two final results.
+FINAL_CHANGE = "final: what was won, no interval"
+
+
 def change_cell(c: Change | None, what: str, rate: bool, shared: int = 0) -> ChangeCell:
     """``c`` in points (a rate's change in percentage points, a result's in points of quota);
     an unclear change reads 'no clear change', never as a difference."""
@@ -455,7 +459,8 @@ def change_cell(c: Change | None, what: str, rate: bool, shared: int = 0) -> Cha
     scale = 100 if rate else 1
     # Two final results have no interval: the change is what was won, not an estimate.
     exact = c.low == c.high
-    interval = "" if exact else f"{signed(scale * c.low)} to {signed(scale * c.high)}"
+    # Said in the cell: an arrow without an interval under a header promising one misleads.
+    interval = FINAL_CHANGE if exact else f"{signed(scale * c.low)} to {signed(scale * c.high)}"
     now, then = (f"{100 * v:.0f}%" if rate else signed(v, unit="%") for v in (c.now, c.then))
     title = f"{what}: {now} now, {then} before; change {signed(scale * c.delta)} points" + (
         "; both final" if exact else f", 90% interval {interval}"
@@ -489,6 +494,8 @@ class ComparisonTable:
     shared: tuple[tuple[str, int], ...]
     #: Nothing to compare: the previous period has too few tries (or no quota) everywhere.
     empty: bool = False
+    #: Some result's change is between two final results (no interval: what was won).
+    final_results: bool = False
 
 
 def comparison_table(comparison: Comparison, only: set[int] | None = None) -> ComparisonTable:
@@ -523,4 +530,5 @@ def comparison_table(comparison: Comparison, only: set[int] | None = None) -> Co
             for _, c in (*row.stages, ("", row.result))
         ),
         shared=tuple(shared.items()),
+        final_results=any(row.result.interval == FINAL_CHANGE for row in rows),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ninety.core.goals import STATUS_LABELS, Metric
+from ninety.core.goals import STATUS_LABELS, TOO_EARLY, Metric
 from ninety.goals.models import Goal
 from ninety.goals.scorecards import Scorecard
 from ninety.goals.services import GoalProgress
@@ -52,6 +52,8 @@ def progress_json(p: GoalProgress) -> dict[str, Any]:
     return goal_json(p.goal, p.metric) | {
         "category": p.metric.category,
         "period": p.period,
+        "judged_on": p.judged_on,
+        "window_days": p.window_days,
         "value": _f(j.value),
         "value_text": p.value_text,
         "progress": j.status,
@@ -72,7 +74,9 @@ def scorecard_json(c: Scorecard) -> dict[str, Any]:
         "score": _f(c.total),
         "behavior": _f(c.behavior),
         "result": _f(c.result),
-        "goals": [{"label": label, "attainment": _f(a)} for label, a in c.goals],
+        "goals": [
+            {"label": label, "attainment": _f(a), "scored_on": on} for label, a, on in c.lines
+        ],
         "trend": [_f(t) for t in c.trend],
         "streak": c.streak,
         "so_far": c.so_far,
@@ -91,6 +95,8 @@ def group_goal_json(
         if g.scope == Goal.Scope.TEAM and (team is None or team.pk != g.team_id):
             continue
         rows, counts = [], dict.fromkeys(STATUS_LABELS, 0)
+        # The summary reads the rows' own words ('too early to say' is not 'not settled yet').
+        said = dict.fromkeys([*STATUS_LABELS.values(), TOO_EARLY], 0)
         for person in people:
             found = next((p for p in judged.get(person.pk, []) if p.goal.metric == g.metric), None)
             if found is None:
@@ -98,11 +104,12 @@ def group_goal_json(
             applies = found.goal.pk == g.pk
             if applies:
                 counts[found.judgement.status] += 1
+                said[found.judgement.label] += 1
             rows.append(
                 progress_json(found)
                 | {"rep": person.pk, "rep_name": person.name, "applies": applies}
             )
-        summary = ", ".join(f"{n} {STATUS_LABELS[s]}" for s, n in counts.items() if n)
+        summary = ", ".join(f"{n} {label}" for label, n in said.items() if n)
         teams.append(
             {
                 "team": team.pk if team else None,

@@ -48,6 +48,14 @@ class Scorecard:
     streak: int = 0
     #: 'so far (day 2 of 5)' while the week runs, '' once its business days are over.
     so_far: str = ""
+    #: What each goal is scored on ("this week's rate", "last 4 weeks"), as ``goals``.
+    scored_on: tuple[str, ...] = ()
+
+    @property
+    def lines(self) -> list[tuple[str, float | None, str]]:
+        """(label, attainment, what it is scored on) of each goal."""
+        on = self.scored_on or ("",) * len(self.goals)
+        return [(label, a, o) for (label, a), o in zip(self.goals, on, strict=True)]
 
     @property
     def behavior_text(self) -> str:
@@ -198,6 +206,23 @@ def _week_rates(
     return mean
 
 
+def scored_on(g: Goal, m: core.Metric) -> str:
+    """What a goal's attainment is scored on, in words: the week's, not the period the goal's
+    progress is judged on (a rate goal behind on its window can score 92 on this week)."""
+    if m.stage is not None:
+        return "this week's rate"
+    if m.key == core.VOLUME:
+        return "this week, per whole business day"
+    if m.key == "one_on_ones" and g.period_kind == "month":
+        return f"last {COUNT_WEEKS} weeks"
+    return "this week"
+
+
+def _scored_on(goals: list[Goal], known: dict[str, core.Metric]) -> tuple[str, ...]:
+    """``scored_on`` of the goals ``week_scores`` scores (those of a known metric), in order."""
+    return tuple(scored_on(g, known[g.metric]) for g in goals if g.metric in known)
+
+
 def _actual(
     g: Goal, m: core.Metric, i: int, pid: int, w: _Week, spec: PlaybookSpec
 ) -> tuple[float, float]:
@@ -306,6 +331,7 @@ def scorecards(
         history.append(week_scores(people, spec, start, goals, weights, peers, week))
     scores, rows = history[-1]
     so_far = _week_elapsed(monday, week).so_far
+    known = metric_list(spec)
     cards = []
     for i, p in enumerate(people):
         trend = tuple(_num(h[0].behavior[i]) for h in history)
@@ -317,6 +343,7 @@ def scorecards(
                 behavior=_num(scores.behavior[i]),
                 result=_num(scores.result[i]),
                 goals=tuple(rows[i]),
+                scored_on=_scored_on(goals.get(p.pk, []), known),
                 trend=trend,
                 streak=core.streak([math.nan if t is None else t for t in trend]),
                 so_far=so_far,

@@ -305,6 +305,16 @@ class GoalProgress:
     judgement: Judgement
     elapsed: Elapsed
     period: str
+    #: A rate goal: the days of the stage's evidence window it is judged on.
+    window_days: int | None = None
+
+    @property
+    def judged_on(self) -> str:
+        """What the goal is judged on: 'Dec 2026 so far (day 1 of 23)', 'the last 36 days'."""
+        if self.window_days is None:
+            return self.period
+        days = self.window_days
+        return f"judged on the last {days} day{'s' if days != 1 else ''}"
 
     @property
     def target_text(self) -> str:
@@ -326,6 +336,13 @@ def _period_label(kind: str, as_of: date, when: Elapsed | None = None) -> str:
     else:
         label = first.strftime("%b %Y")
     return f"{label} {when.so_far}" if when is not None and when.so_far else label
+
+
+def _window_days(report: GroupReport, m: Metric) -> int | None:
+    """The days a rate goal is judged on: the stage's evidence window (the diagnosis's
+    posterior), which may reach back before the period, so the period would mislabel it."""
+    w = report.window(m.stage) if m.kind == "rate" and m.stage else None
+    return w.days if w is not None else None
 
 
 def _share(hits: float, total: float, g: Goal) -> Judgement:
@@ -438,10 +455,8 @@ def progress_many(
                 j = core.judge_result(pace.projected, pace.high, pace.quota, g.target)
             else:
                 j = _judge(g, m, counts, i, spec, extra)
-            found.append(
-                GoalProgress(
-                    g, m, j, extra["elapsed"], _period_label(g.period_kind, as_of, extra["elapsed"])
-                )
-            )
+            period = _period_label(g.period_kind, as_of, extra["elapsed"])
+            days = _window_days(report, m)
+            found.append(GoalProgress(g, m, j, extra["elapsed"], period, days))
         out[p.pk] = found
     return out

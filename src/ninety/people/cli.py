@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 from django.core.management.base import CommandError
+from rich.console import Console
 
 from ninety.people.models import Org
+
+#: Columns when the output is not a terminal (a pipe or a file): rich's default of 80 cut the
+#: names to 'Car… Bak…'.
+PIPE_WIDTH = 160
+
+
+def console_for(stream: IO[str]) -> Console:
+    """A console on ``stream``: a terminal's own width, else :data:`PIPE_WIDTH` columns."""
+    tty = hasattr(stream, "isatty") and stream.isatty()
+    return Console(file=stream, width=None if tty else PIPE_WIDTH)
 
 
 def org_from_option(slug: str | None) -> Org:

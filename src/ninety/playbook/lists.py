@@ -20,7 +20,7 @@ WAYS = ListSpec(
         "way": Sort("Way", ("text", "number")),
         "tried": Sort("Tried", ("tries", "number")),
         "converted": Sort("Converted", ("rate", "number")),
-        "estimate": Sort("Estimate (90%)", ("mean", "number")),
+        "estimate": Sort("Rate, adjusted (90%)", ("mean", "number")),
         "p_best": Sort("P(best)", ("p_best", "number")),
     },
     default="",
@@ -51,10 +51,13 @@ def way_rows(behavior_ways: BehaviorWays | None, ways: list[Way]) -> list[dict[s
     """A behavior's approved ways as table rows: the way, its estimate and the figures sorted
     by (the estimate's, or none for a way the ranking has not seen)."""
     estimates = behavior_ways.estimates if behavior_ways else {}
+    logged = behavior_ways.converted if behavior_ways else {}
     approved = [w for w in ways if w.status == Way.Status.APPROVED]
     rows = []
     for number, way in enumerate(approved, start=1):
         est = estimates.get(way.key)
+        tries = est.tries if est else 0
+        converted = logged.get(way.key, 0)
         rows.append(
             {
                 "way": way,
@@ -62,7 +65,9 @@ def way_rows(behavior_ways: BehaviorWays | None, ways: list[Way]) -> list[dict[s
                 "number": number,
                 "text": way.text,
                 "tries": est.tries if est else None,
-                "rate": est.raw_rate if est else None,
+                "converted": converted,
+                # The logged share, converted ÷ tried: the estimate is the rep-adjusted one.
+                "rate": converted / tries if tries else None,
                 "mean": est.mean if est else None,
                 "p_best": est.p_best if est else None,
             }

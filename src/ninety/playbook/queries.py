@@ -49,6 +49,9 @@ class BehaviorWays:
     result: WaysResult
     ways: dict[str, Way] = field(default_factory=dict)
     stage_rate: float | None = None
+    #: Way key -> the successes as logged (the result's are rep-adjusted, so the page shows
+    #: these beside the tries: converted ÷ tried must read as the share it is).
+    converted: dict[str, int] = field(default_factory=dict)
 
     @property
     def estimates(self) -> dict[str, WayEstimate]:
@@ -107,7 +110,7 @@ def _stage_counts(
 
 
 def _adjusted(per_way: list[dict[int, tuple[int, int]]]) -> tuple[list[int], list[float]]:
-    """Tries per way, and successes with each rep's own skill taken out.
+    """Tries per way, and successes with each rep's own skill taken out (not the logged ones).
 
     Reps pick ways unevenly: a strong rep who favours one way makes it look better than it is.
     ``rep_adjusted_successes`` standardises to the average rep (on the simulator, the top way
@@ -149,9 +152,9 @@ def which_ways_work(
         for behavior in stage.behaviors.all():
             approved = [w for w in behavior.ways.all() if w.status == Way.Status.APPROVED]
             keys = [w.key for w in approved]
-            tries, successes = _adjusted(
-                [counts.get((stage.key, behavior.key, w.key), {}) for w in approved]
-            )
+            per_way = [counts.get((stage.key, behavior.key, w.key), {}) for w in approved]
+            tries, successes = _adjusted(per_way)
+            logged = {k: sum(x for _, x in c.values()) for k, c in zip(keys, per_way, strict=True)}
             result = rank_ways(
                 keys,
                 successes,
@@ -161,7 +164,7 @@ def which_ways_work(
                 seed=seed + behavior.pk,
             )
             out[behavior.pk] = BehaviorWays(
-                behavior, result, {w.key: w for w in approved}, stage_rate
+                behavior, result, {w.key: w for w in approved}, stage_rate, logged
             )
     return out
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from rich.console import Console
 from rich.table import Table
 
+from ninety.core.compare import signed
 from ninety.core.diagnosis import DEAL_SIZE, VOLUME
 from ninety.core.periods import PERIOD_FORMS, Period, parse_day
 from ninety.diagnosis.compare import Comparison, compare_reports, previous_period
@@ -27,7 +28,8 @@ from ninety.diagnosis.services import (
     rep_report,
     team_report,
 )
-from ninety.people.cli import org_from_option
+from ninety.diagnosis.templatetags.ninety_format import certainty
+from ninety.people.cli import console_for, org_from_option
 from ninety.people.models import Org, Person, Role, Team
 
 
@@ -59,10 +61,11 @@ class Command(BaseCommand):
                 }
             self.stdout.write(json.dumps(body, indent=1))
             return
+        out = console_for(self.stdout._out)
         for report in reports:
-            print_table(report, only)
+            print_table(report, only, out)
         for comparison in comparisons or []:
-            print_changes(comparison, only)
+            print_changes(comparison, only, out)
 
 
 def compare_all(reports: list[GroupReport], opts: dict[str, Any]) -> list[Comparison]:
@@ -77,9 +80,8 @@ def compare_all(reports: list[GroupReport], opts: dict[str, Any]) -> list[Compar
     return [compare_reports(r, by_key[key(r)]) for r in reports if key(r) in by_key]
 
 
-def print_changes(comparison: Comparison, only: set[int] | None) -> None:
+def print_changes(comparison: Comparison, only: set[int] | None, console: Console) -> None:
     table = comparison_table(comparison)
-    console = Console()
     out = Table(title=f"{table.now_label} against {table.before_label} ({table.before_progress})")
     out.add_column("rep")
     for name in table.columns:
@@ -169,12 +171,8 @@ def build_report(
     raise CommandError("name a --team or a --rep (or neither, for the whole org)")
 
 
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x:+.0f}%"
-
-
-def print_table(report: GroupReport, only: set[int] | None) -> None:
-    console = Console()
+def print_table(report: GroupReport, only: set[int] | None, console: Console) -> None:
+    """The pages' words: signs with a real minus ('−48'), certainty never 99% for >99%."""
     table = Table(
         title=f"Diagnosis {report.period.label()} (as of {report.as_of}; "
         f"benchmark: {report.group.benchmark_kind.replace('_', ' ')})"
@@ -191,9 +189,9 @@ def print_table(report: GroupReport, only: set[int] | None) -> None:
         if only is not None and r.person.pk not in only:
             continue
         d = r.diagnosis
-        cells = [f"{100 * d.contributions[f]:+.0f}" for f in report.factors]
+        cells = [signed(100 * d.contributions[f]) for f in report.factors]
         focus = (
-            f"{report.factor_label(d.focus)} ({100 * (d.focus_certainty or 0):.0f}%)"
+            f"{report.factor_label(d.focus)} ({certainty(d.focus_certainty or 0)})"
             if d.focus
             else "—"
         )

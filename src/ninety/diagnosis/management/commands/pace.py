@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from ninety.diagnosis.management.commands.diagnose import Command as DiagnoseCommand
 from ninety.diagnosis.management.commands.diagnose import build_reports, reports_json
+from ninety.people.cli import console_for
 
 
 class Command(DiagnoseCommand):
@@ -42,4 +42,4 @@ class Command(DiagnoseCommand):
                 f"{p.quota:,.0f}" if p.quota else "–",
                 p.phrase.replace("projecting ", ""),
             )
-        Console().print(table)
+        console_for(self.stdout._out).print(table)

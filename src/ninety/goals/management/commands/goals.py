@@ -17,6 +17,7 @@ from ninety.diagnosis.management.commands.diagnose import build_reports
 from ninety.goals.presenters import progress_json, scorecard_json
 from ninety.goals.scorecards import scorecards
 from ninety.goals.services import progress
+from ninety.people.cli import console_for
 
 
 class Command(DiagnoseCommand):
@@ -47,10 +48,10 @@ class Command(DiagnoseCommand):
             body = {"period": str(first.period), "as_of": as_of.isoformat(), "reps": reps}
             self.stdout.write(json.dumps(body, indent=1))
             return
-        _print(reps, str(first.period), as_of.isoformat())
+        _print(reps, str(first.period), as_of.isoformat(), console_for(self.stdout._out))
 
 
-def _print(reps: list[dict[str, Any]], period: str, as_of: str) -> None:
+def _print(reps: list[dict[str, Any]], period: str, as_of: str, console: Console) -> None:
     table = Table(title=f"Goals {period} (as of {as_of}; sorted by the behavior score)")
     for col in ("rep", "team", "behavior", "result", "score", "goals"):
         table.add_column(col, justify="right" if col in ("behavior", "result", "score") else "left")
@@ -66,4 +67,4 @@ def _print(reps: list[dict[str, Any]], period: str, as_of: str) -> None:
             *("–" if c[k] is None else f"{c[k]:.0f}" for k in ("behavior", "result", "score")),
             goals or "no goals",
         )
-    Console().print(table)
+    console.print(table)
