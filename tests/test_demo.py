@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
+import pytest
 from django.core.management import call_command
 from django.test import Client
 
@@ -180,3 +181,48 @@ def test_the_demo_inbox_holds_tomorrows_one_on_one(db: None) -> None:
         )
     )
     assert {"Dana Reyes", "Sam Patel"} <= told
+
+
+def test_building_the_demo_leaves_a_customers_org_alone(db: None, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The demo may share a database with a customer's org: its build reminds only its own
+    people of tomorrow's one-on-ones (a customer's meeting on the demo's past 'tomorrow' got a
+    reminder, e-mailed, days late), and moves only its own stamps to the demo's day (what the
+    customer wrote while it built, a token's use, went two days back)."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    import ninety.demo as demo
+    from ninety.api.models import PersonalAccessToken
+    from ninety.coaching.models import OneOnOne
+    from ninety.notify.models import Notification
+    from ninety.people.models import Role, Team
+    from ninety.people.services import create_person
+
+    as_of = date(2026, 12, 1)
+    if timezone.localdate() <= as_of:
+        pytest.skip("needs a real day after the demo's")
+    shop = Org.objects.create(name="Customer", slug="customer")
+    boss = create_person(shop, "Cleo Boss", role=Role.LEADER, username="cleo", email="c@x.io")
+    team = Team.objects.create(org=shop, name="Shop", leader=boss)
+    rep = create_person(shop, "Rudi Rep", role=Role.REP, team=team, username="rudi", email="r@x.io")
+    tomorrow = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time(12)))
+    OneOnOne.objects.create(org=shop, leader=boss, rep=rep, scheduled_at=tomorrow)
+    token = PersonalAccessToken.objects.create(person=boss, name="ci", prefix="n9", token_hash="h")
+    seed_story, written = demo.seed_story, {}
+
+    def customer_busy(org: Org, day: date) -> None:  # the customer works while the demo builds
+        seed_story(org, day)
+        written["note"] = Notification.objects.create(
+            org=shop, recipient=boss, kind="import_finished", key="k", title="Import finished"
+        ).created_at
+        written["used"] = timezone.now()
+        PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=written["used"])
+
+    monkeypatch.setattr(demo, "seed_story", customer_busy)
+    call_command("demo", "--no-serve", "--as-of", as_of.isoformat())
+    mine = Notification.objects.filter(org=shop)
+    assert list(mine.values_list("kind", flat=True)) == ["import_finished"]
+    assert mine.get().created_at == written["note"]
+    token.refresh_from_db()
+    assert token.last_used_at == written["used"]

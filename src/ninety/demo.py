@@ -117,29 +117,50 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
     _create_logins(org)
     seed_story(org, as_of)
     # What the hourly `ninety notify` would have written by now: tomorrow's one-on-ones.
-    remind_tomorrow(as_of)
+    remind_tomorrow(as_of, org.pk)
     real_day = timezone.localdate(now)
     if as_of < real_day:
-        stamp_as_of(built_from, timezone.now(), (real_day - as_of).days)
+        stamp_as_of(org, built_from, timezone.now(), (real_day - as_of).days)
     return org
 
 
-def stamp_as_of(first: datetime, last: datetime, days: int) -> int:
+def stamp_as_of(org: Org, first: datetime, last: datetime, days: int) -> int:
     """Move every stamp the build wrote with the real clock (between ``first`` and ``last``)
     ``days`` back, to the demo's own day: a demo served as of 1 December then reads its
     notifications, publishing and self-report as written that day, not on the real 3rd, which
-    its pages read as days ahead. Expiry dates (after ``last``) are left alone. Rows moved."""
+    its pages read as days ahead. Only ``org``'s rows: the database may hold a customer's org,
+    whose rows written meanwhile (a token used, an import) keep their time. Expiry dates
+    (after ``last``) are left alone. Rows moved."""
     moved = 0
     for model in apps.get_models():
         if not model.__module__.startswith("ninety."):
             continue
-        for field in model._meta.concrete_fields:
-            if isinstance(field, models.DateTimeField):
-                rows = model._default_manager.filter(
-                    **{f"{field.attname}__gte": first, f"{field.attname}__lte": last}
-                )
-                moved += rows.update(**{field.attname: F(field.attname) - timedelta(days=days)})
+        stamps = [
+            f.attname for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)
+        ]
+        if not stamps:
+            continue
+        of_org = model._default_manager.filter(**{_org_path(model): org.pk})
+        for name in stamps:
+            rows = of_org.filter(**{f"{name}__gte": first, f"{name}__lte": last})
+            moved += rows.update(**{name: F(name) - timedelta(days=days)})
     return moved
+
+
+def _org_path(model: type[models.Model]) -> str:
+    """The lookup from ``model`` to its org: the org itself, its ``org``, or the ``org`` of the
+    row it belongs to (a token's person, a note's meeting). LookupError for a model with none:
+    a new one must say whose it is before the demo may move its stamps."""
+    if model is Org:
+        return "pk"
+    names = {f.name: f for f in model._meta.concrete_fields}
+    if "org" in names:
+        return "org"
+    for field in names.values():
+        to_one = field.many_to_one or field.one_to_one
+        if to_one and any(f.name == "org" for f in field.related_model._meta.fields):
+            return f"{field.name}__org"
+    raise LookupError(f"{model.__name__}: no path to its org")
 
 
 def seed_story(org: Org, as_of: date) -> None:

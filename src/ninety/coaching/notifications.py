@@ -69,14 +69,18 @@ def _tomorrow(meeting: OneOnOne) -> int:
     return sent
 
 
-def remind_tomorrow(as_of: date) -> int:
+def remind_tomorrow(as_of: date, org_id: int | None = None) -> int:
     """Every meeting not done that falls on the day after ``as_of`` (the server's calendar
-    day): its reminders, once each, however often this runs. Returns how many were written."""
+    day), of one org when ``org_id`` is given (the demo's build: a customer's org beside it is
+    not its to remind): its reminders, once each, however often this runs. Returns how many
+    were written."""
     start = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
     meetings = (
         OneOnOne.objects.filter(scheduled_at__gte=start, scheduled_at__lt=start + timedelta(1))
         .exclude(status__in=CLOSED)
         .select_related("rep", "leader", "held_by")
     )
+    if org_id is not None:
+        meetings = meetings.filter(org_id=org_id)
     # A meeting nobody may run (its leader no longer leads the rep) reminds no one.
     return sum(_tomorrow(m) for m in meetings if can_run(m.held_by or m.leader, m))
