@@ -111,3 +111,23 @@ def test_the_deploy_checks_fail_when_https_is_switched_off(tmp_path: Path) -> No
     )  # fmt: skip
     assert result.returncode != 0
     assert "SECURE_SSL_REDIRECT" in result.stdout + result.stderr
+
+
+def test_the_cli_keeps_the_traceback_of_an_error_that_is_not_a_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Settings loaded, then a command fails with ImproperlyConfigured: Django says so of a code
+    # bug too (a circular import in a urls module), whose traceback names the cause; only a
+    # bad NINETY_* setting (the settings did not load) is one line without it.
+    import django.core.management as management
+
+    from ninety import cli
+
+    def broken(argv: list[str]) -> None:
+        raise ImproperlyConfigured(
+            "The included URLconf 'ninety.urls' does not appear to have any patterns in it"
+        )
+
+    monkeypatch.setattr(management, "execute_from_command_line", broken)
+    with pytest.raises(ImproperlyConfigured, match="URLconf"):
+        cli.main(["check"])

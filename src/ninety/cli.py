@@ -18,8 +18,14 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         execute_from_command_line(["ninety", *args])
-    except ImproperlyConfigured as exc:  # a bad NINETY_* setting: its message, no traceback
-        sys.exit(f"ninety: {exc}")
+    except ImproperlyConfigured as exc:
+        from django.conf import settings
+
+        if settings.configured:
+            # The settings loaded: a command's own error (Django says ImproperlyConfigured of
+            # a circular import in a urls module too), whose traceback names the cause.
+            raise
+        sys.exit(f"ninety: {exc}")  # a bad NINETY_* setting: its message, no traceback
 
 
 if __name__ == "__main__":
