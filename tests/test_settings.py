@@ -131,3 +131,18 @@ def test_the_cli_keeps_the_traceback_of_an_error_that_is_not_a_setting(
     monkeypatch.setattr(management, "execute_from_command_line", broken)
     with pytest.raises(ImproperlyConfigured, match="URLconf"):
         cli.main(["check"])
+
+
+def test_a_data_dir_is_read_as_the_other_settings_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Blank means the default, and the spaces around a value (an env file's "= /srv/ninety ")
+    # are not part of the folder's name: no folder "   " or "ninety " beside the real one.
+    from ninety.conf import env_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NINETY_DATA_DIR", "   ")
+    assert env_dir("NINETY_DATA_DIR", tmp_path / "default") == tmp_path / "default"
+    monkeypatch.setenv("NINETY_DATA_DIR", f" {tmp_path / 'data'} ")
+    assert env_dir("NINETY_DATA_DIR", tmp_path / "default") == tmp_path / "data"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]

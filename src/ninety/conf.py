@@ -28,11 +28,12 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_dir(name: str, default: Path) -> Path:
     """A folder from ``name``, created if it does not exist yet (else SQLite failed later with
-    "unable to open database file"); one that cannot be made fails at start, naming ``name``."""
-    raw = os.environ.get(name)
-    if not raw:
+    "unable to open database file"); one that cannot be made fails at start, naming ``name``.
+    Blank is the default; the spaces around a value are not part of the folder's name."""
+    raw = os.environ.get(name) or ""
+    if not raw.strip():
         return default
-    path = Path(raw).expanduser()
+    path = Path(raw.strip()).expanduser()
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
