@@ -150,17 +150,21 @@ def test_a_demo_built_as_of_a_past_day_is_stamped_that_day(db: None) -> None:
     day, not on the real day the demo was built (the inbox of a demo as of 1 December said
     "Thu 3 Dec"); an API token's expiry stays where it was."""
     from datetime import date, timedelta
+    from zoneinfo import ZoneInfo
 
     from django.utils import timezone
 
     from ninety.coaching.models import OneOnOne
+    from ninety.demo import DEMO_TIME_ZONE
     from ninety.notify.models import Notification
 
     as_of = date(2026, 12, 1)
     if timezone.localdate() <= as_of:  # a build on the day itself has nothing to move
-        return
+        pytest.skip("needs a real day after the demo's")
     call_command("demo", "--no-serve", "--as-of", as_of.isoformat())
-    end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time(0)))
+    # The day ends where the demo's pages read it (California), not on the server's clock.
+    zone = ZoneInfo(DEMO_TIME_ZONE)
+    end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time(0)), zone)
     stamps = [
         *Notification.objects.values_list("created_at", flat=True),
         *Playbook.objects.values_list("created_at", flat=True),
@@ -226,3 +230,30 @@ def test_building_the_demo_leaves_a_customers_org_alone(db: None, monkeypatch) -
     assert mine.get().created_at == written["note"]
     token.refresh_from_db()
     assert token.last_used_at == written["used"]
+
+
+def test_a_past_demo_is_stamped_on_its_day_where_it_is_read(db: None, settings) -> None:  # type: ignore[no-untyped-def]
+    """The demo's pages read its stamps in its own zone (California): moved by the days
+    between its day and the real one there, not on the server's calendar (a server 22 hours
+    ahead moved them a day too far: its inbox read 30 November on 1 December)."""
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from ninety.coaching.models import OneOnOne
+    from ninety.demo import DEMO_TIME_ZONE
+    from ninety.notify.models import Notification
+
+    settings.TIME_ZONE = "Pacific/Kiritimati"  # UTC+14
+    zone, as_of = ZoneInfo(DEMO_TIME_ZONE), date(2026, 12, 1)
+    if timezone.localdate(timezone.now(), zone) <= as_of:
+        pytest.skip("needs a real day after the demo's")
+    call_command("demo", "--no-serve", "--as-of", as_of.isoformat())
+    stamps = [
+        *Notification.objects.values_list("created_at", flat=True),
+        *Playbook.objects.values_list("created_at", flat=True),
+        *OneOnOne.objects.exclude(self_report_at=None).values_list("self_report_at", flat=True),
+    ]
+    assert stamps
+    assert {timezone.localtime(s, zone).date() for s in stamps} == {as_of}

@@ -6,6 +6,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -118,7 +119,9 @@ def build_demo_org(as_of: date | None = None, *, progress: bool = False) -> Org:
     seed_story(org, as_of)
     # What the hourly `ninety notify` would have written by now: tomorrow's one-on-ones.
     remind_tomorrow(as_of, org.pk)
-    real_day = timezone.localdate(now)
+    # Its pages read the stamps in its own zone: the days to move are counted there (on a
+    # server's calendar hours ahead of California they went a day too far back).
+    real_day = timezone.localdate(now, ZoneInfo(DEMO_TIME_ZONE))
     if as_of < real_day:
         stamp_as_of(org, built_from, timezone.now(), (real_day - as_of).days)
     return org
