@@ -390,7 +390,7 @@ def test_the_scorecard_says_what_each_goal_is_scored_on(story_org: Org) -> None:
         'Greeting conversion <span class="muted" data-testid="scored-on">(this week\'s rate)'
         in html
     )
-    assert "one-on-ones: last 4 weeks" in html
+    assert "one-on-ones of the last 4 weeks" in html
     html = unescape(
         leader.get(f"/dashboard/?team={sam.team_id}&as_of={AS_OF.isoformat()}").content.decode()
     )
