@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 
-import pytest
 from django.core.management import call_command
 from django.test import Client
 
@@ -149,7 +148,7 @@ def test_a_demo_built_as_of_a_past_day_is_stamped_that_day(db: None) -> None:
     """Notifications, the published playbook and Sam's self-report read as written on the demo's
     day, not on the real day the demo was built (the inbox of a demo as of 1 December said
     "Thu 3 Dec"); an API token's expiry stays where it was."""
-    from datetime import date, timedelta
+    from datetime import timedelta
     from zoneinfo import ZoneInfo
 
     from django.utils import timezone
@@ -158,9 +157,7 @@ def test_a_demo_built_as_of_a_past_day_is_stamped_that_day(db: None) -> None:
     from ninety.demo import DEMO_TIME_ZONE
     from ninety.notify.models import Notification
 
-    as_of = date(2026, 12, 1)
-    if timezone.localdate() <= as_of:  # a build on the day itself has nothing to move
-        pytest.skip("needs a real day after the demo's")
+    as_of = _days_ago(3)  # a past day wherever the test runs: its build has stamps to move
     call_command("demo", "--no-serve", "--as-of", as_of.isoformat())
     # The day ends where the demo's pages read it (California), not on the server's clock.
     zone = ZoneInfo(DEMO_TIME_ZONE)
@@ -192,7 +189,7 @@ def test_building_the_demo_leaves_a_customers_org_alone(db: None, monkeypatch) -
     people of tomorrow's one-on-ones (a customer's meeting on the demo's past 'tomorrow' got a
     reminder, e-mailed, days late), and moves only its own stamps to the demo's day (what the
     customer wrote while it built, a token's use, went two days back)."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from django.utils import timezone
 
@@ -203,9 +200,7 @@ def test_building_the_demo_leaves_a_customers_org_alone(db: None, monkeypatch) -
     from ninety.people.models import Role, Team
     from ninety.people.services import create_person
 
-    as_of = date(2026, 12, 1)
-    if timezone.localdate() <= as_of:
-        pytest.skip("needs a real day after the demo's")
+    as_of = _days_ago(3)
     shop = Org.objects.create(name="Customer", slug="customer")
     boss = create_person(shop, "Cleo Boss", role=Role.LEADER, username="cleo", email="c@x.io")
     team = Team.objects.create(org=shop, name="Shop", leader=boss)
@@ -236,7 +231,6 @@ def test_a_past_demo_is_stamped_on_its_day_where_it_is_read(db: None, settings) 
     """The demo's pages read its stamps in its own zone (California): moved by the days
     between its day and the real one there, not on the server's calendar (a server 22 hours
     ahead moved them a day too far: its inbox read 30 November on 1 December)."""
-    from datetime import date
     from zoneinfo import ZoneInfo
 
     from django.utils import timezone
@@ -246,9 +240,7 @@ def test_a_past_demo_is_stamped_on_its_day_where_it_is_read(db: None, settings) 
     from ninety.notify.models import Notification
 
     settings.TIME_ZONE = "Pacific/Kiritimati"  # UTC+14
-    zone, as_of = ZoneInfo(DEMO_TIME_ZONE), date(2026, 12, 1)
-    if timezone.localdate(timezone.now(), zone) <= as_of:
-        pytest.skip("needs a real day after the demo's")
+    zone, as_of = ZoneInfo(DEMO_TIME_ZONE), _days_ago(3)
     call_command("demo", "--no-serve", "--as-of", as_of.isoformat())
     stamps = [
         *Notification.objects.values_list("created_at", flat=True),
@@ -257,3 +249,15 @@ def test_a_past_demo_is_stamped_on_its_day_where_it_is_read(db: None, settings) 
     ]
     assert stamps
     assert {timezone.localtime(s, zone).date() for s in stamps} == {as_of}
+
+
+def _days_ago(days: int) -> date:
+    """A day ``days`` before today where the demo is read (California)."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from ninety.demo import DEMO_TIME_ZONE
+
+    return timezone.localdate(timezone.now(), ZoneInfo(DEMO_TIME_ZONE)) - timedelta(days=days)
